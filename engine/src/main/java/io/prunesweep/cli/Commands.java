@@ -8,7 +8,7 @@ final class Commands {
 
     static List<Object> all() {
         return List.of(
-                // registered commands
+                new InfoCommand()
         );
     }
 }

@@ -1,0 +1,76 @@
+package io.prunesweep.model;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A node of the model graph: one YAML layer with every internal width explicit, so the same description
+ * rebuilds a network whose channels were pruned.
+ *
+ * @param index position in the network (the {@code N} of {@code model.N.*} parameter names)
+ * @param from absolute indices of the input layers ({@code -1} = the image)
+ * @param module module type name as in YAML ({@code Conv}, {@code C2f}, ...)
+ * @param convs the module's convolutions keyed by their ultralytics sub-path ({@code cv1}, {@code m.0.cv2}, ...)
+ * @param attrs structural settings the forward needs (split sizes, shortcut, heads, ...); JSON-friendly values
+ * @param inChannels channels of each input
+ * @param outChannels channels of the output (for Detect, of its first level)
+ * @param stride output stride relative to the network input (for Detect, of its first level)
+ */
+public record Layer(
+        int index,
+        int[] from,
+        String module,
+        Map<String, ConvSpec> convs,
+        Map<String, Object> attrs,
+        int[] inChannels,
+        int outChannels,
+        int stride) {
+
+    public Layer {
+        convs = Collections.unmodifiableMap(new LinkedHashMap<>(convs));
+        attrs = Collections.unmodifiableMap(new LinkedHashMap<>(attrs));
+        from = from.clone();
+        inChannels = inChannels.clone();
+    }
+
+    public ConvSpec conv(String path) {
+        ConvSpec c = convs.get(path);
+        if (c == null) {
+            throw new IllegalStateException("layer " + index + " (" + module + ") has no conv '" + path + "'");
+        }
+        return c;
+    }
+
+    public int intAttr(String key) {
+        return ((Number) attrs.get(key)).intValue();
+    }
+
+    public boolean boolAttr(String key) {
+        Object v = attrs.get(key);
+        return v instanceof Boolean b && b;
+    }
+
+    @SuppressWarnings("unchecked")
+    public int[] intsAttr(String key) {
+        Object v = attrs.get(key);
+        if (v instanceof int[] a) return a.clone();
+        List<Number> list = (List<Number>) v;
+        return list.stream().mapToInt(Number::intValue).toArray();
+    }
+
+    public long parameterCount() {
+        return convs.values().stream().mapToLong(ConvSpec::parameterCount).sum();
+    }
+
+    /** A copy with other convs/attrs/channels (used by pruning). */
+    public Layer with(Map<String, ConvSpec> newConvs, Map<String, Object> newAttrs, int[] newIn, int newOut) {
+        return new Layer(index, from, module, newConvs, newAttrs, newIn, newOut, stride);
+    }
+
+    /** Parameter-name prefix of a conv: {@code model.N.path.} (ultralytics state-dict naming). */
+    public String prefix(String path) {
+        return "model." + index + "." + (path.isEmpty() ? "" : path + ".");
+    }
+}

@@ -1,0 +1,45 @@
+package io.prunesweep.model;
+
+import ai.djl.ndarray.NDList;
+import io.prunesweep.model.nn.LayerForward;
+import java.util.List;
+
+/**
+ * One kind of YAML module ({@code Conv}, {@code C2f}, ...): how its YAML arguments become explicit convs
+ * ({@link #define}), how it computes ({@link #forward}), and what it costs ({@link #macs}). Register custom
+ * modules with {@link ModuleRegistry#register} or through {@code META-INF/services/io.prunesweep.model.ModuleType}.
+ */
+public interface ModuleType {
+
+    /** Names accepted in YAML (e.g. {@code nn.Upsample} and {@code Upsample}). */
+    List<String> names();
+
+    /** Builds the layer node from a YAML row (ultralytics {@code parse_model} semantics). */
+    Layer define(LayerContext ctx);
+
+    /** Forward of one layer; {@code f} gives the layer's convs and the training flag. */
+    NDList forward(Layer layer, LayerForward f, NDList inputs);
+
+    /**
+     * Multiply-accumulates (ultralytics/thop counting: convs, BatchNorm, nearest upsample) for inputs of the
+     * given spatial sizes {@code [h, w]}.
+     */
+    default double macs(Layer layer, List<int[]> inputSizes) {
+        int[] hw = inputSizes.get(0);
+        double total = 0;
+        for (ConvSpec c : layer.convs().values()) {
+            total += Flops.convMacs(c, hw[0], hw[1]);
+        }
+        return total;
+    }
+
+    /** Spatial size of the output for the inputs' sizes. */
+    default int[] outputSize(Layer layer, List<int[]> inputSizes) {
+        return inputSizes.get(0);
+    }
+
+    /** Initial bias of a plain conv, if the module wants one other than PyTorch's default (Detect does). */
+    default Float initialBias(Layer layer, String convPath) {
+        return null;
+    }
+}

@@ -1,0 +1,55 @@
+package io.prunesweep.model.modules;
+
+import ai.djl.ndarray.NDArray;
+import io.prunesweep.model.ConvSpec;
+import io.prunesweep.model.nn.LayerForward;
+import java.util.Map;
+
+/**
+ * The residual bottleneck and the C3 body shared by C2f, C3, C3k2 and C3k. A bottleneck adds its input when
+ * built with a shortcut and its input and output widths agree (ultralytics {@code add = shortcut and c1 == c2});
+ * pruning keeps residual-coupled widths equal, so the rule still holds after pruning.
+ */
+final class Bottlenecks {
+    private Bottlenecks() {}
+
+    /** {@code Bottleneck(c1, c2, shortcut, g, k=(k1, k2), e)} at {@code prefix} ("m.0."). */
+    static void define(Map<String, ConvSpec> convs, String prefix, int c1, int c2, int k1, int k2, double e) {
+        int hidden = (int) (c2 * e);
+        convs.put(prefix + "cv1", ConvSpec.conv(c1, hidden, k1, 1));
+        convs.put(prefix + "cv2", ConvSpec.conv(hidden, c2, k2, 1));
+    }
+
+    static NDArray forward(LayerForward f, Map<String, ConvSpec> convs, String prefix, NDArray x, boolean shortcut) {
+        NDArray y = f.conv(prefix + "cv2", f.conv(prefix + "cv1", x));
+        boolean add = shortcut && convs.get(prefix + "cv1").in() == convs.get(prefix + "cv2").out();
+        return add ? x.add(y) : y;
+    }
+
+    /** Number of consecutive sub-blocks {@code prefix0.}, {@code prefix1.}, ... that have a {@code cv1}. */
+    static int count(Map<String, ConvSpec> convs, String prefix) {
+        int n = 0;
+        while (convs.containsKey(prefix + n + ".cv1")) n++;
+        return n;
+    }
+
+    /** C3 body ({@code C3} and {@code C3k}): {@code cv3(cat(m(cv1(x)), cv2(x)))} with bottlenecks at {@code prefix m.j.}. */
+    static void defineC3(Map<String, ConvSpec> convs, String prefix, int c1, int c2, int n, double e, int k1, int k2) {
+        int c = (int) (c2 * e);
+        convs.put(prefix + "cv1", ConvSpec.conv(c1, c, 1, 1));
+        convs.put(prefix + "cv2", ConvSpec.conv(c1, c, 1, 1));
+        convs.put(prefix + "cv3", ConvSpec.conv(2 * c, c2, 1, 1));
+        for (int j = 0; j < n; j++) {
+            define(convs, prefix + "m." + j + ".", c, c, k1, k2, 1.0);
+        }
+    }
+
+    static NDArray forwardC3(LayerForward f, Map<String, ConvSpec> convs, String prefix, NDArray x, boolean shortcut) {
+        NDArray y = f.conv(prefix + "cv1", x);
+        int n = count(convs, prefix + "m.");
+        for (int j = 0; j < n; j++) {
+            y = forward(f, convs, prefix + "m." + j + ".", y, shortcut);
+        }
+        return f.conv(prefix + "cv3", io.prunesweep.model.nn.Ops.concat(y, f.conv(prefix + "cv2", x)));
+    }
+}
