@@ -99,7 +99,7 @@ public final class OnnxRuntimeCheck {
                 }
             } catch (OrtException e) {
                 throw new InputException("ONNX model " + label + " loaded but failed to run in ONNX Runtime on "
-                        + describe(named) + ": " + e.getMessage()
+                        + describe(named) + ": " + ortMessage(e)
                         + ". The export is inconsistent with its input; re-export it and check the graph.", e);
             } finally {
                 feeds.values().forEach(OnnxTensor::close);
@@ -177,7 +177,7 @@ public final class OnnxRuntimeCheck {
         try {
             return env.createSession(model, opts);
         } catch (OrtException e) {
-            throw new InputException("ONNX model " + label + " failed to load in ONNX Runtime: " + e.getMessage()
+            throw new InputException("ONNX model " + label + " failed to load in ONNX Runtime: " + ortMessage(e)
                     + ". The file is not a valid ONNX model for opset " + OnnxGraph.OPSET
                     + "; re-export it.", e);
         }
@@ -214,6 +214,12 @@ public final class OnnxRuntimeCheck {
             outputs.put(e.getKey(), new FloatTensor(data, ((TensorInfo) t.getInfo()).getShape()));
         }
         return outputs;
+    }
+
+    /** ORT's message on one line (the CLI prints errors as one line), without its trailing period. */
+    private static String ortMessage(OrtException e) {
+        String m = String.valueOf(e.getMessage()).strip().replaceAll("\\s*\\R\\s*", "; ");
+        return m.endsWith(".") ? m.substring(0, m.length() - 1) : m;
     }
 
     private static String describe(Map<String, FloatTensor> inputs) {
