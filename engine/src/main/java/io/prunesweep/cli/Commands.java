@@ -9,6 +9,7 @@ final class Commands {
     static List<Object> all() {
         return List.of(
                 // registered commands
+                new DataCommand()
         );
     }
 }
