@@ -132,6 +132,7 @@ public final class DataCommand implements Runnable {
                 int seen = 0;
                 int samples = 0;
                 long start = 0;
+                long cpuStart = 0;
                 int total = warmup + 1 + batches; // the clock starts when batch `warmup` arrives
                 for (int epoch = 0; seen < total; epoch++) {
                     try (DetectionLoader.Epoch it = loader.epoch(epoch)) {
@@ -139,6 +140,7 @@ public final class DataCommand implements Runnable {
                             Batch b = it.next();
                             if (seen == warmup) {
                                 start = System.nanoTime();
+                                cpuStart = processCpuNanos();
                             } else if (seen > warmup) {
                                 samples += b.size();
                             }
@@ -147,14 +149,20 @@ public final class DataCommand implements Runnable {
                     }
                 }
                 double secs = (System.nanoTime() - start) / 1e9;
-                int cores = Math.min(workers, Runtime.getRuntime().availableProcessors());
-                double rate = samples / secs;
-                out.printf(Locale.ROOT, "bench: %d samples in %.2f s = %.1f samples/s (%.1f per core, %d workers on"
-                                + " %d cores), %d px, batch %d, mosaic %s, cache %s%n",
-                        samples, secs, rate, rate / cores, workers, Runtime.getRuntime().availableProcessors(),
-                        imgsz, batch, noMosaic ? "off" : "on", cache ? "on" : "off");
+                double cpuSecs = (processCpuNanos() - cpuStart) / 1e9;
+                // CPU seconds make "per core" meaningful on a machine shared with other jobs
+                out.printf(Locale.ROOT, "bench: %d samples in %.2f s = %.1f samples/s; %.2f CPU s = %.1f samples per"
+                                + " CPU-second; %d workers, %d cores, %d px, batch %d, mosaic %s, cache %s%n",
+                        samples, secs, samples / secs, cpuSecs, samples / cpuSecs, workers,
+                        Runtime.getRuntime().availableProcessors(), imgsz, batch, noMosaic ? "off" : "on",
+                        cache ? "on" : "off");
             }
             return 0;
+        }
+
+        private static long processCpuNanos() {
+            return ((com.sun.management.OperatingSystemMXBean)
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
         }
     }
 }

@@ -90,10 +90,11 @@ class DetectionLoaderTest {
         }
     }
 
-    @Test
-    void validationLetterboxesAndMapsBackToOriginalLabels() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {64, 32})
+    void validationLetterboxesAndMapsBackToOriginalLabels(int s) {
         YoloDataset val = YoloDataset.scan(config, "val", new Configuration(), 1);
-        try (DetectionLoader loader = new DetectionLoader(val, DetectionLoader.Options.val(64, 2).withWorkers(2))) {
+        try (DetectionLoader loader = new DetectionLoader(val, DetectionLoader.Options.val(s, 2).withWorkers(2))) {
             List<Batch> batches = epoch(loader, 0);
             List<Batch> again = epoch(loader, 7);
             assertEquals(2, batches.size());
@@ -111,8 +112,8 @@ class DetectionLoaderTest {
                     float[] rows = truth.labels();
                     for (int r = 0; r < truth.boxCount(); r++, k++) {
                         assertEquals(j, (int) t[6 * k]);
-                        float cx = t[6 * k + 2] * 64, cy = t[6 * k + 3] * 64, w = t[6 * k + 4] * 64,
-                                h = t[6 * k + 5] * 64;
+                        float cx = t[6 * k + 2] * s, cy = t[6 * k + 3] * s, w = t[6 * k + 4] * s,
+                                h = t[6 * k + 5] * s;
                         float[] orig = info.toOriginal(new float[] {cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2});
                         float ow = truth.width(), oh = truth.height();
                         assertEquals((rows[5 * r + 1] - rows[5 * r + 3] / 2) * ow, orig[0], 0.05f);
@@ -124,6 +125,17 @@ class DetectionLoaderTest {
                 assertEquals(k, b.targetCount());
             }
         }
+    }
+
+    @Test
+    void closingStopsTheWorkers() throws Exception {
+        DetectionLoader loader = new DetectionLoader(train, DetectionLoader.Options.train(64, 2).withWorkers(3));
+        DetectionLoader.Epoch epoch = loader.epoch(0);
+        epoch.next(); // workers are busy prefetching the rest
+        loader.close();
+        Thread.sleep(50);
+        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(
+                t -> t.getName().startsWith("loader-train-") && t.isAlive()), "no loader thread survives close()");
     }
 
     @Test
