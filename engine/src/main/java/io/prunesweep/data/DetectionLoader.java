@@ -182,7 +182,12 @@ public final class DetectionLoader implements AutoCloseable {
     /** Stops the workers (waiting for running batches) and frees the RAM cache. */
     @Override
     public void close() {
-        pool.shutdownNow();
+        // queued batches never run: cancel them so a late Epoch.next() fails instead of waiting forever
+        pool.shutdownNow().forEach(r -> {
+            if (r instanceof Future<?> f) {
+                f.cancel(false);
+            }
+        });
         try {
             if (pool.awaitTermination(60, TimeUnit.SECONDS)) {
                 source.close(); // only once no worker can still read a cached image
@@ -229,6 +234,9 @@ public final class DetectionLoader implements AutoCloseable {
             if (!hasNext()) {
                 throw new NoSuchElementException("epoch " + epoch + " has " + size() + " batches");
             }
+            if (pool.isShutdown()) {
+                throw new IllegalStateException("the loader was closed; open a new DetectionLoader");
+            }
             Future<Batch> head = inFlight.poll();
             try {
                 Batch batch = head.get();
@@ -239,7 +247,7 @@ public final class DetectionLoader implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for a batch", e);
             } catch (CancellationException e) {
-                throw new IllegalStateException("the loader was closed", e);
+                throw new IllegalStateException("the loader was closed; open a new DetectionLoader", e);
             } catch (ExecutionException e) {
                 throw e.getCause() instanceof RuntimeException re ? re
                         : new IllegalStateException("batch " + returned + " failed", e.getCause());

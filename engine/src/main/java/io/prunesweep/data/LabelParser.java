@@ -14,7 +14,7 @@ final class LabelParser {
 
     /** Returns the kept rows {@code (cls, cx, cy, w, h)} as a flat array. */
     static float[] parse(String text, int nc, String file, DatasetReport.Builder report) {
-        String[] lines = text.split("\\R");
+        String[] lines = (text.startsWith("\uFEFF") ? text.substring(1) : text).split("\\R");
         float[] rows = new float[lines.length * 5];
         int n = 0;
         Set<String> seen = new HashSet<>();

@@ -113,7 +113,12 @@ public final class YoloDataset {
             r.example(image + ": " + cut + ", image skipped");
             return new Checked(null, r);
         }
-        Mat img = ImageCodec.decodeBgr(bytes);
+        Mat img;
+        try {
+            img = ImageCodec.decodeBgr(bytes);
+        } catch (RuntimeException e) { // OpenCV throws CvException on some corrupt headers
+            img = null;
+        }
         if (img == null) {
             r.unreadable++;
             r.example(image + ": not a decodable image, skipped");

@@ -134,6 +134,9 @@ class DetectionLoaderTest {
         epoch.next(); // workers are busy prefetching the rest
         loader.close();
         Thread.sleep(50);
+        IllegalStateException closed = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> { while (epoch.hasNext()) epoch.next(); });
+        assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
         assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(
                 t -> t.getName().startsWith("loader-train-") && t.isAlive()), "no loader thread survives close()");
     }
