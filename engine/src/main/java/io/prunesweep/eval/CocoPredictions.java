@@ -66,8 +66,8 @@ public final class CocoPredictions {
                 builders.computeIfAbsent(id, k -> new Builder()).add(box, score, cls);
             }
         } catch (JsonProcessingException e) {
-            throw new InputException(source + ": not valid JSON (" + e.getOriginalMessage() + " at line "
-                    + e.getLocation().getLineNr() + ")", e);
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+            throw new InputException(source + ": not valid JSON (" + e.getOriginalMessage() + where + ")", e);
         } catch (IOException e) {
             throw new InputException(source + ": cannot read COCO predictions (" + e.getMessage() + ")", e);
         }

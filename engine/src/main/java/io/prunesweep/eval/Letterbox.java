@@ -22,8 +22,9 @@ public record Letterbox(double gain, double padX, double padY) {
      */
     public static Letterbox fromShapes(int inputH, int inputW, int originalH, int originalW) {
         double gain = Math.min((double) inputH / originalH, (double) inputW / originalW);
-        double padX = Math.rint((inputW - originalW * gain) / 2 - 0.1);
-        double padY = Math.rint((inputH - originalH * gain) / 2 - 0.1);
+        // Python's round() returns an int: + 0.0 turns rint's -0.0 into 0
+        double padX = Math.rint((inputW - originalW * gain) / 2 - 0.1) + 0.0;
+        double padY = Math.rint((inputH - originalH * gain) / 2 - 0.1) + 0.0;
         return new Letterbox(gain, padX, padY);
     }
 
