@@ -139,6 +139,15 @@ class DetectionMetricsTest {
     }
 
     @Test
+    void detectionWhoseBestLabelIsTakenIsFalsePositiveEvenWithAnotherLabelFree() {
+        // ultralytics' matching is not an optimal assignment: B's best label is G0 (IoU 0.74), taken by A;
+        // G1 stays free although B overlaps it by 0.6, so B counts as a false positive at every threshold
+        GroundTruth g = gt(new float[][] {{0, 0, 10, 10, 0}, {4, 0, 14, 10, 0}});
+        Detections d = dets(new float[][] {{0, 0, 10, 10, 0.9f, 0}, {1.5f, 0, 11.5f, 10, 0.8f, 0}});
+        assertArrayEquals(new int[] {ALL, 0}, PredictionMatcher.match(d, g));
+    }
+
+    @Test
     void classConfusion() {
         DetectionMetrics m = new DetectionMetrics(NAMES);
         // the cat is called a dog (score 0.9); the dog is found (score 0.8)
