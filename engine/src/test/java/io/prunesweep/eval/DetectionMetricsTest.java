@@ -205,6 +205,13 @@ class DetectionMetricsTest {
     }
 
     @Test
+    void groundTruthFromYoloLabels() {
+        GroundTruth g = GroundTruth.fromNormalizedXywh(new float[] {0.5f, 0.25f, 0.5f, 0.5f}, new int[] {2}, 640, 480);
+        assertArrayEquals(new float[] {160, 0, 480, 240}, g.boxes());
+        assertArrayEquals(new int[] {2}, g.classes());
+    }
+
+    @Test
     void rejectsClassOutsideNames() {
         DetectionMetrics m = new DetectionMetrics(NAMES);
         assertThrows(IllegalArgumentException.class,
