@@ -28,12 +28,11 @@ public final class BoxLoss {
      * @param predBoxes       [B, A, 4] decoded xyxy boxes in grid units (differentiable)
      * @param anchorPoints    [A, 2] anchor points in grid units
      * @param targetBoxes     [B, A, 4] assigned xyxy boxes in grid units
-     * @param targetScores    [B, A, nc] assigned scores (0 for background)
+     * @param weight          [B, A] per-anchor target score, {@code targetScores.sum(-1)} (0 for background)
      * @param targetScoresSum scalar, max(sum of target scores, 1)
      */
     public Parts compute(NDArray predDist, NDArray predBoxes, NDArray anchorPoints, NDArray targetBoxes,
-            NDArray targetScores, NDArray targetScoresSum) {
-        NDArray weight = targetScores.sum(new int[] {2}); // [B, A]
+            NDArray weight, NDArray targetScoresSum) {
         NDArray iou = BoxOps.ciou(predBoxes, targetBoxes);
         NDArray lossIou = iou.neg().add(1f).mul(weight).sum().div(targetScoresSum);
         NDArray dfl = dfl(predDist, BoxOps.bbox2dist(anchorPoints, targetBoxes, regMax - 1))

@@ -40,34 +40,39 @@ public final class BoxOps {
      * factor alpha is detached from the graph, as there.
      */
     public static NDArray ciou(NDArray box1, NDArray box2) {
+        // x and y are handled together as pairs on the last axis (half the ops of per-coordinate code); every
+        // float operation and its order match ultralytics, e.g. a 2-element prod is w * h, a 2-element sum cw² + ch².
         float eps = IOU_EPS;
-        NDArray b1x1 = box1.get("..., 0");
-        NDArray b1y1 = box1.get("..., 1");
-        NDArray b1x2 = box1.get("..., 2");
-        NDArray b1y2 = box1.get("..., 3");
-        NDArray b2x1 = box2.get("..., 0");
-        NDArray b2y1 = box2.get("..., 1");
-        NDArray b2x2 = box2.get("..., 2");
-        NDArray b2y2 = box2.get("..., 3");
-        NDArray w1 = b1x2.sub(b1x1);
-        NDArray h1 = b1y2.sub(b1y1).add(eps);
-        NDArray w2 = b2x2.sub(b2x1);
-        NDArray h2 = b2y2.sub(b2y1).add(eps);
+        NDList c1 = box1.split(2, box1.getShape().dimension() - 1); // DJL split takes no negative axis
+        NDList c2 = box2.split(2, box2.getShape().dimension() - 1);
+        NDArray lt1 = c1.get(0);
+        NDArray rb1 = c1.get(1);
+        NDArray lt2 = c2.get(0);
+        NDArray rb2 = c2.get(1);
+        NDArray hEps = box1.getManager().create(new float[] {0f, eps}); // eps on the height only
+        NDArray wh1 = rb1.sub(lt1).add(hEps);
+        NDArray wh2 = rb2.sub(lt2).add(hEps);
 
-        NDArray iw = b1x2.minimum(b2x2).sub(b1x1.maximum(b2x1)).maximum(0f);
-        NDArray ih = b1y2.minimum(b2y2).sub(b1y1.maximum(b2y1)).maximum(0f);
-        NDArray inter = iw.mul(ih);
-        NDArray union = w1.mul(h1).add(w2.mul(h2)).sub(inter).add(eps);
+        NDArray inter = lastAxis(rb1.minimum(rb2).sub(lt1.maximum(lt2)).maximum(0f), true);
+        NDArray union = lastAxis(wh1, true).add(lastAxis(wh2, true)).sub(inter).add(eps);
         NDArray iou = inter.div(union);
 
-        NDArray cw = b1x2.maximum(b2x2).sub(b1x1.minimum(b2x1));
-        NDArray ch = b1y2.maximum(b2y2).sub(b1y1.minimum(b2y1));
-        NDArray c2 = cw.square().add(ch.square()).add(eps);
-        NDArray dx = b2x1.add(b2x2).sub(b1x1).sub(b1x2);
-        NDArray dy = b2y1.add(b2y2).sub(b1y1).sub(b1y2);
-        NDArray rho2 = dx.square().add(dy.square()).div(4f);
-        NDArray v = w2.div(h2).atan().sub(w1.div(h1).atan()).square().mul(CIOU_V_SCALE);
+        NDArray enclose = rb1.maximum(rb2).sub(lt1.minimum(lt2)); // (cw, ch)
+        NDArray diag2 = lastAxis(enclose.square(), false).add(eps);
+        NDArray centre = lt2.add(rb2).sub(lt1).sub(rb1); // 2 * centre distance per axis
+        NDArray rho2 = lastAxis(centre.square(), false).div(4f);
+        NDArray v = aspectAngle(wh2).sub(aspectAngle(wh1)).square().mul(CIOU_V_SCALE);
         NDArray alpha = v.div(v.sub(iou).add(1f + eps)).stopGradient();
-        return iou.sub(rho2.div(c2).add(v.mul(alpha)));
+        return iou.sub(rho2.div(diag2).add(v.mul(alpha)));
+    }
+
+    /** Product or sum over the (x, y) pair on the last axis. */
+    private static NDArray lastAxis(NDArray pair, boolean product) {
+        int[] axis = {pair.getShape().dimension() - 1};
+        return product ? pair.prod(axis) : pair.sum(axis);
+    }
+
+    private static NDArray aspectAngle(NDArray wh) {
+        return wh.get("..., 0").div(wh.get("..., 1")).atan();
     }
 }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 
 /**
  * Task-aligned assigner (TOOD), number for number with ultralytics {@code TaskAlignedAssigner}: for every
@@ -22,9 +23,13 @@ public final class TaskAlignedAssigner {
     private final int numClasses;
     private final AssignerSettings settings;
 
-    /** Assignment per anchor. Shapes: labels [B, A] int64, boxes [B, A, 4], scores [B, A, nc], fg [B, A] bool,
-     * gtIndex [B, A] int64 (index of the assigned box within its image). */
-    public record Assignment(NDArray labels, NDArray boxes, NDArray scores, NDArray fg, NDArray gtIndex) {}
+    /**
+     * Assignment per anchor. Shapes: labels [B, A] int64, boxes [B, A, 4] (pixels), scores [B, A, nc] (one-hot of
+     * the label times the normalised alignment, 0 for background), weight [B, A] (the one non-zero score of each
+     * anchor, i.e. {@code scores.sum(-1)}), fg [B, A] bool, gtIndex [B, A] int64 (assigned box within its image).
+     */
+    public record Assignment(NDArray labels, NDArray boxes, NDArray scores, NDArray weight, NDArray fg,
+            NDArray gtIndex) {}
 
     public TaskAlignedAssigner(int numClasses, AssignerSettings settings) {
         this.numClasses = numClasses;
@@ -32,14 +37,14 @@ public final class TaskAlignedAssigner {
     }
 
     /**
-     * @param pdScores  [B, A, nc] predicted class probabilities (sigmoid), detached
+     * @param pdLogits  [B, A, nc] predicted class logits, detached; the sigmoid is applied only where needed
      * @param pdBoxes   [B, A, 4] predicted xyxy boxes in pixels, detached
      * @param anchors   [A, 2] anchor points in pixels
      * @param gt        padded ground truth in pixels
      */
-    public Assignment assign(NDArray pdScores, NDArray pdBoxes, NDArray anchors, GroundTruth gt) {
-        NDManager mgr = pdScores.getManager();
-        Shape ss = pdScores.getShape();
+    public Assignment assign(NDArray pdLogits, NDArray pdBoxes, NDArray anchors, GroundTruth gt) {
+        NDManager mgr = pdLogits.getManager();
+        Shape ss = pdLogits.getShape();
         long bs = ss.get(0);
         long na = ss.get(1);
         int m = gt.maxBoxes();
@@ -48,6 +53,7 @@ public final class TaskAlignedAssigner {
                     mgr.full(new Shape(bs, na), numClasses, DataType.INT64),
                     mgr.zeros(new Shape(bs, na, 4)),
                     mgr.zeros(new Shape(bs, na, numClasses)),
+                    mgr.zeros(new Shape(bs, na)),
                     mgr.zeros(new Shape(bs, na), DataType.BOOLEAN),
                     mgr.zeros(new Shape(bs, na), DataType.INT64));
         }
@@ -69,7 +75,7 @@ public final class TaskAlignedAssigner {
         NDArray gtBox = gtBoxes.reshape(bs * m, 4).get(new NDIndex("{}", gtRow));
         NDArray pdBox = pdBoxes.reshape(bs * na, 4).get(new NDIndex("{}", pdRow));
         NDArray label = gt.labels().reshape(bs * m).get(new NDIndex("{}", gtRow)).toType(DataType.INT64, false);
-        NDArray score = pdScores.take(pdRow.mul(numClasses).add(label));
+        NDArray score = Activation.sigmoid(pdLogits.take(pdRow.mul(numClasses).add(label)));
         NDArray overlap = BoxOps.ciou(gtBox, pdBox).maximum(0f);
         NDArray metric = score.pow(settings.alpha()).mul(overlap.pow(settings.beta()));
         NDArray flat = gtRow.mul(na).add(a); // position in [B*M*A]
@@ -96,16 +102,16 @@ public final class TaskAlignedAssigner {
         NDArray labels = gt.labels().gather(gi, 1).squeeze(2).toType(DataType.INT64, false);
         NDArray boxes = gtBoxes.gather(gi.broadcast(bs, na, 4), 1);
         NDArray fgMask = fg.gt(0f);
-        NDArray classIds = mgr.arange(0f, (float) numClasses, 1f, DataType.INT64);
-        NDArray scores = labels.expandDims(2).eq(classIds).logicalAnd(fgMask.expandDims(2))
-                .toType(DataType.FLOAT32, false);
 
         // Normalise: per box, scale the metric so its best positive anchor gets that box's best positive CIoU.
         NDArray alignPos = align.mul(maskPos);
         NDArray maxAlign = alignPos.max(new int[] {2}, true); // [B, M, 1]
         NDArray maxOverlap = overlaps.mul(maskPos).max(new int[] {2}, true);
         NDArray norm = alignPos.mul(maxOverlap).div(maxAlign.add(settings.eps())).max(new int[] {1}); // [B, A]
-        scores = scores.mul(norm.expandDims(2));
-        return new Assignment(labels, boxes, scores, fgMask, gtIndex);
+        // Scores = one-hot(label) * norm, written by a scatter instead of a dense one-hot: norm is already 0 on
+        // background anchors (their alignment row is masked out), which is where ultralytics zeroes the one-hot.
+        NDArray scores = mgr.zeros(new Shape(bs, na, numClasses))
+                .scatter(labels.expandDims(2), norm.expandDims(2), 2);
+        return new Assignment(labels, boxes, scores, norm, fgMask, gtIndex);
     }
 }

@@ -57,6 +57,7 @@ class BoxOpsTest {
             NDArray preds = m.create(new float[] {0, 0, 24, 24, 8, 8, 32, 32, 12, 4, 20, 30}, new Shape(1, 3, 4));
             NDArray c = BoxOps.ciou(gts, preds);
             assertEquals(new Shape(2, 3), c.getShape());
+            assertEquals(new Shape(3), BoxOps.ciou(m.create(new float[] {2, 2, 21, 26}), preds.squeeze(0)).getShape());
             float[] got = c.toFloatArray();
             float[][] g = {{2, 2, 21, 26}, {10, 10, 30, 20}};
             float[][] p = {{0, 0, 24, 24}, {8, 8, 32, 32}, {12, 4, 20, 30}};
