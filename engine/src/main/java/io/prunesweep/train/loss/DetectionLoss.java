@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -14,7 +15,10 @@ import ai.djl.nn.Activation;
  * DFL, each gained and normalised by the total target score.
  *
  * <p>Vectorised over the whole batch: a fixed number of tensor ops per call whatever the batch size or the
- * number of boxes (only the per-level reshape loops over levels). All intermediates live in a private
+ * number of boxes (only the per-level reshape loops over levels). BCE uses torch's identity
+ * {@code (1 - z) x - log_sigmoid(x) = softplus(x) - z x}; as the targets z are non-zero only at the assigned class of
+ * positive anchors, the z x part and the box losses are evaluated on the positives only, like ultralytics'
+ * {@code fg_mask} selection, and the dense [B, A, nc] target scores are never built. All intermediates live in a private
  * sub-manager that is closed before returning; only {@link LossOutput#total()} survives, attached to the manager
  * of the input feature maps.
  */
@@ -61,17 +65,29 @@ public final class DetectionLoss {
         long bs = feats.get(0).getShape().get(0);
         Prepared p = prepare(mgr, feats, targets, imgH, imgW);
         TaskAlignedAssigner.Assignment as = p.assignment();
-        NDArray targetScoresSum = as.weight().sum().maximum(1f); // = target_scores.sum(), without the nc axis
+        NDArray targetScoresSum = as.weight().sum().maximum(1f); // = target_scores.sum()
 
-        NDArray cls = bceWithLogits(p.predScores(), as.scores()).sum().div(targetScoresSum);
+        // Positive anchors (b, a): the only places where the target scores are non-zero.
+        NDArray pos = as.fg().nonzero();
+        NDArray b = pos.get(":, 0");
+        NDArray a = pos.get(":, 1");
+        NDIndex ba = new NDIndex("{}, {}", b, a);
+        NDArray weight = as.weight().get(ba); // [F]
+
+        // BCE summed over [B, A, nc] with targets z = one-hot(label) * weight:
+        // sum(softplus(x) - z * x) = sum(softplus(x)) - sum over positives of weight * x[label].
+        NDArray xLabel = p.predScores().get(new NDIndex("{}, {}, {}", b, a, as.labels().get(ba)));
+        NDArray cls = Activation.softPlus(p.predScores()).sum().sub(xLabel.mul(weight).sum()).div(targetScoresSum);
         NDArray box;
         NDArray dfl;
         if (p.gt().maxBoxes() == 0) { // no box in the whole batch: nothing to regress (ultralytics leaves 0)
             box = mgr.zeros(new Shape());
             dfl = mgr.zeros(new Shape());
         } else {
-            BoxLoss.Parts parts = boxLoss.compute(p.predDist(), p.predBoxes(), p.anchors().points(),
-                    as.boxes().div(p.anchors().strides()), as.weight(), targetScoresSum);
+            NDIndex anchorRows = new NDIndex("{}", a);
+            BoxLoss.Parts parts = boxLoss.compute(p.predDist().get(ba), p.predBoxes().get(ba),
+                    p.anchors().points().get(anchorRows),
+                    as.boxes().get(ba).div(p.anchors().strides().get(anchorRows)), weight, targetScoresSum);
             box = parts.iou();
             dfl = parts.dfl();
         }
@@ -120,14 +136,6 @@ public final class DetectionLoss {
         NDArray proj = predDist.getManager().arange(0f, (float) regMax, 1f, DataType.FLOAT32);
         NDArray dist = predDist.reshape(s[0], s[1], 4, regMax).softmax(3).matMul(proj);
         return BoxOps.dist2bbox(dist, anchorPoints);
-    }
-
-    /**
-     * Element-wise BCE with logits. torch computes (1 - z) * x - log_sigmoid(x); since -log_sigmoid(x) =
-     * softplus(-x) = softplus(x) - x this is softplus(x) - z * x: three passes over [B, A, nc] instead of six.
-     */
-    static NDArray bceWithLogits(NDArray x, NDArray z) {
-        return Activation.softPlus(x).sub(z.mul(x));
     }
 
     private void checkFeats(NDList feats) {

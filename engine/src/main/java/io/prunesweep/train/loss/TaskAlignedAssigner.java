@@ -2,7 +2,6 @@ package io.prunesweep.train.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -24,12 +23,21 @@ public final class TaskAlignedAssigner {
     private final AssignerSettings settings;
 
     /**
-     * Assignment per anchor. Shapes: labels [B, A] int64, boxes [B, A, 4] (pixels), scores [B, A, nc] (one-hot of
-     * the label times the normalised alignment, 0 for background), weight [B, A] (the one non-zero score of each
-     * anchor, i.e. {@code scores.sum(-1)}), fg [B, A] bool, gtIndex [B, A] int64 (assigned box within its image).
+     * Assignment per anchor. Shapes: labels [B, A] int64, boxes [B, A, 4] (pixels), weight [B, A] (the target
+     * score of the assigned class: normalised alignment, 0 for background), fg [B, A] bool, gtIndex [B, A] int64
+     * (assigned box within its image). Ultralytics' dense target scores are {@link #scores(int)}.
      */
-    public record Assignment(NDArray labels, NDArray boxes, NDArray scores, NDArray weight, NDArray fg,
-            NDArray gtIndex) {}
+    public record Assignment(NDArray labels, NDArray boxes, NDArray weight, NDArray fg, NDArray gtIndex) {
+        /**
+         * ultralytics' target_scores [B, A, nc]: one-hot(label) * weight. The weight is already 0 on background
+         * anchors (their alignment is masked out), which is where ultralytics zeroes the one-hot.
+         */
+        public NDArray scores(int numClasses) {
+            Shape s = weight.getShape();
+            return weight.getManager().zeros(new Shape(s.get(0), s.get(1), numClasses))
+                    .scatter(labels.clip(0, numClasses - 1).expandDims(2), weight.expandDims(2), 2); // bg_idx -> 0
+        }
+    }
 
     public TaskAlignedAssigner(int numClasses, AssignerSettings settings) {
         this.numClasses = numClasses;
@@ -52,7 +60,6 @@ public final class TaskAlignedAssigner {
             return new Assignment(
                     mgr.full(new Shape(bs, na), numClasses, DataType.INT64),
                     mgr.zeros(new Shape(bs, na, 4)),
-                    mgr.zeros(new Shape(bs, na, numClasses)),
                     mgr.zeros(new Shape(bs, na)),
                     mgr.zeros(new Shape(bs, na), DataType.BOOLEAN),
                     mgr.zeros(new Shape(bs, na), DataType.INT64));
@@ -66,22 +73,23 @@ public final class TaskAlignedAssigner {
                 .gt(settings.eps());
         NDArray candidates = inGts.logicalAnd(gt.mask().gt(0f)); // [B, M, A] bool
 
-        // Sparse: metrics only for the candidate triples (image b, box j, anchor a).
+        // Sparse: metrics only for the candidate triples (image b, box j, anchor a), then written into dense maps.
         NDArray idx = candidates.nonzero(); // [P, 3]
         NDArray b = idx.get(":, 0");
+        NDArray j = idx.get(":, 1");
         NDArray a = idx.get(":, 2");
-        NDArray gtRow = b.mul(m).add(idx.get(":, 1")); // row in [B*M]
-        NDArray pdRow = b.mul(na).add(a); // row in [B*A]
-        NDArray gtBox = gtBoxes.reshape(bs * m, 4).get(new NDIndex("{}", gtRow));
-        NDArray pdBox = pdBoxes.reshape(bs * na, 4).get(new NDIndex("{}", pdRow));
-        NDArray label = gt.labels().reshape(bs * m).get(new NDIndex("{}", gtRow)).toType(DataType.INT64, false);
-        NDArray score = Activation.sigmoid(pdLogits.take(pdRow.mul(numClasses).add(label)));
-        NDArray overlap = BoxOps.ciou(gtBox, pdBox).maximum(0f);
+        NDIndex bj = new NDIndex("{}, {}", b, j);
+        NDIndex ba = new NDIndex("{}, {}", b, a);
+        NDArray label = gt.labels().get(bj).squeeze(1).toType(DataType.INT64, false);
+        NDArray score = Activation.sigmoid(pdLogits.get(new NDIndex("{}, {}, {}", b, a, label)));
+        NDArray overlap = BoxOps.ciou(gtBoxes.get(bj), pdBoxes.get(ba)).maximum(0f);
         NDArray metric = score.pow(settings.alpha()).mul(overlap.pow(settings.beta()));
-        NDArray flat = gtRow.mul(na).add(a); // position in [B*M*A]
         Shape bma = new Shape(bs, m, na);
-        NDArray overlaps = mgr.zeros(new Shape(bs * m * na)).put(flat, overlap).reshape(bma);
-        NDArray align = mgr.zeros(new Shape(bs * m * na)).put(flat, metric).reshape(bma);
+        NDIndex bja = new NDIndex("{}, {}, {}", b, j, a);
+        NDArray overlaps = mgr.zeros(bma);
+        overlaps.set(bja, overlap);
+        NDArray align = mgr.zeros(bma);
+        align.set(bja, metric);
 
         // Top-k by metric per box (torch.topk, so ties break as in ultralytics); padded boxes are masked out below.
         int k = (int) Math.min(settings.topk(), na);
@@ -108,10 +116,6 @@ public final class TaskAlignedAssigner {
         NDArray maxAlign = alignPos.max(new int[] {2}, true); // [B, M, 1]
         NDArray maxOverlap = overlaps.mul(maskPos).max(new int[] {2}, true);
         NDArray norm = alignPos.mul(maxOverlap).div(maxAlign.add(settings.eps())).max(new int[] {1}); // [B, A]
-        // Scores = one-hot(label) * norm, written by a scatter instead of a dense one-hot: norm is already 0 on
-        // background anchors (their alignment row is masked out), which is where ultralytics zeroes the one-hot.
-        NDArray scores = mgr.zeros(new Shape(bs, na, numClasses))
-                .scatter(labels.expandDims(2), norm.expandDims(2), 2);
-        return new Assignment(labels, boxes, scores, norm, fgMask, gtIndex);
+        return new Assignment(labels, boxes, norm, fgMask, gtIndex);
     }
 }

@@ -54,7 +54,7 @@ class DetectionLossTest {
             long na = as.fg().getShape().get(1);
             boolean[] fg = as.fg().toBooleanArray();
             long[] gtIdx = as.gtIndex().toLongArray();
-            float[] rowSums = as.scores().sum(new int[] {2}).toFloatArray();
+            float[] rowSums = as.weight().toFloatArray(); // = target_scores.sum(-1)
             for (int b = 0; b < c.get("batch").asInt(); b++) {
                 List<Integer> got = new ArrayList<>();
                 for (int a = 0; a < na; a++) {
@@ -121,6 +121,27 @@ class DetectionLossTest {
                 gc.backward(out.total());
             }
             assertTrue(feats.get(0).getGradient().get(":, 64:67").abs().sum().getFloat() > 0);
+        }
+    }
+
+    @Test
+    void boxHoldingNoAnchorCentreGivesNoPositives() {
+        JsonNode c = CASES.get(2); // the no-target case: same feats, its cls value is the reference
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDList feats = LossFixtures.feats(m, c);
+            feats.forEach(f -> f.setRequiresGradient(true));
+            // 2x2 px box at (33, 33) px: no stride-8/16/32 anchor centre (4 + 8k, 8 + 16k, 16 + 32k) lies inside
+            NDArray tiny = m.create(new float[] {1, 2, 33f / 64, 33f / 64, 2f / 64, 2f / 64}, new Shape(1, 6));
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                LossOutput out = LossFixtures.loss(c).compute(feats, tiny, 64, 64);
+                assertEquals(0f, out.box());
+                assertEquals(0f, out.dfl());
+                assertClose(c.get("expected").get("cls").asDouble(), out.cls(), "cls without positives");
+                gc.backward(out.total());
+            }
+            NDArray g = feats.get(0).getGradient();
+            assertTrue(g.isNaN().none().getBoolean());
+            assertEquals(0f, g.get(":, 0:64").abs().sum().getFloat());
         }
     }
 

@@ -96,7 +96,7 @@ class HandComputedLossTest {
                     new AssignerSettings(topk, 0.5f, 6f, 1e-9f));
             var as = loss.prepare(m, feats(m), targets(m), 32, 32).assignment();
             boolean[] fg = as.fg().toBooleanArray();
-            float[] scores = as.scores().toFloatArray(); // [1, 20, 2]
+            float[] scores = as.scores(NC).toFloatArray(); // [1, 20, 2]
             int positives = 0;
             for (int i = 0; i < 20; i++) {
                 assertEquals(want[i] > 0, fg[i], "anchor " + i);
