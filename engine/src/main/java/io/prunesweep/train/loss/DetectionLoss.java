@@ -14,13 +14,15 @@ import ai.djl.nn.Activation;
  * distributions, assign targets with the task-aligned assigner, then BCE classification loss, CIoU box loss and
  * DFL, each gained and normalised by the total target score.
  *
- * <p>Vectorised over the whole batch: a fixed number of tensor ops per call whatever the batch size or the
- * number of boxes (only the per-level reshape loops over levels). BCE uses torch's identity
- * {@code (1 - z) x - log_sigmoid(x) = softplus(x) - z x}; as the targets z are non-zero only at the assigned class of
- * positive anchors, the z x part and the box losses are evaluated on the positives only, like ultralytics'
- * {@code fg_mask} selection, and the dense [B, A, nc] target scores are never built. All intermediates live in a private
- * sub-manager that is closed before returning; only {@link LossOutput#total()} survives, attached to the manager
- * of the input feature maps.
+ * <p>Vectorised over the whole batch: a fixed number of tensor ops per call (about 260) whatever the batch
+ * size or the number of boxes; only the per-level reshape loops over levels. BCE uses torch's identity
+ * {@code (1 - z) x - log_sigmoid(x) = softplus(x) - z x}; as the targets z are non-zero only at the assigned class
+ * of positive anchors, the {@code z x} part and the box losses are evaluated on the positives only, like
+ * ultralytics' {@code fg_mask} selection, and the dense [B, A, nc] target scores are never built.
+ *
+ * <p>All intermediates live in a private sub-manager that is closed before returning; only
+ * {@link LossOutput#total()} survives, attached to the manager of the input feature maps. (Closing the Java
+ * handles is safe for backward: libtorch's autograd graph holds its own references to saved tensors.)
  */
 public final class DetectionLoss {
     private final int nc;

@@ -30,6 +30,9 @@ public record GroundTruth(NDArray labels, NDArray boxes, NDArray mask) {
             throw new IllegalArgumentException("detection targets must be [N, 6] rows (batch_index, class, cx, cy,"
                     + " w, h), got shape " + ts);
         }
+        if (imgH <= 0 || imgW <= 0) {
+            throw new IllegalArgumentException("input image size must be positive, got " + imgH + "x" + imgW);
+        }
         int n = (int) ts.get(0);
         // One device->host copy; the padding is a per-box loop over plain floats, no tensor op per box.
         float[] t = n == 0 ? new float[0] : targets.toType(DataType.FLOAT32, false).toFloatArray();

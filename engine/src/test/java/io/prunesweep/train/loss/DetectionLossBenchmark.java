@@ -45,6 +45,12 @@ class DetectionLossBenchmark {
                 System.out.println("arrays created by one loss call (B=16, 640 px, nc=80, 8 boxes/img): "
                         + scratch.getManagedArrays().size());
             }
+            var c = LossFixtures.cases().get(1);
+            try (NDManager scratch = m.newSubManager()) {
+                LossFixtures.loss(c).compute(LossFixtures.feats(m, c), LossFixtures.targets(m, c), 64, 96, scratch);
+                System.out.println("arrays created by one loss call (B=3, 64x96 px, nc=4, fixture case 2): "
+                        + scratch.getManagedArrays().size());
+            }
             try (NDManager scratch = m.newSubManager()) {
                 NDArray a = scratch.ones(new Shape(4));
                 int before = scratch.getManagedArrays().size();
