@@ -122,7 +122,7 @@ public final class DetectionLoss {
         NDArray predScores = split.get(1).transpose(0, 2, 1); // [B, A, nc]
 
         Anchors anchors = Anchors.of(mgr, feats, strides);
-        GroundTruth gt = GroundTruth.of(mgr, targets, (int) bs, imgH, imgW);
+        GroundTruth gt = GroundTruth.of(mgr, targets, (int) bs, nc, imgH, imgW);
         NDArray predBoxes = decode(anchors.points(), predDist); // [B, A, 4] grid units
         TaskAlignedAssigner.Assignment as = assigner.assign(
                 predScores.stopGradient(),

@@ -20,11 +20,13 @@ public record GroundTruth(NDArray labels, NDArray boxes, NDArray mask) {
     }
 
     /**
-     * @param targets [N, 6] rows (batch_index, class, cx, cy, w, h), box normalised to the input image; N may be 0
-     * @param imgH    input image height in pixels
-     * @param imgW    input image width in pixels
+     * @param targets    [N, 6] rows (batch_index, class, cx, cy, w, h), box normalised to the input image; N may be 0
+     * @param numClasses classes of the model; a target class outside [0, numClasses) is rejected
+     * @param imgH       input image height in pixels
+     * @param imgW       input image width in pixels
      */
-    public static GroundTruth of(NDManager manager, NDArray targets, int batchSize, int imgH, int imgW) {
+    public static GroundTruth of(NDManager manager, NDArray targets, int batchSize, int numClasses, int imgH,
+            int imgW) {
         Shape ts = targets.getShape();
         if (ts.dimension() != 2 || ts.get(1) != 6) {
             throw new IllegalArgumentException("detection targets must be [N, 6] rows (batch_index, class, cx, cy,"
@@ -43,6 +45,12 @@ public record GroundTruth(NDArray labels, NDArray boxes, NDArray mask) {
             if (b < 0 || b >= batchSize || b != t[6 * r]) {
                 throw new IllegalArgumentException("detection target row " + r + " has batch index " + t[6 * r]
                         + ", expected an integer in [0, " + batchSize + ")");
+            }
+            float cls = t[6 * r + 1];
+            if (cls < 0 || cls >= numClasses || cls != (int) cls) {
+                throw new IllegalArgumentException("detection target row " + r + " has class " + cls
+                        + ", expected an integer in [0, " + numClasses + "); does the dataset's class count match"
+                        + " the model's nc?");
             }
             slot[r] = count[b]++;
         }
