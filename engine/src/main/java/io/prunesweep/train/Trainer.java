@@ -200,7 +200,7 @@ public final class Trainer {
                     double fitness = lastResult.fitness();
                     GammaSummary gs = GammaSummary.of(collect(ema.model(), gammas.isEmpty() ? null : sparseGamma));
                     EpochMetrics row = new EpochMetrics(epoch, sums[0] / seen, sums[1] / seen, sums[2] / seen, lr,
-                            lastResult.map50(), lastResult.map50_95(), lastResult.precision(), lastResult.recall(),
+                            lastResult.map50(), lastResult.map50to95(), lastResult.precision(), lastResult.recall(),
                             fitness, sparsity.active() ? sparsity.lambdaAt(epoch) : 0, gs,
                             (System.nanoTime() - t0) / 1e9, images / trainSeconds);
                     rows.add(row);
