@@ -8,7 +8,8 @@ final class Commands {
 
     static List<Object> all() {
         return List.of(
-                new InfoCommand()
+                new InfoCommand(),
+                new PruneCommand()
         );
     }
 }
