@@ -48,27 +48,33 @@ public final class Pruner {
         long t0 = System.nanoTime();
         Map<String, Tensor> sd = model.stateDict();
         Ranking first = Ranking.of(model.graph(), sd, config);
-        Target target = config.ratio() != null ? new Target(config.ratio(), null) : searchRatio(first, config);
-        long rankNanos = System.nanoTime() - t0;
-        long rebuildNanos = 0;
         Map<String, Integer> originalWidths = new HashMap<>();
         for (Space s : first.spaces().spaces()) originalWidths.put(s.name(), s.width());
-
+        boolean byTarget = config.ratio() == null;
+        double base = byTarget ? metric(model.graph(), config) : 0;
+        double goal = byTarget ? (config.targetGflops() != null ? config.targetGflops() : config.targetParams()) : 0;
+        long rankNanos = 0;
+        long rebuildNanos = 0;
         List<PrunePlan> plans = new ArrayList<>();
+        Target target = null;
         YoloModel current = model;
         Ranking ranking = first;
         for (int step = 1; step <= config.steps(); step++) {
-            long t1 = System.nanoTime();
             if (step > 1) {
+                t0 = System.nanoTime();
                 sd = current.stateDict();
                 ranking = Ranking.of(current.graph(), sd, config);
             }
-            double r = config.steps() == 1 ? target.ratio() : target.ratio() * step / config.steps();
-            PrunePlan plan = ranking.plan(r, step == 1 ? null : widths(ranking.spaces(), originalWidths));
+            int[] widths = step == 1 ? null : widths(ranking.spaces(), originalWidths);
+            double fraction = (double) step / config.steps();
+            // a ratio schedule grows linearly; a target schedule shrinks the metric linearly towards the goal
+            target = byTarget ? searchRatio(ranking, widths, config, base * (1 - (1 - goal) * fraction), goal)
+                    : new Target(config.ratio() * fraction, null);
+            PrunePlan plan = ranking.plan(target.ratio(), widths);
             long t2 = System.nanoTime();
             YoloModel next = build(plan, sd, model.device());
             long t3 = System.nanoTime();
-            rankNanos += t2 - t1;
+            rankNanos += t2 - t0;
             rebuildNanos += t3 - t2;
             plans.add(plan);
             if (current != model) current.close();
@@ -100,29 +106,29 @@ public final class Pruner {
     /** The ratio found for a target, and a note when the target cannot be reached. */
     record Target(double ratio, String note) {}
 
-    /** Smallest ratio whose pruned graph is within the GFLOPs/params target (both are monotone in the ratio). */
-    static Target searchRatio(Ranking ranking, PruneConfig config) {
-        boolean flops = config.targetGflops() != null;
-        double goal = flops ? config.targetGflops() : config.targetParams();
-        ModelGraph g = ranking.spaces().graph();
-        double base = metric(g, flops, config.imgsz());
-        if (metric(ranking.plan(0).pruned(), flops, config.imgsz()) <= goal * base) return new Target(0, null);
-        double hiValue = metric(ranking.plan(MAX_RATIO).pruned(), flops, config.imgsz()) / base;
-        if (hiValue > goal) {
-            return new Target(MAX_RATIO, String.format("target %s %.3f not reachable with these guards; smallest is %.3f",
-                    flops ? "GFLOPs" : "params", goal, hiValue));
+    /**
+     * Smallest ratio whose pruned graph is within {@code limit} GFLOPs/params (both are monotone in the ratio);
+     * ratios are relative to {@code originalWidths} as in {@link Ranking#plan(double, int[])}.
+     */
+    static Target searchRatio(Ranking ranking, int[] originalWidths, PruneConfig config, double limit, double goal) {
+        if (metric(ranking.plan(0, originalWidths).pruned(), config) <= limit) return new Target(0, null);
+        double atMax = metric(ranking.plan(MAX_RATIO, originalWidths).pruned(), config);
+        if (atMax > limit) {
+            return new Target(MAX_RATIO, String.format(java.util.Locale.ROOT,
+                    "target %s %.3f not reachable with these guards; pruned as far as they allow (%.0f%% of the limit)",
+                    config.targetGflops() != null ? "GFLOPs" : "params", goal, 100 * atMax / limit));
         }
         double lo = 0;
         double hi = MAX_RATIO;
         for (int i = 0; i < 30 && hi - lo > 1e-5; i++) {
             double mid = (lo + hi) / 2;
-            if (metric(ranking.plan(mid).pruned(), flops, config.imgsz()) <= goal * base) hi = mid;
+            if (metric(ranking.plan(mid, originalWidths).pruned(), config) <= limit) hi = mid;
             else lo = mid;
         }
         return new Target(hi, null);
     }
 
-    private static double metric(ModelGraph g, boolean flops, int imgsz) {
-        return flops ? g.gflops(imgsz) : g.parameterCount();
+    private static double metric(ModelGraph g, PruneConfig config) {
+        return config.targetGflops() != null ? g.gflops(config.imgsz()) : g.parameterCount();
     }
 }
