@@ -79,9 +79,11 @@ public final class ChannelSelector {
         }
         long target = Math.round(rules.ratio() * n0) - (n0 - now);
         if (target <= 0) return;
-        // entries sorted by (score, space, channel descending): on ties the higher channel index goes first,
-        // matching topK, which keeps the lower index
+        // entries sorted by score; ties by relative position from the top of their space ((w-1-c)/w), so equal
+        // scores (e.g. untrained γ = 1 everywhere) are removed evenly from all spaces, highest index first as topK
+        // keeps the lower index; then by space for determinism
         double[] sc = new double[total];
+        double[] rel = new double[total];
         int[] sp = new int[total];
         int[] ch = new int[total];
         Integer[] order = new Integer[total];
@@ -90,6 +92,7 @@ public final class ChannelSelector {
             if (!pool[s.id()]) continue;
             for (int c = 0; c < s.width(); c++) {
                 sc[e] = scores[s.id()][c];
+                rel[e] = (double) (s.width() - 1 - c) / s.width();
                 sp[e] = s.id();
                 ch[e] = c;
                 order[e] = e;
@@ -98,6 +101,8 @@ public final class ChannelSelector {
         }
         Arrays.sort(order, (a, b) -> {
             int c = Double.compare(sc[a], sc[b]);
+            if (c != 0) return c;
+            c = Double.compare(rel[a], rel[b]);
             if (c != 0) return c;
             c = Integer.compare(sp[a], sp[b]);
             return c != 0 ? c : Integer.compare(ch[b], ch[a]);

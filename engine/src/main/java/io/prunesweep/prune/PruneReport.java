@@ -79,7 +79,7 @@ public final class PruneReport {
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> layers = (List<Map<String, Object>>) m.get("layers");
         for (Map<String, Object> l : layers) {
-            sb.append(String.format(Locale.ROOT, "%4d  %-10s %7d -> %-6d %11s -> %-10s%n", l.get("index"), l.get("module"),
+            sb.append(String.format(Locale.ROOT, "%4d  %-10s %7d -> %-6d %11s -> %s%n", l.get("index"), l.get("module"),
                     l.get("out_before"), l.get("out_after"), String.format(Locale.ROOT, "%,d", l.get("params_before")),
                     String.format(Locale.ROOT, "%,d", l.get("params_after"))));
         }

@@ -107,13 +107,30 @@ class PruneGuardTest {
         ChannelSpaces cs = ChannelSpaces.of(g);
         Space dead = cs.byName("7");
         assertNotNull(dead);
-        float[] gamma = sd.get("model.7.bn.weight").data();
-        float[] zero = new float[gamma.length];
-        var sd2 = new java.util.HashMap<>(sd);
-        sd2.put("model.7.bn.weight", Tensor.f32(new long[] {gamma.length}, zero));
+        Map<String, Tensor> sd2;
+        try (YoloModel healthy = PruneFixtures.model(g, 3, false)) {
+            sd2 = new java.util.HashMap<>(healthy.stateDict());
+        }
+        int n = sd2.get("model.7.bn.weight").data().length;
+        sd2.put("model.7.bn.weight", Tensor.f32(new long[] {n}, new float[n]));
         PrunePlan p = Ranking.of(g, sd2, PruneConfig.of(Method.BN, 0)).plan(0.3);
         assertEquals(8, p.kept()[dead.id()].length);
         assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6, 7}, p.kept()[dead.id()], "ties keep the lowest indices");
+    }
+
+    @Test
+    void tiedScoresArePrunedEvenlyAcrossSpaces() {
+        // an untrained model has gamma = 1 everywhere: global bn must not strip the first layers to their guard
+        try (YoloModel fresh = YoloModel.create(g, 0, ai.djl.Device.cpu())) {
+            Map<String, Tensor> w = fresh.stateDict();
+            PrunePlan global = Ranking.of(g, w, PruneConfig.of(Method.BN, 0)).plan(0.5);
+            PrunePlan local = Ranking.of(g, w, PruneConfig.of(Method.BN, 0).withScope(Scope.LOCAL)).plan(0.5);
+            for (Space s : global.spaces().prunable()) {
+                int a = global.kept()[s.id()].length;
+                int b = local.kept()[s.id()].length;
+                assertTrue(Math.abs(a - b) <= 1, s.name() + ": global " + a + " vs local " + b);
+            }
+        }
     }
 
     @Test
