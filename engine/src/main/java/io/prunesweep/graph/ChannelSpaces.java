@@ -139,7 +139,7 @@ public final class ChannelSpaces {
             for (Layer layer : graph.layers()) {
                 List<List<Integer>> inputs = new ArrayList<>();
                 for (int f : layer.from()) inputs.add(f < 0 ? image : outputs.get(f));
-                RawLayer r;
+                RawLayer r = null;
                 ModuleType type = ModuleRegistry.find(layer.module());
                 Wiring w = null;
                 String why = "module " + layer.module() + " declares no channel wiring";
@@ -148,7 +148,6 @@ public final class ChannelSpaces {
                 } catch (RuntimeException e) {
                     why = "wiring of " + layer.module() + " failed: " + e.getMessage();
                 }
-                r = null;
                 if (w != null) {
                     try {
                         r = interpret(layer, w, inputs);
@@ -183,63 +182,26 @@ public final class ChannelSpaces {
             String at = String.valueOf(layer.index());
             for (Wiring.Decl d : w.decls()) {
                 if (d instanceof Wiring.ConvDecl c) {
-                        ConvSpec spec = layer.convs().get(c.path());
-                        if (spec == null) throw new WiringError("no conv '" + c.path() + "'");
-                        if (names.containsKey(c.path())) throw new WiringError("conv '" + c.path() + "' declared twice");
-                        List<Integer> in = cat(names, c.inputs());
-                        if (u.width(in) != spec.in()) {
-                            throw new WiringError("conv '" + c.path() + "' reads " + u.width(in) + " channels, has " + spec.in());
-                        }
-                        String leafName = layer.index() + (c.path().isEmpty() ? "" : "." + c.path());
-                        List<Integer> out;
-                        if (spec.depthwise()) {
-                            out = in; // one filter per channel: output channel i is input channel i
-                            if (!spec.bn()) u.freeze(in, "depthwise conv without BatchNorm " + leafName);
-                        } else if (spec.groups() > 1) {
-                            u.freeze(in, "grouped conv " + leafName);
-                            out = List.of(u.fresh(spec.out(), layer.index(), leafName, "grouped conv " + leafName));
-                        } else {
-                            String frozen = spec.bn() ? null : "conv without BatchNorm " + leafName;
-                            if (c.splitAttr() != null) {
-                                int[] sizes = layer.intsAttr(c.splitAttr());
-                                if (Arrays.stream(sizes).sum() != spec.out()) {
-                                    throw new WiringError("split '" + c.splitAttr() + "' " + Arrays.toString(sizes)
-                                            + " does not add up to conv '" + c.path() + "' output " + spec.out());
-                                }
-                                out = new ArrayList<>();
-                                List<List<Integer>> parts = new ArrayList<>();
-                                for (int k = 0; k < sizes.length; k++) {
-                                    List<Integer> part = List.of(u.fresh(sizes[k], layer.index(), leafName + "[" + k + "]", frozen));
-                                    names.put(c.path() + "[" + k + "]", part);
-                                    parts.add(part);
-                                    out.addAll(part);
-                                }
-                                splits.put(c.splitAttr(), parts);
-                            } else {
-                                out = List.of(u.fresh(spec.out(), layer.index(), leafName, frozen));
-                            }
-                        }
-                        names.put(c.path(), out);
-                        convs.add(new RawConv(c.path(), in, out, spec));
+                    wireConv(layer, c, names, convs, splits);
                 } else if (d instanceof Wiring.ConcatDecl c) {
                     define(names, c.name(), cat(names, c.parts()));
                 } else if (d instanceof Wiring.AddDecl a) {
-                        List<Integer> x = get(names, a.a());
-                        List<Integer> y = get(names, a.b());
-                        if (u.width(x) != u.width(y)) {
-                            throw new WiringError("add '" + a.name() + "' of " + u.width(x) + " and " + u.width(y) + " channels");
-                        }
-                        u.tie(x, y);
-                        define(names, a.name(), x);
+                    List<Integer> x = get(names, a.a());
+                    List<Integer> y = get(names, a.b());
+                    if (u.width(x) != u.width(y)) {
+                        throw new WiringError("add '" + a.name() + "' of " + u.width(x) + " and " + u.width(y) + " channels");
+                    }
+                    u.tie(x, y);
+                    define(names, a.name(), x);
                 } else if (d instanceof Wiring.FixedDecl f) {
                     define(names, f.name(),
                             List.of(u.fresh(f.width(), layer.index(), layer.index() + "." + f.name(), "fixed " + at + "." + f.name())));
                 } else if (d instanceof Wiring.FreezeDecl f) {
                     u.freeze(get(names, f.name()), f.why() + " (layer " + at + ")");
                 } else if (d instanceof Wiring.SameWidthDecl s) {
-                        @SuppressWarnings("unchecked")
-                        List<Integer>[] p = new List[] {get(names, s.a()), get(names, s.b())};
-                        pairs.add(p);
+                    @SuppressWarnings("unchecked")
+                    List<Integer>[] p = new List[] {get(names, s.a()), get(names, s.b())};
+                    pairs.add(p);
                 } else if (d instanceof Wiring.OutputDecl o) {
                     output = cat(names, o.parts());
                 }
@@ -255,6 +217,49 @@ public final class ChannelSpaces {
             }
             parityRaw.addAll(pairs);
             return new RawLayer(layer, false, inputs, output, convs, splits);
+        }
+
+        /** A conv's output: a fresh space (or one per split part), or its input for a depthwise conv. */
+        private void wireConv(Layer layer, Wiring.ConvDecl c, Map<String, List<Integer>> names, List<RawConv> convs,
+                              Map<String, List<List<Integer>>> splits) {
+            ConvSpec spec = layer.convs().get(c.path());
+            if (spec == null) throw new WiringError("no conv '" + c.path() + "'");
+            if (names.containsKey(c.path())) throw new WiringError("conv '" + c.path() + "' declared twice");
+            List<Integer> in = cat(names, c.inputs());
+            if (u.width(in) != spec.in()) {
+                throw new WiringError("conv '" + c.path() + "' reads " + u.width(in) + " channels, has " + spec.in());
+            }
+            String leafName = layer.index() + (c.path().isEmpty() ? "" : "." + c.path());
+            List<Integer> out;
+            if (spec.depthwise()) {
+                out = in; // one filter per channel: output channel i is input channel i
+                if (!spec.bn()) u.freeze(in, "depthwise conv without BatchNorm " + leafName);
+            } else if (spec.groups() > 1) {
+                u.freeze(in, "grouped conv " + leafName);
+                out = List.of(u.fresh(spec.out(), layer.index(), leafName, "grouped conv " + leafName));
+            } else {
+                String frozen = spec.bn() ? null : "conv without BatchNorm " + leafName;
+                if (c.splitAttr() != null) {
+                    int[] sizes = layer.intsAttr(c.splitAttr());
+                    if (Arrays.stream(sizes).sum() != spec.out()) {
+                        throw new WiringError("split '" + c.splitAttr() + "' " + Arrays.toString(sizes)
+                                + " does not add up to conv '" + c.path() + "' output " + spec.out());
+                    }
+                    out = new ArrayList<>();
+                    List<List<Integer>> parts = new ArrayList<>();
+                    for (int k = 0; k < sizes.length; k++) {
+                        List<Integer> part = List.of(u.fresh(sizes[k], layer.index(), leafName + "[" + k + "]", frozen));
+                        names.put(c.path() + "[" + k + "]", part);
+                        parts.add(part);
+                        out.addAll(part);
+                    }
+                    splits.put(c.splitAttr(), parts);
+                } else {
+                    out = List.of(u.fresh(spec.out(), layer.index(), leafName, frozen));
+                }
+            }
+            names.put(c.path(), out);
+            convs.add(new RawConv(c.path(), in, out, spec));
         }
 
         private static void define(Map<String, List<Integer>> names, String name, List<Integer> t) {

@@ -53,6 +53,32 @@ class CustomGraphPruneTest {
         }
     }
 
+    /** The same module with a wrong declaration (reads its input twice): it must be kept whole, not break. */
+    static final class TestMixMiswired implements ModuleType {
+        private final TestMix inner = new TestMix();
+
+        @Override
+        public List<String> names() {
+            return List.of("TestMixMiswired");
+        }
+
+        @Override
+        public Layer define(LayerContext ctx) {
+            Layer l = inner.define(ctx);
+            return new Layer(l.index(), l.from(), "TestMixMiswired", l.convs(), l.attrs(), l.inChannels(), l.outChannels(), l.stride());
+        }
+
+        @Override
+        public NDList forward(Layer layer, LayerForward f, NDList in) {
+            return inner.forward(layer, f, in);
+        }
+
+        @Override
+        public io.prunesweep.graph.Wiring wiring(Layer layer) {
+            return io.prunesweep.graph.Wiring.of(layer).conv("mix", "in0", "in0").output("mix");
+        }
+    }
+
     static final String YAML = """
             nc: 2
             scales:
@@ -111,6 +137,26 @@ class CustomGraphPruneTest {
                 for (int i = 0; i < a.size(); i++) {
                     assertTrue(a.get(i).sub(b.get(i)).abs().max().getFloat() < 1e-4, "level " + i);
                 }
+            }
+        }
+    }
+
+    @Test
+    void inconsistentWiringKeepsTheLayerWhole(@TempDir Path dir) throws Exception {
+        ModuleRegistry.register(new TestMixMiswired());
+        Path file = dir.resolve("miswired.yaml");
+        Files.writeString(file, YAML.replace("TestMix,", "TestMixMiswired,"));
+        ModelGraph g = GraphBuilder.build(ModelDefinition.read(file), "n", null);
+        ChannelSpaces cs = ChannelSpaces.of(g);
+        assertEquals(1, cs.notes().size());
+        assertTrue(cs.notes().get(0).contains("inconsistent") && cs.notes().get(0).contains("reads 64 channels, has 32"), cs.notes().get(0));
+        assertFalse(cs.byName("5").prunable());
+        try (YoloModel original = PruneFixtures.model(g, 2, false); NDManager m = NDManager.newBaseManager()) {
+            PruneResult r = Pruner.prune(original, PruneConfig.of(Method.L1, 0.6).withGuards(4, 1));
+            try (YoloModel pruned = r.model()) {
+                assertTrue(pruned.graph().parameterCount() < g.parameterCount());
+                assertEquals(g.layers().get(6).convs(), pruned.graph().layers().get(6).convs());
+                assertEquals(new Shape(1, 6, 84), pruned.predict(m.randomUniform(0f, 1f, new Shape(1, 3, 64, 64))).getShape());
             }
         }
     }
