@@ -13,6 +13,7 @@ final class Commands {
         c.add(new DataCommand());
         c.add(new TrainCommand());
         c.add(new TrainCommand.Finetune());
+        c.add(new PruneCommand());
         return c;
     }
 }

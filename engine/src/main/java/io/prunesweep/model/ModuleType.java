@@ -38,6 +38,15 @@ public interface ModuleType {
         return inputSizes.get(0);
     }
 
+    /**
+     * How the layer routes channels, for structured pruning (see {@code io/prunesweep/graph/README.md}). The
+     * default, null, declares nothing: pruning then keeps all of the layer's channels and the channels at its
+     * boundary, and works around it.
+     */
+    default io.prunesweep.graph.Wiring wiring(Layer layer) {
+        return null;
+    }
+
     /** Initial bias of a plain conv, if the module wants one other than PyTorch's default (Detect does). */
     default Float initialBias(Layer layer, String convPath) {
         return null;

@@ -1,6 +1,7 @@
 package io.prunesweep.model.modules;
 
 import ai.djl.ndarray.NDList;
+import io.prunesweep.graph.Wiring;
 import io.prunesweep.model.ConvSpec;
 import io.prunesweep.model.Layer;
 import io.prunesweep.model.LayerContext;
@@ -24,6 +25,12 @@ public final class BottleneckModule implements ModuleType {
         Bottlenecks.define(convs, "", ctx.c1(), c2, 3, 3, ctx.doubleArg(4, 0.5));
         Map<String, Object> attrs = Map.of("shortcut", ctx.boolArg(1, true));
         return new Layer(ctx.index(), ctx.from(), "Bottleneck", convs, attrs, ctx.inChannels(), c2, ctx.inStrides()[0]);
+    }
+
+    @Override
+    public Wiring wiring(Layer layer) {
+        Wiring w = Wiring.of(layer);
+        return w.output(Bottlenecks.wire(w, layer.convs(), "", Wiring.in(0), layer.boolAttr("shortcut")));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.prunesweep.model.modules;
 
 import ai.djl.ndarray.NDArray;
+import io.prunesweep.graph.Wiring;
 import io.prunesweep.model.ConvSpec;
 import io.prunesweep.model.nn.LayerForward;
 import java.util.Map;
@@ -24,6 +25,33 @@ final class Bottlenecks {
         NDArray y = f.conv(prefix + "cv2", f.conv(prefix + "cv1", x));
         boolean add = shortcut && convs.get(prefix + "cv1").in() == convs.get(prefix + "cv2").out();
         return add ? x.add(y) : y;
+    }
+
+    /**
+     * Wiring of a bottleneck reading {@code x}: returns the name of its output. A residual add ties {@code x} to
+     * cv2's output; a shortcut that does not add (widths differ) freezes both so pruning never makes them equal.
+     */
+    static String wire(Wiring w, Map<String, ConvSpec> convs, String prefix, String x, boolean shortcut) {
+        w.conv(prefix + "cv1", x).conv(prefix + "cv2", prefix + "cv1");
+        if (!shortcut) return prefix + "cv2";
+        if (convs.get(prefix + "cv1").in() == convs.get(prefix + "cv2").out()) {
+            w.add(prefix + "add", x, prefix + "cv2");
+            return prefix + "add";
+        }
+        w.freeze(x, "shortcut without add (widths differ)").freeze(prefix + "cv2", "shortcut without add (widths differ)");
+        return prefix + "cv2";
+    }
+
+    /** Wiring of the C3 body reading {@code x}: returns the name of its output (cv3). */
+    static String wireC3(Wiring w, Map<String, ConvSpec> convs, String prefix, String x, boolean shortcut) {
+        w.conv(prefix + "cv1", x).conv(prefix + "cv2", x);
+        String y = prefix + "cv1";
+        int n = count(convs, prefix + "m.");
+        for (int j = 0; j < n; j++) {
+            y = wire(w, convs, prefix + "m." + j + ".", y, shortcut);
+        }
+        w.conv(prefix + "cv3", y, prefix + "cv2");
+        return prefix + "cv3";
     }
 
     /** Number of consecutive sub-blocks {@code prefix0.}, {@code prefix1.}, ... that have a {@code cv1}. */

@@ -2,12 +2,14 @@ package io.prunesweep.model.modules;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import io.prunesweep.graph.Wiring;
 import io.prunesweep.model.ConvSpec;
 import io.prunesweep.model.Layer;
 import io.prunesweep.model.LayerContext;
 import io.prunesweep.model.ModuleType;
 import io.prunesweep.model.nn.LayerForward;
 import io.prunesweep.model.nn.Ops;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +66,24 @@ public final class C2fModule implements ModuleType {
         attrs.put("c3k", c3k);
         attrs.put("split", List.of(c, c));
         return new Layer(ctx.index(), ctx.from(), names().get(0), convs, attrs, ctx.inChannels(), c2, ctx.inStrides()[0]);
+    }
+
+    @Override
+    public Wiring wiring(Layer layer) {
+        // cv1's halves are separate spaces (the split attr records their widths); parity keeps them equal on request
+        Wiring w = Wiring.of(layer).splitConv("cv1", "split", Wiring.in(0)).sameWidth("cv1[0]", "cv1[1]");
+        boolean shortcut = layer.boolAttr("shortcut");
+        boolean c3k = layer.boolAttr("c3k");
+        List<String> parts = new ArrayList<>(List.of("cv1[0]", "cv1[1]"));
+        String cur = "cv1[1]";
+        int n = Bottlenecks.count(layer.convs(), "m.");
+        for (int j = 0; j < n; j++) {
+            String p = "m." + j + ".";
+            cur = c3k ? Bottlenecks.wireC3(w, layer.convs(), p, cur, shortcut)
+                    : Bottlenecks.wire(w, layer.convs(), p, cur, shortcut);
+            parts.add(cur);
+        }
+        return w.conv("cv2", parts.toArray(String[]::new)).output("cv2");
     }
 
     @Override

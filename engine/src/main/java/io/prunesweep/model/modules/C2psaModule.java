@@ -2,6 +2,7 @@ package io.prunesweep.model.modules;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import io.prunesweep.graph.Wiring;
 import io.prunesweep.model.ConvSpec;
 import io.prunesweep.model.Layer;
 import io.prunesweep.model.LayerContext;
@@ -53,6 +54,32 @@ public final class C2psaModule implements ModuleType {
         attrs.put("key_dim", keyDim);
         attrs.put("head_dim", headDim);
         return new Layer(ctx.index(), ctx.from(), "C2PSA", convs, attrs, ctx.inChannels(), c2, ctx.inStrides()[0]);
+    }
+
+    /**
+     * Attention internals stay fixed: the PSA residual stream (cv1's second part, proj and ffn.1 outputs) must stay
+     * {@code heads * head_dim} wide for the head reshape, and qkv/pe/proj-input follow the head layout. Prunable:
+     * cv1's first part, the FFN hidden channels and cv2's output.
+     */
+    @Override
+    public Wiring wiring(Layer layer) {
+        String why = "C2PSA attention keeps heads x head_dim";
+        Wiring w = Wiring.of(layer).splitConv("cv1", "split", Wiring.in(0)).freeze("cv1[1]", why);
+        int c = layer.intAttr("heads") * layer.intAttr("head_dim");
+        String cur = "cv1[1]";
+        for (int j = 0; j < layer.intAttr("n"); j++) {
+            String p = "m." + j + ".";
+            w.conv(p + "attn.qkv", cur).freeze(p + "attn.qkv", why)
+                    .fixed(p + "attn.v", c)
+                    .conv(p + "attn.pe", p + "attn.v")
+                    .conv(p + "attn.proj", p + "attn.v")
+                    .add(p + "attn", cur, p + "attn.proj")
+                    .conv(p + "ffn.0", p + "attn")
+                    .conv(p + "ffn.1", p + "ffn.0")
+                    .add(p + "ffn", p + "attn", p + "ffn.1");
+            cur = p + "ffn";
+        }
+        return w.conv("cv2", "cv1[0]", cur).output("cv2");
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.prunesweep.model.modules;
 
 import ai.djl.ndarray.NDList;
+import io.prunesweep.graph.Wiring;
 import io.prunesweep.model.ConvSpec;
 import io.prunesweep.model.Layer;
 import io.prunesweep.model.LayerContext;
@@ -35,6 +36,12 @@ public final class C3Module implements ModuleType {
         attrs.put("n", ctx.repeats());
         attrs.put("shortcut", shortcut);
         return new Layer(ctx.index(), ctx.from(), names().get(0), convs, attrs, ctx.inChannels(), c2, ctx.inStrides()[0]);
+    }
+
+    @Override
+    public Wiring wiring(Layer layer) {
+        Wiring w = Wiring.of(layer);
+        return w.output(Bottlenecks.wireC3(w, layer.convs(), "", Wiring.in(0), layer.boolAttr("shortcut")));
     }
 
     @Override

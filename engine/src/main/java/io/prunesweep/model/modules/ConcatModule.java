@@ -1,6 +1,7 @@
 package io.prunesweep.model.modules;
 
 import ai.djl.ndarray.NDList;
+import io.prunesweep.graph.Wiring;
 import io.prunesweep.model.Layer;
 import io.prunesweep.model.LayerContext;
 import io.prunesweep.model.ModuleType;
@@ -26,6 +27,13 @@ public final class ConcatModule implements ModuleType {
         }
         int c2 = Arrays.stream(ctx.inChannels()).sum();
         return new Layer(ctx.index(), ctx.from(), "Concat", Map.of(), Map.of("dim", 1), ctx.inChannels(), c2, s[0]);
+    }
+
+    @Override
+    public Wiring wiring(Layer layer) {
+        String[] ins = new String[layer.from().length];
+        for (int i = 0; i < ins.length; i++) ins[i] = Wiring.in(i);
+        return Wiring.of(layer).output(ins);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.prunesweep.model.modules;
 
 import ai.djl.ndarray.NDList;
+import io.prunesweep.graph.Wiring;
 import io.prunesweep.model.ConvSpec;
 import io.prunesweep.model.Layer;
 import io.prunesweep.model.LayerContext;
@@ -35,6 +36,11 @@ public final class ConvModule implements ModuleType {
         }
         return new Layer(ctx.index(), ctx.from(), names().get(0), Map.of("", spec), Map.of(),
                 ctx.inChannels(), c2, ctx.inStrides()[0] * s);
+    }
+
+    @Override
+    public Wiring wiring(Layer layer) {
+        return Wiring.of(layer).conv("", Wiring.in(0)).output("");
     }
 
     @Override

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.prunesweep.graph.Wiring;
 import io.prunesweep.model.ConvSpec;
 import io.prunesweep.model.Flops;
 import io.prunesweep.model.Layer;
@@ -66,6 +67,29 @@ public final class DetectModule implements ModuleType {
         for (int s : ctx.inStrides()) strides.add(s);
         attrs.put("strides", strides);
         return new Layer(ctx.index(), ctx.from(), "Detect", convs, attrs, ch, 4 * REG_MAX + nc, ctx.inStrides()[0]);
+    }
+
+    /**
+     * Both branches' hidden convs are prunable; the plain output convs (box 4*reg_max, class nc) and the fixed
+     * DFL projection are not (they have no BatchNorm, and their widths are the output format).
+     */
+    @Override
+    public Wiring wiring(Layer layer) {
+        Wiring w = Wiring.of(layer);
+        boolean legacy = layer.boolAttr("legacy");
+        for (int i = 0; i < levels(layer); i++) {
+            String b = "cv2." + i + ".";
+            w.conv(b + "0", Wiring.in(i)).conv(b + "1", b + "0").conv(b + "2", b + "1");
+            String c = "cv3." + i + ".";
+            if (legacy) {
+                w.conv(c + "0", Wiring.in(i)).conv(c + "1", c + "0").conv(c + "2", c + "1");
+            } else {
+                w.conv(c + "0.0", Wiring.in(i)).conv(c + "0.1", c + "0.0")
+                        .conv(c + "1.0", c + "0.1").conv(c + "1.1", c + "1.0").conv(c + "2", c + "1.1");
+            }
+        }
+        return w.fixed("dfl.bins", layer.intAttr("reg_max")).conv("dfl.conv", "dfl.bins")
+                .fixed("maps", layer.outChannels()).output("maps");
     }
 
     /** Number of detection levels (P3, P4, P5 = 3). */

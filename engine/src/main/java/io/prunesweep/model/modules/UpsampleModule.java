@@ -1,6 +1,7 @@
 package io.prunesweep.model.modules;
 
 import ai.djl.ndarray.NDList;
+import io.prunesweep.graph.Wiring;
 import io.prunesweep.model.Layer;
 import io.prunesweep.model.LayerContext;
 import io.prunesweep.model.ModuleType;
@@ -24,6 +25,11 @@ public final class UpsampleModule implements ModuleType {
         if (ctx.inStrides()[0] % scale != 0) throw ctx.fail("Upsample by " + scale + " below stride 1");
         return new Layer(ctx.index(), ctx.from(), "Upsample", Map.of(), Map.of("scale", scale), ctx.inChannels(),
                 ctx.c1(), ctx.inStrides()[0] / scale);
+    }
+
+    @Override
+    public Wiring wiring(Layer layer) {
+        return Wiring.of(layer).output(Wiring.in(0));
     }
 
     @Override

@@ -1,0 +1,93 @@
+package io.prunesweep.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prunesweep.io.Checkpoint;
+import io.prunesweep.model.YoloModel;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PruneCommandTest {
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        var cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void writesCheckpointAndJsonReport(@TempDir Path dir) throws Exception {
+        Path outDir = dir.resolve("p1");
+        Run r = run("prune", "--model", "yolov8", "--scale", "n", "--nc", "2", "--method", "bn", "--ratio", "0.4",
+                "--round-to", "4", "--out", outDir.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals("yolov8n", j.get("model").asText());
+        assertEquals("bn", j.get("method").asText());
+        assertEquals("global", j.get("scope").asText());
+        assertEquals(0.4, j.get("ratio").asDouble(), 1e-12);
+        long before = j.get("params_before").asLong();
+        long after = j.get("params_after").asLong();
+        assertEquals(3_011_238, before, "YOLOv8n at nc=2");
+        assertTrue(after < before);
+        assertTrue(j.get("gflops_after").asDouble() < j.get("gflops_before").asDouble());
+        assertEquals(23, j.get("layers").size());
+        assertTrue(j.get("spaces").size() > 50);
+        JsonNode fromFile = new ObjectMapper().readTree(outDir.resolve(PruneCommand.REPORT).toFile());
+        assertEquals(after, fromFile.get("params_after").asLong());
+        Path ckpt = outDir.resolve(PruneCommand.CHECKPOINT);
+        assertTrue(Files.size(ckpt) > 0);
+        try (YoloModel m = Checkpoint.load(ckpt.toString(), null, Device.cpu())) {
+            assertEquals(after, m.graph().parameterCount(), "the checkpoint reloads at the pruned widths");
+            for (JsonNode l : j.get("layers")) {
+                assertEquals(l.get("out_after").asInt(), m.graph().layers().get(l.get("index").asInt()).outChannels());
+            }
+        }
+        // the pruned checkpoint prunes again, and the text report has the width table
+        Run again = run("prune", "--weights", ckpt.toString(), "--method", "l2", "--scope", "local", "--ratio", "0.2",
+                "--out", dir.resolve("p2").toString());
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.out().contains("params " + String.format("%,d", after) + " -> "), again.out());
+        assertTrue(again.out().lines().anyMatch(l -> l.matches("\\s+2\\s+C2f\\s+\\d+ -> \\d+.*")), again.out());
+    }
+
+    @Test
+    void targetAndSteps(@TempDir Path dir) throws Exception {
+        Run r = run("prune", "--model", "yolo11", "--scale", "n", "--nc", "2", "--method", "random", "--seed", "3",
+                "--target-gflops", "0.6", "--steps", "2", "--out", dir.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertTrue(j.get("gflops_after").asDouble() <= 0.6 * j.get("gflops_before").asDouble(), r.out());
+        assertEquals(2, j.get("steps").asInt());
+    }
+
+    @Test
+    void badInputIsOneClearLine(@TempDir Path dir) {
+        String out = dir.toString();
+        assertBad(run("prune", "--model", "yolov8", "--scale", "n", "--method", "bn", "--ratio", "1.2", "--out", out), "--ratio 1.2 is outside [0, 1)");
+        assertBad(run("prune", "--model", "yolov8", "--scale", "n", "--method", "taylor", "--ratio", "0.2", "--out", out), "unknown pruning method 'taylor'");
+        assertBad(run("prune", "--model", "yolov8", "--scale", "n", "--method", "bn", "--ratio", "0.2", "--target-params", "0.5", "--out", out), "not both");
+        assertBad(run("prune", "--model", "yolov8", "--scale", "n", "--method", "bn", "--out", out), "give --ratio");
+        assertBad(run("prune", "--model", "yolov8", "--scale", "n", "--method", "bn", "--ratio", "0.2", "--overrides", dir.resolve("none.yaml").toString(), "--out", out), "none.yaml: overrides file not found");
+        assertTrue(!Files.exists(dir.resolve(PruneCommand.CHECKPOINT)));
+    }
+
+    private static void assertBad(Run r, String part) {
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("error: ") && r.err().contains(part), r.err());
+    }
+}
