@@ -1,5 +1,6 @@
 package io.prunesweep.cli;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** The registry of subcommands, in the order {@code --help} lists them. One line per command. */
@@ -7,8 +8,9 @@ final class Commands {
     private Commands() {}
 
     static List<Object> all() {
-        return List.of(
-                new InfoCommand()
-        );
+        List<Object> c = new ArrayList<>();
+        c.add(new InfoCommand());
+        c.add(new DataCommand());
+        return c;
     }
 }

@@ -1,0 +1,85 @@
+package io.prunesweep.data;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.nio.FloatBuffer;
+import java.util.List;
+
+/**
+ * One batch: images {@code [B, 3, H, W]} RGB in [0, 1] (NCHW, float32) and targets {@code [N, 6]} rows of
+ * {@code (batch_index, class, cx, cy, w, h)} normalized to the batch image size, plus per-image provenance.
+ */
+public final class Batch {
+    private final int index;
+    private final int height;
+    private final int width;
+    private final float[] images;
+    private final float[] targets;
+    private final List<ImageInfo> infos;
+
+    Batch(int index, int height, int width, float[] images, float[] targets, List<ImageInfo> infos) {
+        this.index = index;
+        this.height = height;
+        this.width = width;
+        this.images = images;
+        this.targets = targets;
+        this.infos = List.copyOf(infos);
+    }
+
+    /** Position of this batch in its epoch. */
+    public int index() {
+        return index;
+    }
+
+    /** Number of images. */
+    public int size() {
+        return infos.size();
+    }
+
+    public int height() {
+        return height;
+    }
+
+    public int width() {
+        return width;
+    }
+
+    /** The raw NCHW pixels; do not modify. */
+    public float[] imageData() {
+        return images;
+    }
+
+    /** The raw target rows ({@code 6 * targetCount()} floats); do not modify. */
+    public float[] targetData() {
+        return targets;
+    }
+
+    public int targetCount() {
+        return targets.length / 6;
+    }
+
+    public List<ImageInfo> infos() {
+        return infos;
+    }
+
+    public Shape imageShape() {
+        return new Shape(size(), 3, height, width);
+    }
+
+    /** float32 {@code [B, 3, H, W]} on the manager's device. */
+    public NDArray images(NDManager manager) {
+        return manager.create(FloatBuffer.wrap(images), imageShape());
+    }
+
+    /** float32 {@code [N, 6]}. */
+    public NDArray targets(NDManager manager) {
+        return manager.create(FloatBuffer.wrap(targets), new Shape(targetCount(), 6));
+    }
+
+    /** {@code [images, targets]}. */
+    public NDList toNDList(NDManager manager) {
+        return new NDList(images(manager), targets(manager));
+    }
+}
