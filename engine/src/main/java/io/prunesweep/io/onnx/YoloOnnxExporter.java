@@ -12,7 +12,13 @@ import io.prunesweep.model.ModelGraph;
 import io.prunesweep.model.ModuleRegistry;
 import io.prunesweep.model.ModuleType;
 import io.prunesweep.model.YoloModel;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -74,8 +80,40 @@ public final class YoloOnnxExporter {
                     + check + "); the file was not written. A custom module's OnnxExportable does not compute what"
                     + " its forward does, or this is an exporter bug.");
         }
-        FileSystems.writeAtomically(uri, out -> out.write(bytes));
+        write(uri, bytes);
         return new Result(uri, bytes.length, check);
+    }
+
+    /**
+     * Atomic write: a local path goes through java.nio (temporary sibling, then an atomic rename, and no Hadoop
+     * {@code .crc} side file next to a model users open in other tools); other URIs through Hadoop.
+     */
+    static void write(String uri, byte[] bytes) {
+        if (uri.contains("://") && !uri.startsWith("file:")) {
+            FileSystems.writeAtomically(uri, out -> out.write(bytes));
+            return;
+        }
+        Path file = uri.startsWith("file:") ? Path.of(URI.create(uri))
+                : Path.of(uri);
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = null;
+        try {
+            Files.createDirectories(dir);
+            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+            Files.write(tmp, bytes);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new InputException(uri + ": cannot write the ONNX model: " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // best effort: the rename normally consumed it
+                }
+            }
+        }
     }
 
     /** The serialized ONNX model for square images of side {@code imgsz}. */
@@ -164,9 +202,9 @@ public final class YoloOnnxExporter {
         if (actual == null) {
             throw new InputException(label + ": the ONNX model has no output '" + OUTPUT + "'");
         }
-        if (!java.util.Arrays.equals(actual.shape(), expectedShape)) {
-            throw new InputException(label + ": ONNX Runtime output shape " + java.util.Arrays.toString(actual.shape())
-                    + " differs from the engine's " + java.util.Arrays.toString(expectedShape));
+        if (!Arrays.equals(actual.shape(), expectedShape)) {
+            throw new InputException(label + ": ONNX Runtime output shape " + Arrays.toString(actual.shape())
+                    + " differs from the engine's " + Arrays.toString(expectedShape));
         }
         return compare(actual.data(), expected, expectedShape, imgsz, batch);
     }
