@@ -86,6 +86,7 @@ class YoloOnnxExporterTest {
         ModelGraph g = GraphBuilder.build(ModelDefinition.read(yaml), "n", null);
         assertEquals(List.of("Conv", "DWConv", "Bottleneck", "C3k", "Conv", "C3", "Conv", "SPPF", "C2PSA", "Upsample",
                 "Concat", "C2f", "Detect"), g.layers().stream().map(Layer::module).toList());
+        // this wider-at-the-top net turns chaotic sooner (input sensitivity 0.5 at gain 2.2): use 1.8
         assertExportMatches(g, dir, 1.8f);
     }
 
