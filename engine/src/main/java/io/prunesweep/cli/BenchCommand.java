@@ -36,7 +36,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--imgsz", defaultValue = "640", description = "Square input size (default ${DEFAULT-VALUE}).")
     int imgsz;
 
-    @Option(names = "--batch", split = ",", defaultValue = "1", paramLabel = "N[,N...]",
+    @Option(names = "--batch", split = ",", defaultValue = "1", paramLabel = "N",
             description = "Batch sizes, comma-separated (default ${DEFAULT-VALUE}).")
     List<Integer> batches;
 
