@@ -1,13 +1,13 @@
 package io.prunesweep.cli;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.prunesweep.InputException;
 import io.prunesweep.eval.LatencyBenchmark;
 import io.prunesweep.eval.LatencyStats;
 import io.prunesweep.io.onnx.YoloOnnxExporter;
+import io.prunesweep.model.Devices;
 import io.prunesweep.model.ModelGraph;
 import io.prunesweep.model.YoloModel;
 import java.io.PrintWriter;
@@ -67,7 +67,7 @@ public final class BenchCommand implements Callable<Integer> {
         for (int b : batches) {
             if (b < 1) throw new InputException("bench: batch sizes must be >= 1, got " + b);
         }
-        Device dev = parseDevice(device);
+        Device dev = Devices.parse(device.trim().toLowerCase(Locale.ROOT));
         if (rt.equals("onnx") && dev.isGpu()) {
             throw new InputException("bench: --runtime onnx runs on the CPU build of ONNX Runtime; use --device cpu");
         }
@@ -124,21 +124,5 @@ public final class BenchCommand implements Callable<Integer> {
         }
         o.flush();
         return 0;
-    }
-
-    /** {@code cpu}, {@code gpu} (= gpu:0) or {@code gpu:N}, checked against the GPUs DJL sees. */
-    static Device parseDevice(String s) {
-        String d = s.trim().toLowerCase(Locale.ROOT);
-        if (d.equals("cpu")) return Device.cpu();
-        if (d.equals("gpu") || d.matches("gpu:\\d+")) {
-            int id = d.equals("gpu") ? 0 : Integer.parseInt(d.substring(4));
-            int count = Engine.getInstance().getGpuCount();
-            if (id >= count) {
-                throw new InputException("bench: device '" + s + "' does not exist; DJL sees " + count + " GPU(s)"
-                        + (count == 0 ? " (CPU build or no CUDA driver); use --device cpu" : ""));
-            }
-            return Device.gpu(id);
-        }
-        throw new InputException("bench: device '" + s + "' is not cpu, gpu or gpu:N");
     }
 }

@@ -11,6 +11,8 @@ final class Commands {
         List<Object> c = new ArrayList<>();
         c.add(new InfoCommand());
         c.add(new DataCommand());
+        c.add(new TrainCommand());
+        c.add(new TrainCommand.Finetune());
         c.add(new ExportCommand());
         c.add(new BenchCommand());
         return c;

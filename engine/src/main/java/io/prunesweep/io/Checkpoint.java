@@ -20,14 +20,25 @@ public final class Checkpoint {
     public static final String FORMAT_KEY = "prunesweep.format";
     public static final String FORMAT = "checkpoint/1";
     public static final String GRAPH_KEY = "prunesweep.graph";
+    /** Tensors of a training run's state (raw weights, optimizer buffers) in a {@code last} checkpoint. */
+    public static final String TRAIN_PREFIX = "train.";
 
     private Checkpoint() {}
 
     public static void save(YoloModel model, String uri, Map<String, String> extraMetadata) {
+        save(model, uri, extraMetadata, Map.of());
+    }
+
+    /**
+     * Saves the model's weights under their plain names plus {@code extraTensors} (a training run's raw weights
+     * and optimizer state live there, under a {@code train.} prefix, so the plain names stay the usable model).
+     */
+    public static void save(YoloModel model, String uri, Map<String, String> extraMetadata, Map<String, SafeTensors.Tensor> extraTensors) {
         Map<String, String> meta = new LinkedHashMap<>(extraMetadata);
         meta.put(FORMAT_KEY, FORMAT);
         meta.put(GRAPH_KEY, model.graph().toJson());
-        var tensors = model.stateDict();
+        Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>(model.stateDict());
+        tensors.putAll(extraTensors);
         FileSystems.writeAtomically(uri, out -> SafeTensors.write(out, tensors, meta));
     }
 
@@ -54,7 +65,9 @@ public final class Checkpoint {
         ModelGraph stored = storedGraph(content, uri);
         ModelGraph use = stored != null ? stored : graph != null ? graph : UltralyticsImport.inferGraph(content, uri);
         YoloModel model = YoloModel.create(use, 0, device);
-        StateDictCheck check = StateDictCheck.compare(model.stateShapes(), content.tensors());
+        Map<String, SafeTensors.Tensor> weights = new LinkedHashMap<>(content.tensors());
+        weights.keySet().removeIf(k -> k.startsWith(TRAIN_PREFIX));
+        StateDictCheck check = StateDictCheck.compare(model.stateShapes(), weights);
         if (!check.ok()) {
             model.close();
             throw new InputException(uri + ": weights do not fit model " + use.name() + use.scale() + " (nc=" + use.nc()

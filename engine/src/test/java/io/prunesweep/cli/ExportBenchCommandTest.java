@@ -99,7 +99,8 @@ class ExportBenchCommandTest {
 
         Run gpu = run("bench", "--model", "yolov8", "--scale", "n", "--device", "gpu:7");
         assertEquals(2, gpu.code());
-        assertTrue(gpu.err().strip().startsWith("error: bench: device 'gpu:7' does not exist; DJL sees"), gpu.err());
+        assertTrue(gpu.err().strip().startsWith("error: device gpu:7 is not available: this PyTorch build sees"), gpu.err());
+        assertEquals(1, gpu.err().strip().lines().count(), gpu.err());
     }
 
     @Test

@@ -1,0 +1,44 @@
+package io.prunesweep.pipeline;
+
+import java.util.List;
+
+/**
+ * Names shared by the engine (which produces metrics) and the sweep (which turns them into Parquet columns).
+ * Stage metrics are {@code before.<name>} / {@code after.<name>}; epoch rows use the bare names.
+ */
+public final class MetricKeys {
+    private MetricKeys() {}
+
+    public static final String PARAMS = "params";
+    public static final String GFLOPS = "gflops";
+    public static final String MAP50 = "map50";
+    public static final String MAP50_95 = "map50_95";
+    public static final String PRECISION = "precision";
+    public static final String RECALL = "recall";
+    public static final String LATENCY_P50_MS = "latency_p50_ms";
+    public static final String LATENCY_P95_MS = "latency_p95_ms";
+    public static final String FPS = "fps";
+
+    /** The model metrics that get their own before_/after_ columns in the points table. */
+    public static final List<String> MODEL_METRICS =
+            List.of(PARAMS, GFLOPS, MAP50, MAP50_95, PRECISION, RECALL, LATENCY_P50_MS, LATENCY_P95_MS, FPS);
+
+    // Well-known per-epoch values (EpochRow.values)
+    public static final String BOX_LOSS = "box_loss";
+    public static final String CLS_LOSS = "cls_loss";
+    public static final String DFL_LOSS = "dfl_loss";
+    public static final String LR = "lr";
+    public static final String SECONDS = "seconds";
+
+    /** The epoch values that get their own columns in the epochs table; others go to a map column. */
+    public static final List<String> EPOCH_VALUES =
+            List.of(BOX_LOSS, CLS_LOSS, DFL_LOSS, LR, PRECISION, RECALL, MAP50, MAP50_95, SECONDS);
+
+    public static String before(String name) {
+        return "before." + name;
+    }
+
+    public static String after(String name) {
+        return "after." + name;
+    }
+}

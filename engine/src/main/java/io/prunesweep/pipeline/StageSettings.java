@@ -1,0 +1,36 @@
+package io.prunesweep.pipeline;
+
+/**
+ * Everything a stage needs to know about its grid point. Fields that do not apply to a stage keep their
+ * neutral value (lambda 0 for DENSE, method/ratio null/0 before PRUNE_FINETUNE).
+ *
+ * @param modelYaml         ultralytics-format model YAML URI (null when starting from {@code initialCheckpoint})
+ * @param scale             model scale letter (n, s, m, l, x), null when the YAML has no scales
+ * @param initialCheckpoint checkpoint URI to import instead of training the dense stage from scratch, or null
+ * @param dataset           data.yaml URI, or a {@code shapes:...} synthetic dataset spec
+ * @param imgsz             square input size in pixels
+ * @param batch             batch size
+ * @param epochs            epochs of THIS stage (dense, sparse or finetune epochs)
+ * @param seed              random seed of the point (weights init, data order, random pruning)
+ * @param lambda            L1 strength on BN gamma for the sparse stage (0 = no sparse stage)
+ * @param method            channel importance: bn, l1, l2 or random
+ * @param ratio             fraction of prunable channels to remove, in [0, 1)
+ * @param scope             global or local (per layer) ranking
+ * @param minChannels       no layer drops below this many channels
+ * @param roundTo           kept widths are rounded to a multiple of this (1 = no rounding)
+ */
+public record StageSettings(
+        String modelYaml,
+        String scale,
+        String initialCheckpoint,
+        String dataset,
+        int imgsz,
+        int batch,
+        int epochs,
+        long seed,
+        double lambda,
+        String method,
+        double ratio,
+        String scope,
+        int minChannels,
+        int roundTo) {}

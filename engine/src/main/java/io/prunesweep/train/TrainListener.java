@@ -1,0 +1,16 @@
+package io.prunesweep.train;
+
+/** Progress of a training run: the console shows a bar, a sweep task streams it to its driver. */
+public interface TrainListener {
+    default void onStart(int startEpoch, int epochs, int batchesPerEpoch, String summary) {}
+
+    default void onBatch(int epoch, int batch, int batches, double box, double cls, double dfl, double imagesPerSecond) {}
+
+    default void onValidation(int epoch) {}
+
+    default void onEpoch(EpochMetrics metrics) {}
+
+    default void onEnd() {}
+
+    TrainListener NONE = new TrainListener() {};
+}

@@ -1,0 +1,100 @@
+package io.prunesweep.sweep;
+
+import io.prunesweep.InputException;
+import io.prunesweep.sweep.config.SweepConfig;
+import io.prunesweep.sweep.config.SweepConfigLoader;
+import io.prunesweep.sweep.plan.SweepPlanner;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The sweep driver: {@code SparkSubmit --class io.prunesweep.sweep.SweepJob app.jar conf/sweeps/x.yaml
+ * [--set key.path=value]... [--dry-run]}. Validates the whole YAML first, expands the grid, runs each stage
+ * as one Spark job, writes the Parquet tables and prints the report. Settings given to spark-submit
+ * (--master, --conf) win over the YAML's spark section.
+ */
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = "Run a prune-ratio x lambda sweep on Spark and write Parquet results.")
+public final class SweepJob implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "SWEEP_YAML", description = "sweep description, e.g. conf/sweeps/quickstart.yaml")
+    String sweepFile;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "override a YAML value before validation, e.g. --set prune.ratios=[0.2,0.4]")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--dry-run", description = "validate and print the plan, run nothing")
+    boolean dryRun;
+
+    private final PrintStream console;
+
+    public SweepJob() {
+        this(System.out);
+    }
+
+    public SweepJob(PrintStream console) {
+        this.console = console;
+    }
+
+    @Override
+    public Integer call() {
+        SweepConfig config = new SweepConfigLoader().load(sweepFile, overrides);
+        if (dryRun) {
+            var plan = SweepPlanner.plan(config);
+            console.println("[" + plan.sweepId() + "] " + plan.costSummary());
+            plan.stages().forEach((kind, tasks) -> tasks.forEach(t -> console.println(
+                    "  " + kind.name().toLowerCase() + " " + t.id() + " <- " + t.inputId() + "  " + t.outputDir())));
+            return 0;
+        }
+        SparkSession spark = session(config);
+        try {
+            SweepRunner.Outcome outcome = new SweepRunner(config, console).run(spark);
+            console.println("[" + config.sweep().id() + "] tables: " + outcome.tablesDir());
+            return outcome.report().failedPoints() == 0 ? 0 : 3;
+        } finally {
+            spark.stop();
+        }
+    }
+
+    /** A session for the sweep: spark-submit's settings first, then the YAML's spark section. */
+    public static SparkSession session(SweepConfig config) {
+        SparkConf conf = new SparkConf();
+        SweepConfig.Spark s = config.spark();
+        conf.setIfMissing("spark.master", s.master());
+        conf.setIfMissing("spark.app.name", "prunesweep " + config.sweep().id());
+        conf.setIfMissing("spark.task.cpus", Integer.toString(s.taskCpus()));
+        if (s.usesGpus()) {
+            conf.setIfMissing("spark.task.resource.gpu.amount", Double.toString(s.gpuAmount()));
+        }
+        s.conf().forEach(conf::setIfMissing);
+        return SparkSession.builder().config(conf).getOrCreate();
+    }
+
+    /** Exit codes: 0 all points ok, 3 some points failed, 2 bad input, 1 a bug. */
+    public static void main(String[] args) {
+        CommandLine cl = new CommandLine(new SweepJob());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            Throwable t = e;
+            while (t != null && !(t instanceof InputException)) {
+                t = t.getCause();
+            }
+            if (t != null) {
+                cmd.getErr().println("error: " + t.getMessage().replace("\n", "\nerror: "));
+                return 2;
+            }
+            cmd.getErr().println("error: " + e);
+            e.printStackTrace(cmd.getErr());
+            return 1;
+        });
+        System.exit(cl.execute(args));
+    }
+}

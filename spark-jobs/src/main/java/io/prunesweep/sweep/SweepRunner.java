@@ -1,0 +1,78 @@
+package io.prunesweep.sweep;
+
+import io.prunesweep.pipeline.StageKind;
+import io.prunesweep.pipeline.StageResult;
+import io.prunesweep.sweep.config.SweepConfig;
+import io.prunesweep.sweep.plan.StageTask;
+import io.prunesweep.sweep.plan.SweepPlan;
+import io.prunesweep.sweep.plan.SweepPlanner;
+import io.prunesweep.sweep.run.ChildJvm;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Runs a validated sweep on a Spark session: dense, sparse, prune+finetune stages (one Spark job each),
+ * then rewrites the Parquet tables from every result file and prints the report.
+ */
+public final class SweepRunner {
+    private final SweepConfig config;
+    private final PrintStream console;
+
+    public SweepRunner(SweepConfig config, PrintStream console) {
+        this.config = config;
+        this.console = console;
+    }
+
+    /** What a run leaves behind: the plan, every stage result found, where the tables are. */
+    public record Outcome(SweepPlan plan, Map<String, StageResult> results, String tablesDir, SweepReport report) {}
+
+    public Outcome run(SparkSession spark) {
+        SweepPlan plan = SweepPlanner.plan(config);
+        console.println("[" + plan.sweepId() + "] " + plan.costSummary());
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        SweepConfig.Spark s = config.spark();
+        ChildJvm jvm = new ChildJvm(s.childHeap(), s.effectiveChildThreads(),
+                Duration.ofMillis(Math.round(s.timeoutMinutes() * 60_000)), s.childJavaOptions());
+        StageJobs jobs = new StageJobs(jsc, plan.sweepId(), jvm, config.hadoopConf(), console);
+
+        Map<String, StageResult> results = new LinkedHashMap<>();
+        int doneRuns = 0;
+        int donePoints = 0;
+        for (Map.Entry<StageKind, List<StageTask>> stage : plan.stages().entrySet()) {
+            int n = jobs.done(stage.getValue(), results).size();
+            doneRuns += n;
+            if (stage.getKey() == StageKind.PRUNE_FINETUNE) {
+                donePoints = n;
+            }
+        }
+        ConsoleProgress progress = new ConsoleProgress(console, plan.sweepId(), plan.stageTaskCount(),
+                plan.points().size());
+        progress.alreadyDone(doneRuns, donePoints);
+        spark.sparkContext().addSparkListener(progress);
+        long t0 = System.nanoTime();
+        try {
+            for (Map.Entry<StageKind, List<StageTask>> stage : plan.stages().entrySet()) {
+                jobs.run(stage.getKey(), stage.getValue(), results);
+            }
+        } finally {
+            spark.sparkContext().removeSparkListener(progress);
+        }
+        double runSeconds = (System.nanoTime() - t0) / 1e9;
+        for (StageTask t : plan.tasksById().values()) {
+            StageResult r = jobs.read(t);
+            if (r != null) {
+                results.put(t.id(), r);
+            }
+        }
+        ResultTables tables = new ResultTables(spark, config, plan, results);
+        tables.write();
+        SweepReport report = new SweepReport(plan, results, runSeconds);
+        report.print(console);
+        return new Outcome(plan, results, plan.tablesDir(), report);
+    }
+}

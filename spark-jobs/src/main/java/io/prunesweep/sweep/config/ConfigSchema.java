@@ -1,0 +1,68 @@
+package io.prunesweep.sweep.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/** The keys a sweep YAML may hold and the type of each; the single source for "unknown key" messages. */
+final class ConfigSchema {
+    private ConfigSchema() {}
+
+    enum Type { STRING, INT, NUMBER, STRING_LIST, INT_LIST, NUMBER_LIST, STRING_MAP }
+
+    static final Map<String, Type> LEAVES = new LinkedHashMap<>();
+
+    static {
+        LEAVES.put("sweep.id", Type.STRING);
+        LEAVES.put("sweep.name", Type.STRING);
+        LEAVES.put("model.yaml", Type.STRING);
+        LEAVES.put("model.scale", Type.STRING);
+        LEAVES.put("model.checkpoint", Type.STRING);
+        LEAVES.put("data.dataset", Type.STRING);
+        LEAVES.put("data.imgsz", Type.INT);
+        LEAVES.put("data.batch", Type.INT);
+        LEAVES.put("epochs.dense", Type.INT);
+        LEAVES.put("epochs.sparse", Type.INT);
+        LEAVES.put("epochs.finetune", Type.INT);
+        LEAVES.put("seeds", Type.INT_LIST);
+        LEAVES.put("sparse.lambdas", Type.NUMBER_LIST);
+        LEAVES.put("prune.methods", Type.STRING_LIST);
+        LEAVES.put("prune.ratios", Type.NUMBER_LIST);
+        LEAVES.put("prune.scope", Type.STRING);
+        LEAVES.put("prune.min_channels", Type.INT);
+        LEAVES.put("prune.round_to", Type.INT);
+        LEAVES.put("output", Type.STRING);
+        LEAVES.put("spark.master", Type.STRING);
+        LEAVES.put("spark.gpu_amount", Type.NUMBER);
+        LEAVES.put("spark.task_cpus", Type.INT);
+        LEAVES.put("spark.child_heap", Type.STRING);
+        LEAVES.put("spark.child_threads", Type.INT);
+        LEAVES.put("spark.timeout_minutes", Type.NUMBER);
+        LEAVES.put("spark.child_java_options", Type.STRING_LIST);
+        LEAVES.put("spark.conf", Type.STRING_MAP);
+    }
+
+    static final List<String> REQUIRED = List.of("sweep.id", "data.dataset", "prune.ratios", "output");
+
+    static boolean isSection(String path) {
+        String prefix = path.isEmpty() ? "" : path + ".";
+        return LEAVES.keySet().stream().anyMatch(k -> k.startsWith(prefix) && k.length() > prefix.length());
+    }
+
+    /** The keys valid directly under a section ("" = top level), for error messages. */
+    static String validKeysUnder(String section) {
+        String prefix = section.isEmpty() ? "" : section + ".";
+        return LEAVES.keySet().stream()
+                .filter(k -> k.startsWith(prefix))
+                .map(k -> k.substring(prefix.length()).split("\\.")[0])
+                .collect(Collectors.toCollection(java.util.LinkedHashSet::new))
+                .stream().collect(Collectors.joining(", "));
+    }
+
+    /** Every leaf path, sorted, for a "valid keys are" hint on --set. */
+    static String allLeaves() {
+        return String.join(", ", new TreeSet<>(LEAVES.keySet()));
+    }
+}

@@ -1,0 +1,157 @@
+package io.prunesweep.sweep.config;
+
+import io.prunesweep.pipeline.StageFiles;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/** Checks the values of a bound sweep: ranges, names, and that the input files exist. */
+final class SweepConfigValidator {
+    static final Set<String> METHODS = Set.of("bn", "l1", "l2", "random");
+    static final Set<String> SCOPES = Set.of("global", "local");
+    static final Set<String> SCALES = Set.of("n", "s", "m", "l", "x");
+    /** A dataset spec with this scheme is the engine's synthetic generator: there is no file to check. */
+    static final String SYNTHETIC_SCHEME = "shapes";
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern HEAP = Pattern.compile("[0-9]+[kKmMgG]?");
+
+    private final String source;
+    private final boolean checkFiles;
+    private final List<String> problems = new ArrayList<>();
+
+    SweepConfigValidator(String source, boolean checkFiles) {
+        this.source = source;
+        this.checkFiles = checkFiles;
+    }
+
+    List<String> validate(SweepConfig c) {
+        if (!ID.matcher(c.sweep().id()).matches()) {
+            problem("sweep.id='" + c.sweep().id() + "' must be 1-64 letters, digits, '.', '_' or '-'");
+        }
+        SweepConfig.Model m = c.model();
+        if (m.scale() != null && !SCALES.contains(m.scale())) {
+            problem("model.scale='" + m.scale() + "' is not one of n, s, m, l, x");
+        }
+        SweepConfig.Data d = c.data();
+        if (d.imgsz() < 32 || d.imgsz() % 32 != 0) {
+            problem("data.imgsz=" + d.imgsz() + " must be a positive multiple of 32 (the largest YOLO stride)");
+        }
+        if (d.batch() < 1) {
+            problem("data.batch=" + d.batch() + " must be at least 1");
+        }
+        SweepConfig.Epochs e = c.epochs();
+        if (e.dense() < 0 || (e.dense() == 0 && m.checkpoint() == null)) {
+            problem("epochs.dense=" + e.dense() + " must be at least 1 (0 only when model.checkpoint is given)");
+        }
+        boolean anySparse = c.sparse().lambdas().stream().anyMatch(l -> l != null && l > 0);
+        if (e.sparse() < 0 || (anySparse && e.sparse() == 0)) {
+            problem("epochs.sparse=" + e.sparse() + " must be at least 1 when a lambda is above 0");
+        }
+        if (e.finetune() < 0) {
+            problem("epochs.finetune=" + e.finetune() + " must be 0 or more");
+        }
+        checkList("seeds", c.seeds(), s -> s < 0 ? "is negative" : null);
+        checkList("sparse.lambdas", c.sparse().lambdas(),
+                l -> !Double.isFinite(l) || l < 0 ? "must be 0 (no sparse stage) or a positive number" : null);
+        SweepConfig.Prune p = c.prune();
+        checkList("prune.methods", p.methods(),
+                x -> METHODS.contains(x) ? null : "is not a method; use one of bn, l1, l2, random");
+        checkList("prune.ratios", p.ratios(), r -> r >= 0 && r < 1 ? null : "is outside [0,1)");
+        if (!SCOPES.contains(p.scope())) {
+            problem("prune.scope='" + p.scope() + "' must be global or local");
+        }
+        if (p.minChannels() < 1) {
+            problem("prune.min_channels=" + p.minChannels() + " must be at least 1");
+        }
+        if (p.roundTo() < 1) {
+            problem("prune.round_to=" + p.roundTo() + " must be at least 1 (1 = no rounding)");
+        }
+        checkSpark(c.spark());
+        Configuration conf = StageFiles.conf(c.hadoopConf());
+        checkOutput(c.output(), conf);
+        if (checkFiles) {
+            checkExists("model.yaml", m.yaml(), conf);
+            checkExists("model.checkpoint", m.checkpoint(), conf);
+            if (!d.dataset().startsWith(SYNTHETIC_SCHEME + ":")) {
+                checkExists("data.dataset", d.dataset(), conf);
+            }
+        }
+        return problems;
+    }
+
+    private void checkSpark(SweepConfig.Spark s) {
+        if (s.master().isBlank()) {
+            problem("spark.master is empty; use local[*], spark://host:7077, yarn or k8s://...");
+        }
+        double g = s.gpuAmount();
+        boolean fraction = g > 0 && g < 1 && Math.abs(1 / g - Math.rint(1 / g)) < 1e-9;
+        if (!(g == 0 || fraction || (g >= 1 && g == Math.rint(g)))) {
+            problem("spark.gpu_amount=" + g + " must be 0 (CPU), a whole number, or 1/n to share a GPU by n tasks");
+        }
+        if (s.taskCpus() < 1) {
+            problem("spark.task_cpus=" + s.taskCpus() + " must be at least 1");
+        }
+        if (!HEAP.matcher(s.childHeap()).matches()) {
+            problem("spark.child_heap='" + s.childHeap() + "' must be a JVM size like 2g or 1536m");
+        }
+        if (s.childThreads() < 0) {
+            problem("spark.child_threads=" + s.childThreads() + " must be 0 (= task_cpus) or more");
+        }
+        if (!(s.timeoutMinutes() > 0)) {
+            problem("spark.timeout_minutes=" + s.timeoutMinutes() + " must be above 0");
+        }
+    }
+
+    private void checkOutput(String output, Configuration conf) {
+        try {
+            URI uri = new Path(output).toUri();
+            String scheme = uri.getScheme() == null ? "file" : uri.getScheme();
+            FileSystem.getFileSystemClass(scheme, conf);
+        } catch (Exception ex) {
+            problem("output='" + output + "' is not a usable filesystem URI (" + ex.getMessage()
+                    + "); use a path, file:/..., hdfs://... or s3a://bucket/...");
+        }
+    }
+
+    private void checkExists(String key, String uri, Configuration conf) {
+        if (uri == null) {
+            return;
+        }
+        try {
+            if (!StageFiles.exists(uri, conf)) {
+                problem(key + "=" + uri + " does not exist; check the path (relative paths are resolved "
+                        + "against the working directory)");
+            }
+        } catch (Exception ex) {
+            problem(key + "=" + uri + " cannot be checked: " + ex.getMessage());
+        }
+    }
+
+    private <T> void checkList(String key, List<T> values, java.util.function.Function<T, String> check) {
+        if (values == null || values.isEmpty()) {
+            problem(key + " is empty; give at least one value");
+            return;
+        }
+        Set<T> seen = new HashSet<>();
+        for (int i = 0; i < values.size(); i++) {
+            T v = values.get(i);
+            String why = check.apply(v);
+            if (why != null) {
+                problem(key + "[" + i + "]=" + v + " " + why);
+            }
+            if (!seen.add(v)) {
+                problem(key + "[" + i + "]=" + v + " is listed twice");
+            }
+        }
+    }
+
+    private void problem(String text) {
+        problems.add(source + ": " + text);
+    }
+}

@@ -1,0 +1,66 @@
+package io.prunesweep.sweep.plan;
+
+import io.prunesweep.pipeline.StageKind;
+import io.prunesweep.pipeline.StageSettings;
+import io.prunesweep.sweep.config.SweepConfig;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Expands a sweep into its stage plan: dense per seed, sparse per (seed, lambda > 0), prune+finetune per
+ * (seed, lambda, method, ratio). Output layout: {@code <output>/stages/<dense|sparse|points>/<id>/}.
+ */
+public final class SweepPlanner {
+    private SweepPlanner() {}
+
+    public static SweepPlan plan(SweepConfig c) {
+        SweepConfig.Model m = c.model();
+        SweepConfig.Data d = c.data();
+        SweepConfig.Prune p = c.prune();
+        String root = join(c.output(), "stages");
+        List<StageTask> dense = new ArrayList<>();
+        Map<String, StageTask> sparse = new LinkedHashMap<>();
+        List<GridPoint> points = new ArrayList<>();
+        for (long seed : c.seeds()) {
+            StageSettings ds = new StageSettings(m.yaml(), m.scale(), m.checkpoint(), d.dataset(), d.imgsz(),
+                    d.batch(), c.epochs().dense(), seed, 0, null, 0, null, 0, 0);
+            String denseId = PointIds.of("d-", "dense", ds.modelYaml(), ds.scale(), ds.initialCheckpoint(),
+                    ds.dataset(), ds.imgsz(), ds.batch(), ds.epochs(), seed);
+            dense.add(new StageTask(StageKind.DENSE, denseId, ds, null, join(root, "dense/" + denseId)));
+            for (double lambda : c.sparse().lambdas()) {
+                String sparseId = null;
+                if (lambda > 0) {
+                    StageSettings ss = withStage(ds, c.epochs().sparse(), lambda, null, 0, null, 0, 0);
+                    sparseId = PointIds.of("s-", "sparse", denseId, lambda, ss.epochs());
+                    sparse.putIfAbsent(sparseId, new StageTask(StageKind.SPARSE, sparseId, ss, denseId,
+                            join(root, "sparse/" + sparseId)));
+                }
+                String inputId = sparseId != null ? sparseId : denseId;
+                for (String method : p.methods()) {
+                    for (double ratio : p.ratios()) {
+                        StageSettings ps = withStage(ds, c.epochs().finetune(), lambda, method, ratio, p.scope(),
+                                p.minChannels(), p.roundTo());
+                        String pointId = PointIds.of("p-", "point", inputId, method, ratio, p.scope(),
+                                p.minChannels(), p.roundTo(), ps.epochs());
+                        StageTask t = new StageTask(StageKind.PRUNE_FINETUNE, pointId, ps, inputId,
+                                join(root, "points/" + pointId));
+                        points.add(new GridPoint(seed, lambda, method, ratio, denseId, sparseId, t));
+                    }
+                }
+            }
+        }
+        return new SweepPlan(c.sweep().id(), c.output(), dense, new ArrayList<>(sparse.values()), points);
+    }
+
+    private static StageSettings withStage(StageSettings s, int epochs, double lambda, String method, double ratio,
+            String scope, int minChannels, int roundTo) {
+        return new StageSettings(s.modelYaml(), s.scale(), s.initialCheckpoint(), s.dataset(), s.imgsz(),
+                s.batch(), epochs, s.seed(), lambda, method, ratio, scope, minChannels, roundTo);
+    }
+
+    static String join(String dir, String child) {
+        return dir.endsWith("/") ? dir + child : dir + "/" + child;
+    }
+}

@@ -1,0 +1,159 @@
+package io.prunesweep.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.prunesweep.sweep.config.SweepConfig;
+import io.prunesweep.sweep.config.SweepConfigException;
+import io.prunesweep.sweep.config.SweepConfigLoader;
+import io.prunesweep.sweep.plan.GridPoint;
+import io.prunesweep.sweep.plan.SweepPlan;
+import io.prunesweep.sweep.plan.SweepPlanner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.HashSet;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SweepConfigTest {
+    @TempDir Path dir;
+
+    static final String VALID = """
+            sweep: {id: t1}
+            model: {yaml: MODEL, scale: n}
+            data: {dataset: DATA, imgsz: 64, batch: 4}
+            epochs: {dense: 2, sparse: 1, finetune: 1}
+            seeds: [0, 1]
+            sparse: {lambdas: [0, 0.001, 0.01]}
+            prune: {methods: [bn, l1], ratios: [0.2, 0.4, 0.6], round_to: 4}
+            output: OUT
+            """;
+
+    private String yaml() throws Exception {
+        Path model = Files.writeString(dir.resolve("model.yaml"), "nc: 3\n");
+        Path data = Files.writeString(dir.resolve("data.yaml"), "names: [a]\n");
+        return VALID.replace("MODEL", model.toString()).replace("DATA", data.toString())
+                .replace("OUT", dir.resolve("out").toString());
+    }
+
+    private List<String> problems(String text, String... sets) {
+        SweepConfigException e = assertThrows(SweepConfigException.class,
+                () -> new SweepConfigLoader().parse("x.yaml", text, List.of(sets)));
+        return e.problems();
+    }
+
+    @Test
+    void validSweepBindsWithDefaults() throws Exception {
+        SweepConfig c = new SweepConfigLoader().parse("x.yaml", yaml(), List.of());
+        assertEquals("t1", c.sweep().id());
+        assertEquals(List.of(0.2, 0.4, 0.6), c.prune().ratios());
+        assertEquals("global", c.prune().scope());
+        assertEquals(8, c.prune().minChannels());
+        assertEquals(4, c.prune().roundTo());
+        assertEquals(List.of(0L, 1L), c.seeds());
+        assertEquals("local[*]", c.spark().master());
+        assertEquals(1, c.spark().effectiveChildThreads());
+        assertNull(c.model().checkpoint());
+    }
+
+    @Test
+    void everyProblemIsReportedOnItsOwnLine() throws Exception {
+        String bad = yaml().replace("ratios: [0.2, 0.4, 0.6]", "ratios: [0.2, 0.4, 1.2]")
+                .replace("methods: [bn, l1]", "methods: [bn, taylor]")
+                .replace("imgsz: 64", "imgsz: 100");
+        bad = bad.replace(dir.resolve("data.yaml").toString(), dir.resolve("missing.yaml").toString());
+        List<String> p = problems(bad);
+        assertTrue(p.contains("x.yaml: prune.ratios[2]=1.2 is outside [0,1)"), p.toString());
+        assertTrue(p.contains("x.yaml: prune.methods[1]=taylor is not a method; use one of bn, l1, l2, random"),
+                p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("x.yaml: data.imgsz=100 must be a positive multiple of 32")));
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("x.yaml: data.dataset=" + dir.resolve("missing.yaml")
+                + " does not exist")), p.toString());
+        assertEquals(4, p.size(), p.toString());
+    }
+
+    @Test
+    void unknownKeysListTheValidOnes() throws Exception {
+        List<String> p = problems(yaml().replace("round_to: 4", "round_to: 4, ratio: 0.5") + "colour: blue\n");
+        assertTrue(p.contains("x.yaml: unknown key 'prune.ratio'; valid keys under prune: methods, ratios, scope, "
+                + "min_channels, round_to"), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("x.yaml: unknown key 'colour'; valid keys at the top level: "
+                + "sweep, model, data, epochs, seeds, sparse, prune, output, spark")), p.toString());
+    }
+
+    @Test
+    void wrongTypesAndMissingRequiredKeys() {
+        List<String> p = problems("sweep: {name: x}\ndata: {imgsz: big}\nprune: {ratios: [0.1, high]}\n");
+        assertTrue(p.contains("x.yaml: data.imgsz must be a whole number, got 'big'"), p.toString());
+        assertTrue(p.contains("x.yaml: prune.ratios[1] must be a number, got 'high'"), p.toString());
+        assertTrue(p.contains("x.yaml: sweep.id is required"), p.toString());
+        assertTrue(p.contains("x.yaml: output is required"), p.toString());
+        assertTrue(p.contains("x.yaml: data.dataset is required"), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("x.yaml: model needs yaml")), p.toString());
+    }
+
+    @Test
+    void overridesApplyToTheTreeBeforeValidation() throws Exception {
+        SweepConfig c = new SweepConfigLoader().parse("x.yaml", yaml(), List.of(
+                "prune.ratios=[0.3,0.5]", "seeds=7", "spark.master=local[2]", "prune.scope=local",
+                "spark.conf.spark.ui.enabled=false"));
+        assertEquals(List.of(0.3, 0.5), c.prune().ratios());
+        assertEquals(List.of(7L), c.seeds());
+        assertEquals("local[2]", c.spark().master());
+        assertEquals("local", c.prune().scope());
+        assertEquals("false", c.spark().conf().get("spark.ui.enabled"));
+
+        List<String> p = problems(yaml(), "prune.ratio=[0.3]", "noequals");
+        assertTrue(p.get(0).startsWith("--set prune.ratio: unknown key; valid keys: data.batch"), p.toString());
+        assertTrue(p.get(1).startsWith("--set noequals: expected key.path=value"), p.toString());
+        // an override is validated like the file's own value
+        assertEquals(List.of("x.yaml: prune.ratios[1]=1.0 is outside [0,1)"),
+                problems(yaml(), "prune.ratios=[0.5,1.0]"));
+    }
+
+    @Test
+    void planSharesDenseAndSparseStages() throws Exception {
+        SweepConfig c = new SweepConfigLoader().parse("x.yaml", yaml(), List.of());
+        SweepPlan plan = SweepPlanner.plan(c);
+        // 2 seeds x 3 lambdas x 2 methods x 3 ratios
+        assertEquals(36, plan.points().size());
+        assertEquals(2, plan.dense().size());
+        assertEquals(4, plan.sparse().size()); // 2 seeds x 2 lambdas > 0
+        assertEquals("36 points; shared plan = 2 dense + 4 sparse + 36 finetunes vs 36 full pipelines",
+                plan.costSummary());
+        assertEquals(36, new HashSet<>(plan.points().stream().map(GridPoint::pointId).toList()).size());
+        // lambda 0 points start from their dense stage, the others from their sparse stage
+        for (GridPoint p : plan.points()) {
+            assertEquals(p.lambda() == 0 ? p.denseId() : p.sparseId(), p.task().inputId());
+        }
+        // same settings -> same ids; a different finetune length changes only the point ids
+        SweepPlan again = SweepPlanner.plan(new SweepConfigLoader().parse("x.yaml", yaml(), List.of()));
+        assertEquals(plan.tasksById().keySet(), again.tasksById().keySet());
+        SweepPlan longer = SweepPlanner.plan(new SweepConfigLoader().parse("x.yaml", yaml(),
+                List.of("epochs.finetune=5")));
+        assertEquals(plan.dense(), longer.dense());
+        assertEquals(plan.sparse(), longer.sparse());
+        assertNotEquals(plan.points().get(0).pointId(), longer.points().get(0).pointId());
+    }
+
+    @Test
+    void shippedSweepsParseAndPlan() {
+        Path sweeps = Paths.get(System.getProperty("user.dir")).getParent().resolve("conf/sweeps");
+        SweepConfigLoader noFiles = new SweepConfigLoader(false);
+        SweepPlan quick = SweepPlanner.plan(noFiles.load(sweeps.resolve("quickstart.yaml").toString(), List.of()));
+        assertEquals("12 points; shared plan = 1 dense + 1 sparse + 12 finetunes vs 12 full pipelines",
+                quick.costSummary());
+        SweepConfig coco = noFiles.load(sweeps.resolve("coco-yolov8s.yaml").toString(), List.of());
+        assertEquals(1.0, coco.spark().gpuAmount());
+        assertEquals("120 points; shared plan = 2 dense + 4 sparse + 120 finetunes vs 120 full pipelines",
+                SweepPlanner.plan(coco).costSummary());
+        assertEquals(List.of("s-"), quick.sparse().stream().map(t -> t.id().substring(0, 2)).distinct()
+                .collect(Collectors.toList()));
+    }
+}

@@ -1,0 +1,131 @@
+package io.prunesweep.sweep.testing;
+
+import io.prunesweep.pipeline.StageJson;
+import io.prunesweep.pipeline.StageResult;
+import io.prunesweep.sweep.config.SweepConfig;
+import io.prunesweep.sweep.config.SweepConfigLoader;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** Shared pieces of the sweep tests: a small sweep YAML, child JVMs, DuckDB queries. */
+public final class TestSweeps {
+    private TestSweeps() {}
+
+    /** 1 seed x lambdas {0, 0.01} x methods {bn, random} x ratios {0.25, 0.5} = 8 points, 1 dense + 1 sparse. */
+    public static SweepConfig config(Path dir, String id, String output, String... overrides) throws IOException {
+        Path model = Files.writeString(dir.resolve("model.yaml"), "nc: 3\n");
+        Path data = Files.writeString(dir.resolve("data.yaml"), "names: [a, b, c]\n");
+        String yaml = """
+                sweep: {id: %s}
+                model: {yaml: %s, scale: n}
+                data: {dataset: %s, imgsz: 64, batch: 4}
+                epochs: {dense: 3, sparse: 2, finetune: 2}
+                seeds: [0]
+                sparse: {lambdas: [0, 0.01]}
+                prune: {methods: [bn, random], ratios: [0.25, 0.5], min_channels: 4}
+                output: "%s"
+                spark:
+                  master: "local[2]"
+                  child_heap: 192m
+                  child_threads: 1
+                  timeout_minutes: 5
+                  child_java_options: ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
+                  conf: {spark.ui.enabled: "false", spark.sql.shuffle.partitions: "1"}
+                """.formatted(id, model, data, output);
+        return new SweepConfigLoader().parse(id + ".yaml", yaml, List.of(overrides));
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
+
+    public static String javaBin() {
+        return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** This JVM's classpath (surefire's booter jar carries the rest in its manifest). */
+    public static String classpath() {
+        return System.getProperty("java.class.path");
+    }
+
+    public static List<String> opens() {
+        return List.of("-XX:+IgnoreUnrecognizedVMOptions", "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+                "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+                "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "-Dio.netty.tryReflectionSetAccessible=true");
+    }
+
+    /** Starts a JVM with this classpath; output goes to {@code log}. */
+    public static Process startJvm(String mainClass, List<String> args, Map<String, String> env, Path log,
+            String... jvmFlags) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx384m", "-XX:TieredStopAtLevel=1"));
+        cmd.addAll(opens());
+        cmd.addAll(List.of(jvmFlags));
+        cmd.addAll(List.of("-cp", classpath(), mainClass));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    public static void waitForLog(Path log, String text, long timeoutMs) throws Exception {
+        long end = System.currentTimeMillis() + timeoutMs;
+        while (System.currentTimeMillis() < end) {
+            if (Files.exists(log) && Files.readString(log).contains(text)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("'" + text + "' did not appear in " + log + ":\n"
+                + (Files.exists(log) ? Files.readString(log) : "(no log)"));
+    }
+
+    /** Rows of a DuckDB query as maps column -> value. */
+    public static List<Map<String, Object>> duck(String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (int i = 1; i <= n; i++) {
+                    row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
+                }
+                rows.add(row);
+            }
+            return rows;
+        }
+    }
+
+    /** Every result.json under a local output directory. */
+    public static Map<String, StageResult> localResults(Path output) throws IOException {
+        Map<String, StageResult> out = new LinkedHashMap<>();
+        try (Stream<Path> files = Files.walk(output)) {
+            for (Path p : files.filter(f -> f.getFileName().toString().equals("result.json")).toList()) {
+                out.put(p.getParent().getFileName().toString(), StageJson.read(Files.readAllBytes(p), StageResult.class));
+            }
+        }
+        return out;
+    }
+
+    public static String path(Path p) {
+        return p.toAbsolutePath().toString().replace(File.separatorChar, '/');
+    }
+}
