@@ -14,6 +14,8 @@ final class Commands {
         c.add(new TrainCommand());
         c.add(new TrainCommand.Finetune());
         c.add(new PruneCommand());
+        c.add(new ExportCommand());
+        c.add(new BenchCommand());
         return c;
     }
 }
