@@ -27,7 +27,7 @@ import org.apache.spark.sql.types.StructType;
  * Each run rewrites both tables from all result files (overwrite), so rows are never duplicated.
  * Column meanings: spark-jobs/SCHEMA.md.
  */
-final class ResultTables {
+public final class ResultTables {
     private static final DataType STR = DataTypes.StringType;
     private static final DataType DBL = DataTypes.DoubleType;
     private static final DataType INT = DataTypes.IntegerType;
@@ -35,8 +35,9 @@ final class ResultTables {
     private static final DataType DBL_MAP = DataTypes.createMapType(STR, DBL);
     private static final DataType STR_MAP = DataTypes.createMapType(STR, STR);
 
-    static final StructType POINTS = pointsSchema();
-    static final StructType EPOCHS = epochsSchema();
+    /** The Spark schemas of the two tables; public so readers (the report) and their tests share them. */
+    public static final StructType POINTS = pointsSchema();
+    public static final StructType EPOCHS = epochsSchema();
 
     private final SparkSession spark;
     private final SweepConfig config;

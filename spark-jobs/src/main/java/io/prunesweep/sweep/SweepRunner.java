@@ -2,6 +2,7 @@ package io.prunesweep.sweep;
 
 import io.prunesweep.pipeline.StageKind;
 import io.prunesweep.pipeline.StageResult;
+import io.prunesweep.report.TradeOffReport;
 import io.prunesweep.sweep.config.SweepConfig;
 import io.prunesweep.sweep.plan.StageTask;
 import io.prunesweep.sweep.plan.SweepPlan;
@@ -17,7 +18,7 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Runs a validated sweep on a Spark session: dense, sparse, prune+finetune stages (one Spark job each),
- * then rewrites the Parquet tables from every result file and prints the report.
+ * then rewrites the Parquet tables from every result file, prints the summary and writes the HTML report.
  */
 public final class SweepRunner {
     private final SweepConfig config;
@@ -73,6 +74,7 @@ public final class SweepRunner {
         tables.write();
         SweepReport report = new SweepReport(plan, results, runSeconds);
         report.print(console);
+        TradeOffReport.afterSweep(spark, plan.output(), plan.sweepId(), console); // warns, never throws
         return new Outcome(plan, results, plan.tablesDir(), report);
     }
 }

@@ -1,0 +1,68 @@
+package io.prunesweep.report;
+
+import java.util.Map;
+
+/**
+ * One row of the {@code points} table, reduced to what the report shows. Every column of the table is
+ * nullable, so every boxed field here may be null; {@code extra} is never null (empty when the row had none).
+ */
+public record PointRecord(String sweepId, String pointId, String denseId, String sparseId, Long seed,
+        Double lambda, String method, Double ratio, String scope, String status, String error, String failedStage,
+        Double denseParams, Double denseMap5095, ModelMetrics before, ModelMetrics after,
+        Map<String, Double> extra, Double denseSeconds, Double sparseSeconds, Double pruneFinetuneSeconds,
+        String startedAt, String finishedAt) {
+
+    public static final String OK = "ok";
+    public static final String FAILED = "failed";
+    public static final String NOT_RUN = "not_run";
+
+    /** Bins of the |γ| histogram the engine reports ({@code before.gamma_hist_0..6}). */
+    public static final int GAMMA_BINS = 7;
+    static final String GAMMA_HIST_KEY = "before.gamma_hist_";
+    static final String GAMMA_MEAN_ABS_KEY = "before.gamma_mean_abs";
+
+    public PointRecord {
+        before = before == null ? ModelMetrics.NONE : before;
+        after = after == null ? ModelMetrics.NONE : after;
+        extra = extra == null ? Map.of() : Map.copyOf(extra);
+    }
+
+    public boolean ok() {
+        return OK.equals(status);
+    }
+
+    /** λ of the sparse stage; a missing value counts as 0 (no sparse stage), as the sweep writes it. */
+    public double lambdaOrZero() {
+        return lambda == null ? 0.0 : lambda;
+    }
+
+    /** After-pruning mAP50-95 minus the dense baseline of the point's seed, or null when either is missing. */
+    public Double deltaMap5095() {
+        return after.map5095() == null || denseMap5095 == null ? null : after.map5095() - denseMap5095;
+    }
+
+    /**
+     * Counts of BN |γ| per log bin of the model going into pruning, or null when the engine did not report
+     * all {@value #GAMMA_BINS} bins.
+     */
+    public double[] gammaHistogram() {
+        double[] counts = new double[GAMMA_BINS];
+        for (int i = 0; i < GAMMA_BINS; i++) {
+            Double c = extra.get(GAMMA_HIST_KEY + i);
+            if (c == null || c.isNaN()) {
+                return null;
+            }
+            counts[i] = c;
+        }
+        return counts;
+    }
+
+    public Double gammaMeanAbs() {
+        return extra.get(GAMMA_MEAN_ABS_KEY);
+    }
+
+    /** A short label for tables and legends: {@code bn λ=0.001 r=0.4}. */
+    public String settingsLabel() {
+        return method + " λ=" + Format.number(lambdaOrZero()) + " r=" + Format.number(ratio);
+    }
+}

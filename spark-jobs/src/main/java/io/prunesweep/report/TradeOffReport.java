@@ -1,0 +1,43 @@
+package io.prunesweep.report;
+
+import java.io.PrintStream;
+import org.apache.spark.sql.SparkSession;
+
+/** Reads a sweep's tables, computes and draws the trade-offs, writes the report directory. */
+public final class TradeOffReport {
+    private TradeOffReport() {}
+
+    /** What was written and how long it took. */
+    public record Written(String indexUri, int points, int charts, double seconds) {}
+
+    public static Written write(SparkSession spark, ResultsLocation where, String outDir) {
+        long t0 = System.nanoTime();
+        spark.sparkContext().setJobDescription("prunesweep report: read " + where.tablesDir());
+        SweepResults results;
+        try {
+            results = new ResultsReader(spark).read(where);
+        } finally {
+            spark.sparkContext().setJobDescription(null);
+        }
+        ReportContent content = ReportContent.of(results);
+        String index = ReportWriter.write(outDir, content, HtmlPage.render(content),
+                spark.sparkContext().hadoopConfiguration());
+        return new Written(index, results.points().size(), content.charts().size(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * The end of every sweep: writes {@code <output>/report/}. A report is a convenience, the tables are the
+     * result, so any failure here is printed as a warning and never fails the sweep.
+     */
+    public static void afterSweep(SparkSession spark, String sweepOutput, String sweepId, PrintStream console) {
+        ResultsLocation where = ResultsLocation.parse(sweepOutput);
+        try {
+            Written w = write(spark, where, where.defaultReportDir());
+            console.printf("[%s] report: %s (%d charts, %.1f s)%n", sweepId, w.indexUri(), w.charts(), w.seconds());
+        } catch (RuntimeException | LinkageError e) {
+            console.println("[" + sweepId + "] warning: no report written to " + where.defaultReportDir() + ": " + e
+                    + " (the tables are complete; run ./prunesweep report --results " + sweepOutput
+                    + " to retry)");
+        }
+    }
+}
