@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The dense model of one seed, as the points table knows it: parameters and mAP50-95 from the
+ * The dense model of one seed, as the points table knows it: parameters, mAP50 and mAP50-95 from the
  * {@code dense_*} columns of any of its points, GFLOPs and FPS from a λ = 0 point's {@code before_*}
  * columns (there the model going into pruning is the dense one). Missing values stay null.
  */
@@ -36,7 +36,7 @@ public record DenseBaseline(String denseId, Long seed, ModelMetrics metrics) {
                     .map(PointRecord::before).toList();
             Double gflops = first(denseBefore.stream().map(ModelMetrics::gflops).toList());
             Double fps = first(denseBefore.stream().map(ModelMetrics::fps).toList());
-            Double map50 = first(denseBefore.stream().map(ModelMetrics::map50).toList());
+            Double map50 = first(rows.stream().map(p -> p.dense().map50()).toList());
             if (map != null) {
                 out.add(new DenseBaseline(id, rows.get(0).seed(),
                         new ModelMetrics(params, gflops, map50, map, fps, null)));

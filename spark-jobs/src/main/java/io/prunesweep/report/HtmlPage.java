@@ -24,7 +24,8 @@ final class HtmlPage {
                    border-bottom: 1px solid #ddd; padding-bottom: 4px; }
             table { border-collapse: collapse; margin: 6px 0 12px; }
             th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
-            th { background: #f4f6f8; font-weight: 600; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+            th { background: #f4f6f8; font-weight: 600; }
+            td.num { text-align: right; font-variant-numeric: tabular-nums; }
             tr.front td:first-child { border-left: 4px solid #111; }
             .charts { display: flex; flex-wrap: wrap; gap: 16px; }
             figure.chart { margin: 0; border: 1px solid #e3e3e3; padding: 8px; background: #fff; }
@@ -51,6 +52,7 @@ final class HtmlPage {
               });
               document.body.setAttribute('data-charts-ok', String(ok));
               document.body.setAttribute('data-chart-rects', rects.join(' '));
+              document.body.setAttribute('data-page-height', String(document.documentElement.scrollHeight));
             });
             """;
 

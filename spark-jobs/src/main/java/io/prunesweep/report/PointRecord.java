@@ -5,10 +5,11 @@ import java.util.Map;
 /**
  * One row of the {@code points} table, reduced to what the report shows. Every column of the table is
  * nullable, so every boxed field here may be null; {@code extra} is never null (empty when the row had none).
+ * {@code dense} is the dense baseline of the point's seed (the table has its params, mAP50 and mAP50-95).
  */
 public record PointRecord(String sweepId, String pointId, String denseId, String sparseId, Long seed,
         Double lambda, String method, Double ratio, String scope, String status, String error, String failedStage,
-        Double denseParams, Double denseMap5095, ModelMetrics before, ModelMetrics after,
+        ModelMetrics dense, ModelMetrics before, ModelMetrics after,
         Map<String, Double> extra, Double denseSeconds, Double sparseSeconds, Double pruneFinetuneSeconds,
         String startedAt, String finishedAt) {
 
@@ -22,6 +23,7 @@ public record PointRecord(String sweepId, String pointId, String denseId, String
     static final String GAMMA_MEAN_ABS_KEY = "before.gamma_mean_abs";
 
     public PointRecord {
+        dense = dense == null ? ModelMetrics.NONE : dense;
         before = before == null ? ModelMetrics.NONE : before;
         after = after == null ? ModelMetrics.NONE : after;
         extra = extra == null ? Map.of() : Map.copyOf(extra);
@@ -36,9 +38,17 @@ public record PointRecord(String sweepId, String pointId, String denseId, String
         return lambda == null ? 0.0 : lambda;
     }
 
+    public Double denseParams() {
+        return dense.params();
+    }
+
+    public Double denseMap5095() {
+        return dense.map5095();
+    }
+
     /** After-pruning mAP50-95 minus the dense baseline of the point's seed, or null when either is missing. */
     public Double deltaMap5095() {
-        return after.map5095() == null || denseMap5095 == null ? null : after.map5095() - denseMap5095;
+        return after.map5095() == null || dense.map5095() == null ? null : after.map5095() - dense.map5095();
     }
 
     /**

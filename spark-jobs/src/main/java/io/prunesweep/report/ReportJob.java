@@ -53,6 +53,8 @@ public final class ReportJob implements Callable<Integer> {
         conf.setIfMissing("spark.sql.shuffle.partitions", "1");
         // Bad input is reported before paying for a Spark session.
         ResultsReader.requirePoints(where, SparkHadoopUtil.get().newConfiguration(conf));
+        // Stop the session only if this command started it (embedded in a driver, the session is the caller's).
+        boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         try {
             TradeOffReport.Written w = TradeOffReport.write(spark, where, outDir);
@@ -60,7 +62,9 @@ public final class ReportJob implements Callable<Integer> {
                     w.seconds());
             return 0;
         } finally {
-            spark.stop();
+            if (ownSession) {
+                spark.stop();
+            }
         }
     }
 

@@ -32,10 +32,10 @@ import org.apache.spark.sql.types.StructType;
 public final class ResultsReader {
     private static final List<String> POINT_COLUMNS = List.of("sweep_id", "point_id", "dense_id", "sparse_id",
             "seed", "lambda", "method", "ratio", "scope", "status", "error", "failed_stage", "dense_params",
-            "dense_map50_95", "before_params", "before_gflops", "before_map50", "before_map50_95", "before_fps",
-            "before_latency_p50_ms", "after_params", "after_gflops", "after_map50", "after_map50_95", "after_fps",
-            "after_latency_p50_ms", "extra_metrics", "dense_seconds", "sparse_seconds", "prune_finetune_seconds",
-            "started_at", "finished_at");
+            "dense_map50", "dense_map50_95", "before_params", "before_gflops", "before_map50", "before_map50_95",
+            "before_fps", "before_latency_p50_ms", "after_params", "after_gflops", "after_map50", "after_map50_95",
+            "after_fps", "after_latency_p50_ms", "extra_metrics", "dense_seconds", "sparse_seconds",
+            "prune_finetune_seconds", "started_at", "finished_at");
     private static final List<String> EPOCH_COLUMNS = List.of("stage", "stage_id", "seed", "lambda", "method",
             "ratio", "phase", "epoch", "box_loss", "cls_loss", "dfl_loss", "map50_95");
 
@@ -93,8 +93,9 @@ public final class ResultsReader {
     private static PointRecord point(Row r) {
         return new PointRecord(str(r, "sweep_id"), str(r, "point_id"), str(r, "dense_id"), str(r, "sparse_id"),
                 r.getAs("seed"), dbl(r, "lambda"), str(r, "method"), dbl(r, "ratio"), str(r, "scope"),
-                str(r, "status"), str(r, "error"), str(r, "failed_stage"), dbl(r, "dense_params"),
-                dbl(r, "dense_map50_95"), model(r, "before_"), model(r, "after_"), doubleMap(r, "extra_metrics"),
+                str(r, "status"), str(r, "error"), str(r, "failed_stage"),
+                new ModelMetrics(dbl(r, "dense_params"), null, dbl(r, "dense_map50"), dbl(r, "dense_map50_95"), null,
+                        null), model(r, "before_"), model(r, "after_"), doubleMap(r, "extra_metrics"),
                 dbl(r, "dense_seconds"), dbl(r, "sparse_seconds"), dbl(r, "prune_finetune_seconds"),
                 str(r, "started_at"), str(r, "finished_at"));
     }

@@ -44,12 +44,16 @@ final class TradeOffChart {
 
         XYSeriesCollection curves = new XYSeriesCollection();
         Map<String, XYSeries> bySetting = new LinkedHashMap<>();
+        Map<String, PointRecord> seriesKeys = new LinkedHashMap<>();
         measured.stream()
                 .sorted(Comparator.comparing((PointRecord p) -> String.valueOf(p.method()))
                         .thenComparingDouble(PointRecord::lambdaOrZero))
-                .forEach(p -> bySetting.computeIfAbsent(p.method() + " λ=" + Format.number(p.lambdaOrZero()),
-                                k -> new XYSeries(k, true, true))
-                        .add(axis.of(p.after()) / unit, p.after().map5095()));
+                .forEach(p -> {
+                    String key = p.method() + " λ=" + Format.number(p.lambdaOrZero());
+                    seriesKeys.putIfAbsent(key, p);
+                    bySetting.computeIfAbsent(key, k -> new XYSeries(k, true, true))
+                            .add(axis.of(p.after()) / unit, p.after().map5095());
+                });
         bySetting.values().forEach(curves::addSeries);
 
         XYSeries front = new XYSeries("Pareto front", false, true);
@@ -69,9 +73,15 @@ final class TradeOffChart {
         y.setAutoRangeIncludesZero(false);
         y.setNumberFormatOverride(new DecimalFormat("0.000"));
 
+        List<Double> lambdas = measured.stream().map(PointRecord::lambdaOrZero).distinct().sorted().toList();
         XYLineAndShapeRenderer curveRenderer = new XYLineAndShapeRenderer(true, true);
-        for (int i = 0; i < curves.getSeriesCount(); i++) {
+        int i = 0;
+        for (PointRecord key : seriesKeys.values()) {
             curveRenderer.setSeriesStroke(i, new BasicStroke(1.4f));
+            curveRenderer.setSeriesPaint(i, SeriesStyle.colour(key.method(), lambdas.indexOf(key.lambdaOrZero()),
+                    lambdas.size()));
+            curveRenderer.setSeriesShape(i, SeriesStyle.marker(key.method()));
+            i++;
         }
         XYPlot plot = new XYPlot(curves, x, y, curveRenderer);
 
@@ -100,6 +110,7 @@ final class TradeOffChart {
             m.setLabel("dense " + Format.fixed(level, 3));
             m.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
             m.setLabelPaint(BASELINE);
+            m.setLabelBackgroundColor(new Color(255, 255, 255, 0));
             m.setLabelAnchor(RectangleAnchor.TOP_LEFT);
             m.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
             plot.addRangeMarker(m);
@@ -117,7 +128,8 @@ final class TradeOffChart {
 
         String title = "mAP50-95 vs " + axis.label();
         JFreeChart chart = new JFreeChart(title, ChartImage.TITLE, plot, true);
-        String caption = measured.size() + " ok points in " + bySetting.size() + " (method, λ) series; "
+        String caption = measured.size() + " ok points in " + bySetting.size() + " (method, λ) series (colour and "
+                + "marker: method; darker: stronger λ); "
                 + front.getItemCount() + " on the Pareto front ("
                 + (axis.lowerIsBetter() ? "fewest " + axis.label() : "most " + axis.label())
                 + " for a given mAP50-95)"

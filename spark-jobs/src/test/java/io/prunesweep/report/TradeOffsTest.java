@@ -21,8 +21,9 @@ class TradeOffsTest {
 
     private static PointRecord point(String id, long seed, double lambda, String status, Double denseMap,
             ModelMetrics after, Map<String, Double> extra) {
+        ModelMetrics dense = new ModelMetrics(1000.0, null, null, denseMap, null, null);
         return new PointRecord("s", id, "d-" + seed, lambda == 0 ? null : "s-" + seed + "-" + lambda, seed, lambda,
-                "bn", 0.5, "global", status, null, null, 1000.0, denseMap, null, after, extra, null, null, null,
+                "bn", 0.5, "global", status, null, null, dense, null, after, extra, null, null, null,
                 null, null);
     }
 
@@ -124,11 +125,11 @@ class TradeOffsTest {
     @Test
     void summaryCountsSharedStagesOnce() {
         PointRecord a = new PointRecord("s", "a", "d-0", "s-1", 0L, 0.01, "bn", 0.5, null, "ok", null, null, null,
-                null, null, null, null, 100.0, 50.0, 10.0, "2025-01-01T10:00:00Z", "2025-01-01T10:05:00Z");
+                null, null, null, 100.0, 50.0, 10.0, "2025-01-01T10:00:00Z", "2025-01-01T10:05:00Z");
         PointRecord b = new PointRecord("s", "b", "d-0", "s-1", 0L, 0.01, "l1", 0.5, null, "failed", "x", null,
-                null, null, null, null, null, 100.0, 50.0, 5.0, "2025-01-01T09:59:00Z", null);
+                null, null, null, null, 100.0, 50.0, 5.0, "2025-01-01T09:59:00Z", null);
         PointRecord c = new PointRecord("s", "c", "d-0", null, 0L, 0.0, "bn", 0.5, null, "not_run", "x", null,
-                null, null, null, null, null, 100.0, null, null, null, null);
+                null, null, null, null, 100.0, null, null, null, null);
         SweepSummary s = SweepSummary.of(List.of(a, b, c));
         assertEquals(List.of(1, 1, 1, 3), List.of(s.ok(), s.failed(), s.notRun(), s.points()));
         assertEquals(100 + 50 + 10 + 5, s.computeSeconds(), 1e-9);
