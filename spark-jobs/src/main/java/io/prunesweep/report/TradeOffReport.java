@@ -30,12 +30,15 @@ public final class TradeOffReport {
      * result, so any failure here is printed as a warning and never fails the sweep.
      */
     public static void afterSweep(SparkSession spark, String sweepOutput, String sweepId, PrintStream console) {
-        ResultsLocation where = ResultsLocation.parse(sweepOutput);
         try {
+            ResultsLocation where = ResultsLocation.parse(sweepOutput);
             Written w = write(spark, where, where.defaultReportDir());
             console.printf("[%s] report: %s (%d charts, %.1f s)%n", sweepId, w.indexUri(), w.charts(), w.seconds());
-        } catch (RuntimeException | LinkageError e) {
-            console.println("[" + sweepId + "] warning: no report written to " + where.defaultReportDir() + ": " + e
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            // Error too: a JRE without fonts or AWT natives fails chart drawing with an Error, not an exception.
+            console.println("[" + sweepId + "] warning: no report written to " + sweepOutput + "/report: " + e
                     + " (the tables are complete; run ./prunesweep report --results " + sweepOutput
                     + " to retry)");
         }

@@ -1,5 +1,6 @@
 package io.prunesweep.report;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -83,6 +84,24 @@ class TradeOffReportTest {
         // 5 dense + 4 x 5 sparse + 98 x 3 finetune epochs
         assertEquals(5 + 20 + 294, r.epochs().size());
         assertEquals(3, r.epochs().stream().filter(e -> "p-00".equals(e.stageId())).count());
+    }
+
+    @Test
+    void tablesWithoutOptionalColumnsOrEpochsStillMakeAReport() {
+        // An older or trimmed table: no extra_metrics and no FPS column, and no epochs table at all.
+        Path trimmed = dir.resolve("trimmed");
+        spark.read().parquet(output.resolve("tables/points").toString()).drop("extra_metrics", "after_fps")
+                .write().parquet(trimmed.resolve("tables/points").toString());
+        TradeOffReport.Written w = TradeOffReport.write(spark, ResultsLocation.parse(trimmed.toString()),
+                trimmed.resolve("report").toString());
+        SweepResults r = new ResultsReader(spark).read(ResultsLocation.parse(trimmed.toString()));
+        assertTrue(r.points().stream().allMatch(p -> p.extra().isEmpty() && p.after().fps() == null));
+        assertEquals(List.of(), r.epochs());
+        // params and GFLOPs trade-offs only: no FPS chart, no γ histograms, no curves
+        assertEquals(2, w.charts());
+        String html = assertDoesNotThrow(() -> Files.readString(trimmed.resolve("report/index.html")));
+        assertTrue(html.contains("no point carries before.gamma_hist_0..6"), "the page says why charts are missing");
+        assertTrue(html.contains("mAP50-95 vs frames per second: no ok point has both"));
     }
 
     @Test
