@@ -24,6 +24,11 @@ public final class FileSystems {
         return CONF;
     }
 
+    /** Adds settings (e.g. {@code fs.s3a.endpoint}) to the configuration every engine filesystem call uses. */
+    public static void configure(java.util.Map<String, String> settings) {
+        settings.forEach(CONF::set);
+    }
+
     public static Path path(String uriOrPath) {
         URI u = URI.create(uriOrPath.replace(" ", "%20"));
         return u.getScheme() == null ? new Path(new java.io.File(uriOrPath).getAbsoluteFile().toURI()) : new Path(uriOrPath);

@@ -43,7 +43,7 @@ public final class TestSweeps {
                   child_heap: 192m
                   child_threads: 1
                   timeout_minutes: 5
-                  child_java_options: ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
+                  child_java_options: ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dprunesweep.executor=io.prunesweep.sweep.testing.ToyStageExecutor"]
                   conf: {spark.ui.enabled: "false", spark.sql.shuffle.partitions: "1"}
                 """.formatted(id, model, data, output);
         return new SweepConfigLoader().parse(id + ".yaml", yaml, List.of(overrides));
