@@ -235,11 +235,8 @@ public final class EngineStageExecutor implements StageExecutor {
 
     /** Ultralytics' training defaults with the point's size, batch, epochs, seed and λ. */
     static TrainConfig trainConfig(StageSettings s, double lambda, int workers) {
-        TrainConfig d = TrainConfig.defaults();
-        return new TrainConfig(s.epochs(), s.batch(), s.imgsz(), d.optimizer(), d.lr0(), d.lrf(), d.momentum(),
-                d.weightDecay(), d.warmupEpochs(), d.warmupMomentum(), d.warmupBiasLr(), d.box(), d.cls(), d.dfl(),
-                d.nbs(), d.closeMosaic(), (float) lambda, d.sparsityBeta(), s.seed(), workers, true, d.emaDecay(),
-                d.emaTau(), d.maxGradNorm()).validated();
+        return TrainConfig.defaults().withRun(s.epochs(), s.batch(), s.imgsz(), s.seed(), workers, true)
+                .withSparsity((float) lambda).validated();
     }
 
     static PruneConfig pruneConfig(StageSettings s) {

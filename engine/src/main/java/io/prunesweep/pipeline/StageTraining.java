@@ -90,9 +90,11 @@ final class StageTraining {
 
     /** Training progress as stage progress lines (the sweep's console and Spark UI show them). */
     private static final class Forward implements TrainListener {
+        private static final long REPORT_EVERY_NANOS = 5_000_000_000L;
         private final String phase;
         private final ProgressListener progress;
         private int epochs;
+        private long lastReport;
 
         Forward(String phase, ProgressListener progress) {
             this.phase = phase;
@@ -107,6 +109,9 @@ final class StageTraining {
 
         @Override
         public void onBatch(int epoch, int batch, int batches, double box, double cls, double dfl, double ips) {
+            long now = System.nanoTime();
+            if (batch + 1 < batches && now - lastReport < REPORT_EVERY_NANOS) return; // a line per few seconds, not per batch
+            lastReport = now;
             progress.onProgress(new Progress(phase, epoch, epochs, batch + 1, batches,
                     Map.of(MetricKeys.BOX_LOSS, box, MetricKeys.CLS_LOSS, cls, MetricKeys.DFL_LOSS, dfl,
                             "images_per_second", ips), null));
@@ -114,7 +119,7 @@ final class StageTraining {
 
         @Override
         public void onEpoch(EpochMetrics m) {
-            progress.onProgress(new Progress(phase, m.epoch() + 1, epochs, 0, 0,
+            progress.onProgress(new Progress(phase, m.epoch(), epochs, 1, 1,
                     Map.of(MetricKeys.MAP50, m.map50(), MetricKeys.MAP50_95, m.map50_95()), null));
         }
     }
