@@ -32,6 +32,11 @@ public final class FileSystems {
         return CONF;
     }
 
+    /** Adds settings (e.g. {@code fs.s3a.endpoint}) to the configuration every engine filesystem call uses. */
+    public static void configure(java.util.Map<String, String> settings) {
+        settings.forEach(CONF::set);
+    }
+
     /** A Hadoop path from a URI, or from a local path (made absolute) when there is no scheme. */
     public static Path path(String uriOrPath) {
         URI u = URI.create(uriOrPath.replace(" ", "%20"));

@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,6 +73,26 @@ class PruneCommandTest {
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertTrue(j.get("gflops_after").asDouble() <= 0.6 * j.get("gflops_before").asDouble(), r.out());
         assertEquals(2, j.get("steps").asInt());
+    }
+
+    @Test
+    void iterativePruningFinetunesBetweenSteps(@TempDir Path dir) throws Exception {
+        Path data = io.prunesweep.data.SyntheticDatasetSpec.parse("shapes:train=8,val=4").materialize(dir, 64);
+        Path out = dir.resolve("it");
+        Run r = run("prune", "--model", "yolov8", "--scale", "n", "--nc", "3", "--method", "bn", "--ratio", "0.5",
+                "--steps", "3", "--data", data.toString(), "--step-epochs", "1", "--batch", "4", "--imgsz", "64",
+                "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        // steps 1 and 2 were finetuned (one epoch each); the last step is left to the caller's finetune
+        for (int step = 1; step <= 2; step++) {
+            List<String> csv = Files.readAllLines(out.resolve("step-" + step + "/results.csv"));
+            assertEquals(2, csv.size(), "header + one epoch row in step " + step);
+        }
+        assertTrue(!Files.exists(out.resolve("step-3")));
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertTrue(j.get("params_after").asLong() < 0.6 * j.get("params_before").asLong(), r.out());
+        assertBad(run("prune", "--model", "yolov8", "--scale", "n", "--method", "bn", "--ratio", "0.5", "--data",
+                data.toString(), "--out", out.toString()), "add --steps k");
     }
 
     @Test
