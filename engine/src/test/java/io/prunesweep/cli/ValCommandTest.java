@@ -18,8 +18,6 @@ import io.prunesweep.model.YoloModel;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -46,20 +44,12 @@ class ValCommandTest {
     static double[][][] labels = new double[IMAGES][][];
     static int instances;
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     static JsonNode json(String... args) throws IOException {
-        Run r = run(args);
+        CliRun r = run(args);
         assertEquals(0, r.code(), r.err());
         return JSON.readTree(r.out());
     }
@@ -200,7 +190,7 @@ class ValCommandTest {
         assertEquals(IMAGES, none.get("images").asInt());
         assertEquals(instances, none.get("instances").asInt());
 
-        Run table = run("val", "--predictions", dir.resolve("perfect.json").toString(), "--data", yaml);
+        CliRun table = run("val", "--predictions", dir.resolve("perfect.json").toString(), "--data", yaml);
         assertEquals(0, table.code(), table.err());
         String[] lines = table.out().split("\n");
         assertTrue(lines[0].startsWith("val: " + IMAGES + " images"), table.out());
@@ -255,7 +245,7 @@ class ValCommandTest {
     }
 
     private static void assertError(String expectedStart, String... args) {
-        Run r = run(args);
+        CliRun r = run(args);
         assertEquals(2, r.code(), r.out() + r.err());
         String err = r.err().strip();
         assertEquals(1, err.lines().count(), err);
