@@ -14,6 +14,7 @@ final class Commands {
         c.add(new TrainCommand());
         c.add(new TrainCommand.Finetune());
         c.add(new PruneCommand());
+        c.add(new ValCommand());
         c.add(new ExportCommand());
         c.add(new BenchCommand());
         return c;

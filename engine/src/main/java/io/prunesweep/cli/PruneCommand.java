@@ -4,6 +4,11 @@ import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.prunesweep.InputException;
+import io.prunesweep.data.DatasetConfig;
+import io.prunesweep.data.YoloDataset;
+import io.prunesweep.train.ConsoleProgress;
+import io.prunesweep.train.IterativeFinetune;
+import io.prunesweep.train.TrainConfig;
 import io.prunesweep.io.Checkpoint;
 import io.prunesweep.io.FileSystems;
 import io.prunesweep.model.YoloModel;
@@ -60,6 +65,16 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "1", description = "Prune in this many steps of increasing ratio (default ${DEFAULT-VALUE}).")
     int steps;
 
+    @Option(names = "--data", paramLabel = "YAML",
+            description = "With --steps k: a dataset to finetune on between steps (a short finetune, as iterative pruning does).")
+    String data;
+
+    @Option(names = "--step-epochs", defaultValue = "1", description = "Epochs of each between-steps finetune (default ${DEFAULT-VALUE}).")
+    int stepEpochs;
+
+    @Option(names = "--batch", defaultValue = "16", description = "Batch size of the between-steps finetune (default ${DEFAULT-VALUE}).")
+    int batch;
+
     @Option(names = "--target-gflops", paramLabel = "F", description = "Reach this fraction of the original GFLOPs (searches the ratio).")
     Double targetGflops;
 
@@ -90,7 +105,7 @@ public final class PruneCommand implements Callable<Integer> {
                 minChannels, roundTo, ov, steps, seed, !noSplitParity, imgsz).validate();
         String dir = out.endsWith("/") ? out.substring(0, out.length() - 1) : out;
         try (YoloModel model = modelOptions.load(Device.cpu(), seed)) {
-            PruneResult result = Pruner.prune(model, config);
+            PruneResult result = Pruner.prune(model, config, stepHook(dir));
             try (YoloModel pruned = result.model()) {
                 Map<String, String> meta = new LinkedHashMap<>();
                 meta.put("prunesweep.prune", String.format("method=%s scope=%s ratio=%s steps=%d min_channels=%d round_to=%d seed=%d",
@@ -114,5 +129,16 @@ public final class PruneCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Between steps: nothing, or a short finetune on --data (ultralytics' training defaults, --step-epochs). */
+    private Pruner.StepHook stepHook(String dir) {
+        if (data == null) return Pruner.StepHook.NONE;
+        if (steps < 2) throw new InputException("--data is for iterative pruning: add --steps k (k >= 2)");
+        DatasetConfig dc = DatasetConfig.load(data, FileSystems.conf());
+        YoloDataset train = YoloDataset.scan(dc, "train", FileSystems.conf(), 2);
+        YoloDataset val = YoloDataset.scan(dc, "val", FileSystems.conf(), 2);
+        TrainConfig cfg = TrainConfig.defaults().withRun(stepEpochs, batch, imgsz, seed, 2, true);
+        return new IterativeFinetune(cfg, train, val, dir, new ConsoleProgress(System.err));
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.prunesweep.InputException;
+import io.prunesweep.io.FileSystems;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -54,10 +55,10 @@ public record DatasetConfig(Path source, Path root, List<Path> train, List<Path>
     }
 
     public static DatasetConfig load(Path yaml, Configuration conf) {
-        Path qualified = DatasetFiles.fs(yaml, conf).makeQualified(yaml);
+        Path qualified = FileSystems.fs(yaml, conf).makeQualified(yaml);
         String text;
         try {
-            text = DatasetFiles.readText(qualified, conf);
+            text = FileSystems.readText(qualified, conf);
         } catch (IOException e) {
             throw new InputException(yaml + ": cannot read the dataset YAML (" + e.getMessage()
                     + "); pass an existing data.yaml", e);

@@ -1,6 +1,7 @@
 package io.prunesweep.data;
 
 import io.prunesweep.InputException;
+import io.prunesweep.io.FileSystems;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,7 +72,7 @@ final class ImageSource implements AutoCloseable {
         LabeledImage e = dataset.get(i);
         byte[] bytes;
         try {
-            bytes = DatasetFiles.readBytes(e.image(), dataset.conf());
+            bytes = FileSystems.readBytes(e.image(), dataset.conf());
         } catch (IOException ex) {
             throw new InputException(e.image() + ": cannot read any more (" + ex.getMessage()
                     + "); it was readable when the dataset was scanned", ex);

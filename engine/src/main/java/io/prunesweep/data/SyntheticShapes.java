@@ -1,5 +1,6 @@
 package io.prunesweep.data;
 
+import io.prunesweep.io.FileSystems;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -73,10 +74,12 @@ public final class SyntheticShapes {
             for (int i = 0; i < n; i++) {
                 try (Rendered r = render(split, i, opts)) {
                     String stem = String.format(Locale.ROOT, "%06d", i);
-                    DatasetFiles.writeBytes(new Path(out, "images/" + split + "/" + stem + opts.suffix()),
-                            ImageCodec.encode(r.image(), opts.suffix()), conf);
-                    DatasetFiles.writeBytes(new Path(out, "labels/" + split + "/" + stem + ".txt"),
-                            labelText(r).getBytes(StandardCharsets.UTF_8), conf);
+                    byte[] image = ImageCodec.encode(r.image(), opts.suffix());
+                    byte[] label = labelText(r).getBytes(StandardCharsets.UTF_8);
+                    FileSystems.writeAtomically(new Path(out, "images/" + split + "/" + stem + opts.suffix()), conf,
+                            o -> o.write(image));
+                    FileSystems.writeAtomically(new Path(out, "labels/" + split + "/" + stem + ".txt"), conf,
+                            o -> o.write(label));
                     boxes += r.shapes().size();
                 }
             }
@@ -93,7 +96,8 @@ public final class SyntheticShapes {
             yaml.append("  ").append(c).append(": ").append(NAMES.get(c)).append('\n');
         }
         Path dataYaml = new Path(out, "data.yaml");
-        DatasetFiles.writeBytes(dataYaml, yaml.toString().getBytes(StandardCharsets.UTF_8), conf);
+        byte[] yamlBytes = yaml.toString().getBytes(StandardCharsets.UTF_8);
+        FileSystems.writeAtomically(dataYaml, conf, o -> o.write(yamlBytes));
         return new Written(dataYaml, opts.train(), opts.val(), boxes);
     }
 

@@ -1,6 +1,7 @@
 package io.prunesweep.data;
 
 import io.prunesweep.InputException;
+import io.prunesweep.io.FileSystems;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,7 +102,7 @@ public final class YoloDataset {
         DatasetReport.Builder r = new DatasetReport.Builder(split, MAX_EXAMPLES);
         byte[] bytes;
         try {
-            bytes = DatasetFiles.readBytes(image, conf);
+            bytes = FileSystems.readBytes(image, conf);
         } catch (IOException e) {
             r.unreadable++;
             r.example(image + ": cannot read (" + e.getMessage() + "), image skipped");
@@ -135,8 +136,8 @@ public final class YoloDataset {
         Path label = DatasetFiles.labelPathFor(image);
         float[] rows = new float[0];
         try {
-            if (DatasetFiles.exists(label, conf)) {
-                rows = LabelParser.parse(DatasetFiles.readText(label, conf), nc, label.toString(), r);
+            if (FileSystems.exists(label, conf)) {
+                rows = LabelParser.parse(FileSystems.readText(label, conf), nc, label.toString(), r);
             }
         } catch (IOException e) {
             r.example(label + ": cannot read (" + e.getMessage() + "), image kept as background");

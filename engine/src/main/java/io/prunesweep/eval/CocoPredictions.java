@@ -6,10 +6,11 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prunesweep.InputException;
+import io.prunesweep.data.LabeledImage;
+import io.prunesweep.data.YoloDataset;
+import io.prunesweep.io.FileSystems;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.hadoop.fs.Path;
 
 /**
  * Detections from an external tool in COCO result format (what ultralytics writes as {@code predictions.json}):
@@ -35,16 +37,24 @@ public final class CocoPredictions {
         this.byImage = byImage;
     }
 
-    /** Reads a COCO detection JSON file; categories must be class indices {@code 0..numClasses-1}. */
-    public static CocoPredictions read(Path file, int numClasses) {
-        try (InputStream in = Files.newInputStream(file)) {
-            return read(in, file.toString(), numClasses);
+    /**
+     * Reads a COCO detection JSON file (a local path or any Hadoop URI); categories must be class indices
+     * {@code 0..numClasses-1}.
+     */
+    public static CocoPredictions read(String uri, int numClasses) {
+        try (InputStream in = FileSystems.open(uri)) {
+            return read(in, uri, numClasses);
         } catch (IOException e) {
-            throw new InputException(file + ": cannot read COCO predictions (" + e.getMessage() + ")", e);
+            throw new InputException(uri + ": cannot read COCO predictions (" + e.getMessage() + ")", e);
         }
     }
 
-    /** As {@link #read(Path, int)} from a stream; {@code source} names it in error messages. */
+    /** As {@link #read(String, int)} for a local file. */
+    public static CocoPredictions read(java.nio.file.Path file, int numClasses) {
+        return read(file.toString(), numClasses);
+    }
+
+    /** As {@link #read(String, int)} from a stream; {@code source} names it in error messages. */
     public static CocoPredictions read(InputStream in, String source, int numClasses) {
         Map<String, Builder> builders = new LinkedHashMap<>();
         try (JsonParser parser = JSON.getFactory().createParser(in)) {
@@ -62,7 +72,7 @@ public final class CocoPredictions {
                 String id = imageId(node.get("image_id"), at);
                 int cls = category(node.get("category_id"), numClasses, at);
                 float[] box = bbox(node.get("bbox"), at);
-                float score = number(node.get("score"), at, "score");
+                float score = (float) number(node.get("score"), at, "score");
                 builders.computeIfAbsent(id, k -> new Builder()).add(box, score, cls);
             }
         } catch (JsonProcessingException e) {
@@ -95,6 +105,49 @@ public final class CocoPredictions {
             return new java.math.BigInteger(stem).toString();
         }
         return stem;
+    }
+
+    /** The COCO {@code image_id} of a dataset image: its file stem, a number when all digits. */
+    public static String imageIdOf(LabeledImage image) {
+        return imageIdOf(stem(image.image()));
+    }
+
+    /** A file's name without its last suffix, as Python's {@code Path.stem}. */
+    static String stem(Path file) {
+        String name = file.getName();
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+
+    /**
+     * The images of a scanned split by COCO image_id, in dataset order.
+     *
+     * @throws InputException when two images have the same id (the same stem in two folders, or stems such as
+     *                        {@code 01} and {@code 1}): predictions for them could not be told apart
+     */
+    public static Map<String, LabeledImage> imagesById(YoloDataset data) {
+        Map<String, LabeledImage> byId = new LinkedHashMap<>();
+        for (LabeledImage image : data.images()) {
+            LabeledImage prev = byId.put(imageIdOf(image), image);
+            if (prev != null) {
+                throw new InputException("dataset images " + prev.image() + " and " + image.image() + " both have COCO "
+                        + "image_id " + imageIdOf(image) + " (from the file stem); rename one so predictions can be"
+                        + " told apart");
+            }
+        }
+        return byId;
+    }
+
+    /**
+     * Evaluates these predictions against the labels of every image of a scanned split, in dataset order.
+     *
+     * @throws InputException when a prediction names an image that is not in the split, or two images of the split
+     *                        have the same COCO image_id
+     */
+    public DetectionResult evaluate(YoloDataset data) {
+        Map<String, GroundTruth> byStem = new LinkedHashMap<>();
+        imagesById(data).values().forEach(image -> byStem.put(stem(image.image()), GroundTruth.of(image)));
+        return evaluate(byStem, data.names());
     }
 
     /**
@@ -162,21 +215,22 @@ public final class CocoPredictions {
         if (v == null || !v.isArray() || v.size() != 4) {
             throw new InputException(at + ": bbox " + v + " is not [x, y, width, height]");
         }
-        float x = number(v.get(0), at, "bbox x");
-        float y = number(v.get(1), at, "bbox y");
-        float w = number(v.get(2), at, "bbox width");
-        float h = number(v.get(3), at, "bbox height");
+        // corners in double, rounded to float once: a box written by CocoPredictionsWriter comes back bit for bit
+        double x = number(v.get(0), at, "bbox x");
+        double y = number(v.get(1), at, "bbox y");
+        double w = number(v.get(2), at, "bbox width");
+        double h = number(v.get(3), at, "bbox height");
         if (w < 0 || h < 0) {
             throw new InputException(at + ": bbox " + v + " has a negative width or height");
         }
-        return new float[] {x, y, (float) ((double) x + w), (float) ((double) y + h)};
+        return new float[] {(float) x, (float) y, (float) (x + w), (float) (y + h)};
     }
 
-    private static float number(JsonNode v, String at, String what) {
+    private static double number(JsonNode v, String at, String what) {
         if (v == null || !v.isNumber() || !Double.isFinite(v.doubleValue())) {
             throw new InputException(at + ": " + what + " " + v + " is not a finite number");
         }
-        return (float) v.doubleValue();
+        return v.doubleValue();
     }
 
     /** Collects one image's boxes; built score descending (stable), the order NMS gave them. */

@@ -1,5 +1,7 @@
 package io.prunesweep.eval;
 
+import io.prunesweep.data.LabeledImage;
+
 /**
  * The labelled objects of one image: boxes {@code (x1, y1, x2, y2)} in pixels (the same pixel space as the
  * predictions they are compared with) and a class index per box.
@@ -40,5 +42,22 @@ public record GroundTruth(float[] boxes, int[] classes) {
             b[i + 3] = (cxcywh[i + 1] + hh) * height;
         }
         return new GroundTruth(b, classes.clone());
+    }
+
+    /**
+     * The labels of a dataset image in its original pixels, straight from the label rows. Both ways of validating
+     * (a model's predictions, a predictions file) compare against this, so they agree to the last bit; ultralytics
+     * instead maps the letterboxed labels back, which differs only in float rounding.
+     */
+    public static GroundTruth of(LabeledImage image) {
+        float[] rows = image.labels();
+        int n = rows.length / 5;
+        float[] cxcywh = new float[4 * n];
+        int[] classes = new int[n];
+        for (int i = 0; i < n; i++) {
+            classes[i] = (int) rows[5 * i];
+            System.arraycopy(rows, 5 * i + 1, cxcywh, 4 * i, 4);
+        }
+        return fromNormalizedXywh(cxcywh, classes, image.width(), image.height());
     }
 }

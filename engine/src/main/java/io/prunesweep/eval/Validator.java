@@ -2,63 +2,100 @@ package io.prunesweep.eval;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.prunesweep.data.Batch;
 import io.prunesweep.data.DetectionLoader;
 import io.prunesweep.data.ImageInfo;
+import io.prunesweep.data.LabeledImage;
 import io.prunesweep.data.YoloDataset;
 import io.prunesweep.model.YoloModel;
+import java.util.Iterator;
 import java.util.List;
 
 /**
  * Validation as ultralytics' DetectionValidator: letterboxed batches, the model in inference mode, NMS (conf 0.001,
- * IoU 0.7, 300 detections, multi-label), predictions and labels mapped back to original image pixels, then AP.
+ * IoU 0.7, 300 detections, multi-label), predictions mapped back to original image pixels and matched against the
+ * labels there, then AP.
  */
 public final class Validator {
     private Validator() {}
 
+    /** Receives each image's final detections (original pixels, score descending), in dataset order. */
+    @FunctionalInterface
+    public interface PredictionSink {
+        PredictionSink NONE = (image, detections) -> {};
+
+        void accept(LabeledImage image, Detections detections);
+    }
+
+    /** The figures with ultralytics' validation NMS; what training reports per epoch. */
     public static DetectionResult evaluate(YoloModel model, YoloDataset data, int imgsz, int batchSize, int workers) {
+        return run(model, data, ValidationSettings.of(imgsz, batchSize, workers), PredictionSink.NONE, false).result();
+    }
+
+    /**
+     * Validates {@code model} on every image of {@code data}; {@code sink} sees each image's detections. One
+     * untimed forward pass first (as ultralytics' {@code warmup}), so the speed figures leave out one-time native
+     * setup, which on the CPU costs more than a small split's whole inference.
+     */
+    public static ValidationRun run(YoloModel model, YoloDataset data, ValidationSettings settings, PredictionSink sink) {
+        return run(model, data, settings, sink, true);
+    }
+
+    private static ValidationRun run(YoloModel model, YoloDataset data, ValidationSettings settings, PredictionSink sink,
+            boolean warmup) {
+        if (warmup) {
+            try (NDManager scope = model.manager().newSubManager()) {
+                int c = model.graph().inputChannels();
+                model.predict(scope.zeros(new Shape(1, c, settings.imgsz(), settings.imgsz()))).toFloatArray();
+            }
+        }
         DetectionMetrics metrics = new DetectionMetrics(data.names());
-        DetectionLoader.Options opts = DetectionLoader.Options.val(imgsz, batchSize).withWorkers(workers);
+        DetectionLoader.Options opts = DetectionLoader.Options.val(settings.imgsz(), settings.batch())
+                .withWorkers(settings.workers());
+        long pre = 0;
+        long infer = 0;
+        long post = 0;
+        int next = 0; // validation batches come in dataset order
         try (DetectionLoader loader = new DetectionLoader(data, opts); DetectionLoader.Epoch epoch = loader.epoch(0)) {
-            for (Batch batch : epoch) {
+            Iterator<Batch> batches = epoch.iterator();
+            while (batches.hasNext()) {
+                long t0 = System.nanoTime();
+                Batch batch = batches.next();
                 float[] out;
                 long[] shape;
+                long t1;
                 try (NDManager scope = model.manager().newSubManager()) {
-                    NDArray y = model.predict(batch.images(scope));
+                    NDArray images = batch.images(scope);
+                    t1 = System.nanoTime();
+                    NDArray y = model.predict(images);
                     shape = y.getShape().getShape();
                     out = y.toFloatArray();
                 }
-                List<Detections> dets = Nms.apply(out, (int) shape[0], (int) shape[1], (int) shape[2], NmsConfig.VALIDATION);
+                long t2 = System.nanoTime();
+                List<Detections> dets = Nms.apply(out, (int) shape[0], (int) shape[1], (int) shape[2], settings.nms());
                 List<ImageInfo> infos = batch.infos();
-                for (int i = 0; i < dets.size(); i++) {
+                for (int i = 0; i < dets.size(); i++, next++) {
+                    LabeledImage image = data.get(next);
                     ImageInfo info = infos.get(i);
+                    if (!info.path().equals(image.image().toString())) {
+                        throw new IllegalStateException("validation batch image " + info.path() + " is not dataset image "
+                                + next + " (" + image.image() + "); the loader must keep dataset order");
+                    }
                     Detections d = dets.get(i);
                     Detections mapped = new Detections(info.toOriginal(d.boxes()), d.scores(), d.classes());
-                    metrics.add(mapped, groundTruth(batch, i, info));
+                    sink.accept(image, mapped);
+                    metrics.add(mapped, GroundTruth.of(image));
                 }
+                long t3 = System.nanoTime();
+                pre += t1 - t0;
+                infer += t2 - t1;
+                post += t3 - t2;
             }
         }
-        return metrics.result();
-    }
-
-    /** Labels of image {@code i} of a batch (normalized cx, cy, w, h of the batch image) in original pixels. */
-    static GroundTruth groundTruth(Batch batch, int i, ImageInfo info) {
-        float[] t = batch.targetData();
-        int n = 0;
-        for (int r = 0; r < batch.targetCount(); r++) if ((int) t[r * 6] == i) n++;
-        float[] boxes = new float[4 * n];
-        int[] classes = new int[n];
-        int k = 0;
-        float w = batch.width(), h = batch.height();
-        for (int r = 0; r < batch.targetCount(); r++) {
-            if ((int) t[r * 6] != i) continue;
-            float cx = t[r * 6 + 2] * w, cy = t[r * 6 + 3] * h, bw = t[r * 6 + 4] * w, bh = t[r * 6 + 5] * h;
-            boxes[4 * k] = cx - bw / 2;
-            boxes[4 * k + 1] = cy - bh / 2;
-            boxes[4 * k + 2] = cx + bw / 2;
-            boxes[4 * k + 3] = cy + bh / 2;
-            classes[k++] = (int) t[r * 6 + 1];
-        }
-        return new GroundTruth(info.toOriginal(boxes), classes);
+        long t4 = System.nanoTime();
+        DetectionResult result = metrics.result();
+        post += System.nanoTime() - t4;
+        return new ValidationRun(result, ValidationSpeed.perImage(pre, infer, post, next));
     }
 }

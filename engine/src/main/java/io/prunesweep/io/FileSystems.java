@@ -1,19 +1,27 @@
 package io.prunesweep.io;
 
 import io.prunesweep.InputException;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
  * Files on any Hadoop filesystem (local paths, {@code file:}, {@code hdfs://}, {@code s3a://}); credentials come
  * from Hadoop's standard providers. Writes go to a temporary name and are renamed when complete, so a reader
  * never sees half a file.
+ *
+ * <p>Two flavours: the {@code String} methods take a user-given path or URI, use the process-wide configuration
+ * and turn every failure into an {@link InputException}; the {@code (Path, Configuration)} methods are for code
+ * that walks many files (a dataset scan) and wants an {@link IOException} per file to count and skip.
  */
 public final class FileSystems {
     private static final Configuration CONF = new Configuration();
@@ -24,58 +32,98 @@ public final class FileSystems {
         return CONF;
     }
 
+    /** Adds settings (e.g. {@code fs.s3a.endpoint}) to the configuration every engine filesystem call uses. */
+    public static void configure(java.util.Map<String, String> settings) {
+        settings.forEach(CONF::set);
+    }
+
+    /** A Hadoop path from a URI, or from a local path (made absolute) when there is no scheme. */
     public static Path path(String uriOrPath) {
         URI u = URI.create(uriOrPath.replace(" ", "%20"));
         return u.getScheme() == null ? new Path(new java.io.File(uriOrPath).getAbsoluteFile().toURI()) : new Path(uriOrPath);
     }
 
     public static FileSystem fs(Path p) {
+        return fs(p, CONF);
+    }
+
+    public static FileSystem fs(Path p, Configuration conf) {
         try {
-            return p.getFileSystem(CONF);
+            return p.getFileSystem(conf);
         } catch (IOException e) {
-            throw new InputException(p + ": cannot reach the filesystem: " + e.getMessage(), e);
+            throw new InputException(p + ": no filesystem for this path (" + e.getMessage()
+                    + "); check the scheme and the Hadoop configuration", e);
         }
     }
 
     public static boolean exists(String uri) {
         Path p = path(uri);
         try {
-            return fs(p).exists(p);
+            return exists(p, CONF);
         } catch (IOException e) {
             throw new InputException(uri + ": cannot check existence: " + e.getMessage(), e);
         }
+    }
+
+    public static boolean exists(Path p, Configuration conf) throws IOException {
+        return fs(p, conf).exists(p);
     }
 
     public static InputStream open(String uri) {
         Path p = path(uri);
         try {
             return fs(p).open(p);
-        } catch (java.io.FileNotFoundException e) {
+        } catch (FileNotFoundException e) {
             throw new InputException(uri + ": file not found");
         } catch (IOException e) {
             throw new InputException(uri + ": cannot open: " + e.getMessage(), e);
         }
     }
 
+    public static byte[] readBytes(Path p, Configuration conf) throws IOException {
+        try (FSDataInputStream in = fs(p, conf).open(p)) {
+            return in.readAllBytes();
+        }
+    }
+
+    public static String readText(Path p, Configuration conf) throws IOException {
+        return new String(readBytes(p, conf), StandardCharsets.UTF_8);
+    }
+
     /** Writes a file atomically: the body writes to a temporary sibling that is renamed over the target. */
     public static void writeAtomically(String uri, IOBody body) {
-        Path target = path(uri);
-        Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + ProcessHandle.current().pid());
-        FileSystem fs = fs(target);
         try {
-            fs.mkdirs(target.getParent());
-            try (FSDataOutputStream out = fs.create(tmp, true)) {
+            writeAtomically(path(uri), CONF, body);
+        } catch (IOException e) {
+            throw new InputException(uri + ": cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * As {@link #writeAtomically(String, IOBody)}. On the local filesystem Hadoop's checksummed wrapper would leave
+     * a {@code .name.crc} beside every file (and beside the temporary one); files written here are read by other
+     * tools, so the raw local filesystem writes them, and an old target is deleted through the wrapper so a stale
+     * {@code .crc} cannot outlive it and fail a later checksummed read.
+     */
+    public static void writeAtomically(Path target, Configuration conf, IOBody body) throws IOException {
+        FileSystem fs = fs(target, conf);
+        FileSystem raw = fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
+        Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + ProcessHandle.current().pid()
+                + "-" + Thread.currentThread().getId());
+        try {
+            raw.mkdirs(target.getParent());
+            try (FSDataOutputStream out = raw.create(tmp, true)) {
                 body.write(out);
             }
             if (fs.exists(target)) fs.delete(target, false);
-            if (!fs.rename(tmp, target)) throw new IOException("rename of " + tmp + " failed");
-        } catch (IOException e) {
+            if (!raw.rename(tmp, target)) throw new IOException("rename of " + tmp + " failed");
+        } catch (IOException | RuntimeException e) {
             try {
-                fs.delete(tmp, false);
+                raw.delete(tmp, false);
             } catch (IOException ignored) {
-                // best effort cleanup
+                // best effort cleanup; the original failure is what matters
             }
-            throw new InputException(uri + ": cannot write: " + e.getMessage(), e);
+            throw e;
         }
     }
 

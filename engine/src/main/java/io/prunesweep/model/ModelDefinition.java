@@ -53,10 +53,21 @@ public record ModelDefinition(
 
     /** A path to a YAML file, or the name of a bundled model. */
     public static ModelDefinition resolve(String pathOrName) {
+        if (pathOrName.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) return readUri(pathOrName);
         Path p = Path.of(pathOrName);
         if (Files.exists(p)) return read(p);
         if (!pathOrName.contains("/") && !pathOrName.endsWith(".yaml")) return bundled(pathOrName);
         throw new InputException(pathOrName + ": model YAML not found");
+    }
+
+    /** A model YAML on any Hadoop filesystem ({@code s3a://}, {@code hdfs://}, {@code file:/}). */
+    public static ModelDefinition readUri(String uri) {
+        try (InputStream in = io.prunesweep.io.FileSystems.open(uri)) {
+            String file = uri.substring(uri.lastIndexOf('/') + 1);
+            return parse(file.replaceFirst("\\.ya?ml$", ""), uri, in);
+        } catch (IOException e) {
+            throw new InputException(uri + ": cannot read model YAML: " + e.getMessage(), e);
+        }
     }
 
     static ModelDefinition parse(String name, String source, InputStream in) throws IOException {

@@ -24,6 +24,12 @@ public record TrainConfig(
                 7.5f, 0.5f, 1.5f, 64, 10, 0f, 0f, 0, 2, false, 0.9999, 2000, 10f);
     }
 
+    /** The same hyperparameters for another run: epochs, batch, image size, seed, loader workers, RAM cache. */
+    public TrainConfig withRun(int epochs, int batch, int imgsz, long seed, int workers, boolean cache) {
+        return new TrainConfig(epochs, batch, imgsz, optimizer, lr0, lrf, momentum, weightDecay, warmupEpochs, warmupMomentum,
+                warmupBiasLr, box, cls, dfl, nbs, closeMosaic, sparsity, sparsityBeta, seed, workers, cache, emaDecay, emaTau, maxGradNorm);
+    }
+
     /** Every problem with the values, one line each (empty when valid). */
     public List<String> problems() {
         List<String> p = new ArrayList<>();

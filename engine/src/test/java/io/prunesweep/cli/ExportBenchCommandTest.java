@@ -13,8 +13,6 @@ import io.prunesweep.io.onnx.OnnxRuntimeCheck.FloatTensor;
 import io.prunesweep.model.GraphBuilder;
 import io.prunesweep.model.ModelDefinition;
 import io.prunesweep.model.YoloModel;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -24,23 +22,14 @@ import org.junit.jupiter.api.io.TempDir;
 class ExportBenchCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Exit code, stdout and stderr of one CLI run. */
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void exportsYamlModelAndReportsTheCheck(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("sub/v8n.onnx");
-        Run r = run("export", "--model", "yolov8", "--scale", "n", "--nc", "3", "--imgsz", "64",
+        CliRun r = run("export", "--model", "yolov8", "--scale", "n", "--nc", "3", "--imgsz", "64",
                 "--out", file.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = JSON.readTree(r.out());
@@ -67,7 +56,7 @@ class ExportBenchCommandTest {
         try (YoloModel m = YoloModel.create(GraphBuilder.build(ModelDefinition.bundled("yolov5u"), "n", 2), 1, Device.cpu())) {
             Checkpoint.save(m, weights.toString(), Map.of());
         }
-        Run r = run("export", "--weights", weights.toString(), "--imgsz", "64");
+        CliRun r = run("export", "--weights", weights.toString(), "--imgsz", "64");
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.isRegularFile(dir.resolve("pruned.onnx")), r.out());
         assertTrue(r.out().startsWith("exported yolov5un ("), r.out());
@@ -76,28 +65,28 @@ class ExportBenchCommandTest {
 
     @Test
     void badInputIsOneClearLine(@TempDir Path dir) {
-        Run format = run("export", "--model", "yolov8", "--scale", "n", "--format", "tflite");
+        CliRun format = run("export", "--model", "yolov8", "--scale", "n", "--format", "tflite");
         assertEquals(2, format.code());
         assertEquals("error: export: format 'tflite' is not supported; use --format onnx", format.err().strip());
 
         String missing = dir.resolve("nope.safetensors").toString();
-        Run weights = run("export", "--weights", missing);
+        CliRun weights = run("export", "--weights", missing);
         assertEquals(2, weights.code());
         assertEquals("error: " + missing + ": file not found", weights.err().strip());
 
-        Run size = run("export", "--model", "yolov8", "--scale", "n", "--imgsz", "100", "--out", dir.resolve("x.onnx").toString());
+        CliRun size = run("export", "--model", "yolov8", "--scale", "n", "--imgsz", "100", "--out", dir.resolve("x.onnx").toString());
         assertEquals(2, size.code());
         assertEquals(1, size.err().strip().lines().count(), size.err());
         assertTrue(size.err().contains("image size 100 is not a positive multiple"), size.err());
 
-        Run bench = run("bench", "--weights", missing);
+        CliRun bench = run("bench", "--weights", missing);
         assertEquals(2, bench.code());
         assertEquals("error: " + missing + ": file not found", bench.err().strip());
 
-        Run runtime = run("bench", "--model", "yolov8", "--scale", "n", "--runtime", "tensorrt");
+        CliRun runtime = run("bench", "--model", "yolov8", "--scale", "n", "--runtime", "tensorrt");
         assertEquals("error: bench: runtime 'tensorrt' is not supported; use --runtime djl or onnx", runtime.err().strip());
 
-        Run gpu = run("bench", "--model", "yolov8", "--scale", "n", "--device", "gpu:7");
+        CliRun gpu = run("bench", "--model", "yolov8", "--scale", "n", "--device", "gpu:7");
         assertEquals(2, gpu.code());
         assertTrue(gpu.err().strip().startsWith("error: device gpu:7 is not available: this PyTorch build sees"), gpu.err());
         assertEquals(1, gpu.err().strip().lines().count(), gpu.err());
@@ -106,7 +95,7 @@ class ExportBenchCommandTest {
     @Test
     void benchReportsLatencyPerBatchSize() throws Exception {
         for (String runtime : new String[] {"djl", "onnx"}) {
-            Run r = run("bench", "--model", "yolov8", "--scale", "n", "--nc", "2", "--imgsz", "64", "--batch", "1,2",
+            CliRun r = run("bench", "--model", "yolov8", "--scale", "n", "--nc", "2", "--imgsz", "64", "--batch", "1,2",
                     "--warmup", "1", "--iters", "3", "--runtime", runtime, "--json");
             assertEquals(0, r.code(), r.err());
             JsonNode j = JSON.readTree(r.out());
@@ -123,7 +112,7 @@ class ExportBenchCommandTest {
                 assertEquals((i + 1) * 1000 / row.get("mean_ms").asDouble(), row.get("fps").asDouble(), 1e-6 * row.get("fps").asDouble());
             }
         }
-        Run table = run("bench", "--model", "yolov8", "--scale", "n", "--imgsz", "64", "--warmup", "0", "--iters", "1");
+        CliRun table = run("bench", "--model", "yolov8", "--scale", "n", "--imgsz", "64", "--warmup", "0", "--iters", "1");
         assertEquals(0, table.code(), table.err());
         assertTrue(table.out().contains("p50 ms") && table.out().lines().count() == 3, table.out());
     }

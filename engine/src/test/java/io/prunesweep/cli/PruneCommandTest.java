@@ -8,30 +8,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prunesweep.io.Checkpoint;
 import io.prunesweep.model.YoloModel;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PruneCommandTest {
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void writesCheckpointAndJsonReport(@TempDir Path dir) throws Exception {
         Path outDir = dir.resolve("p1");
-        Run r = run("prune", "--model", "yolov8", "--scale", "n", "--nc", "2", "--method", "bn", "--ratio", "0.4",
+        CliRun r = run("prune", "--model", "yolov8", "--scale", "n", "--nc", "2", "--method", "bn", "--ratio", "0.4",
                 "--round-to", "4", "--out", outDir.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
@@ -57,7 +48,7 @@ class PruneCommandTest {
             }
         }
         // the pruned checkpoint prunes again, and the text report has the width table
-        Run again = run("prune", "--weights", ckpt.toString(), "--method", "l2", "--scope", "local", "--ratio", "0.2",
+        CliRun again = run("prune", "--weights", ckpt.toString(), "--method", "l2", "--scope", "local", "--ratio", "0.2",
                 "--out", dir.resolve("p2").toString());
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().contains("params " + String.format("%,d", after) + " -> "), again.out());
@@ -66,12 +57,32 @@ class PruneCommandTest {
 
     @Test
     void targetAndSteps(@TempDir Path dir) throws Exception {
-        Run r = run("prune", "--model", "yolo11", "--scale", "n", "--nc", "2", "--method", "random", "--seed", "3",
+        CliRun r = run("prune", "--model", "yolo11", "--scale", "n", "--nc", "2", "--method", "random", "--seed", "3",
                 "--target-gflops", "0.6", "--steps", "2", "--out", dir.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertTrue(j.get("gflops_after").asDouble() <= 0.6 * j.get("gflops_before").asDouble(), r.out());
         assertEquals(2, j.get("steps").asInt());
+    }
+
+    @Test
+    void iterativePruningFinetunesBetweenSteps(@TempDir Path dir) throws Exception {
+        Path data = io.prunesweep.data.SyntheticDatasetSpec.parse("shapes:train=8,val=4").materialize(dir, 64);
+        Path out = dir.resolve("it");
+        CliRun r = run("prune", "--model", "yolov8", "--scale", "n", "--nc", "3", "--method", "bn", "--ratio", "0.5",
+                "--steps", "3", "--data", data.toString(), "--step-epochs", "1", "--batch", "4", "--imgsz", "64",
+                "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        // steps 1 and 2 were finetuned (one epoch each); the last step is left to the caller's finetune
+        for (int step = 1; step <= 2; step++) {
+            List<String> csv = Files.readAllLines(out.resolve("step-" + step + "/results.csv"));
+            assertEquals(2, csv.size(), "header + one epoch row in step " + step);
+        }
+        assertTrue(!Files.exists(out.resolve("step-3")));
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertTrue(j.get("params_after").asLong() < 0.6 * j.get("params_before").asLong(), r.out());
+        assertBad(run("prune", "--model", "yolov8", "--scale", "n", "--method", "bn", "--ratio", "0.5", "--data",
+                data.toString(), "--out", out.toString()), "add --steps k");
     }
 
     @Test
@@ -85,7 +96,7 @@ class PruneCommandTest {
         assertTrue(!Files.exists(dir.resolve(PruneCommand.CHECKPOINT)));
     }
 
-    private static void assertBad(Run r, String part) {
+    private static void assertBad(CliRun r, String part) {
         assertEquals(2, r.code(), r.out() + r.err());
         assertEquals(1, r.err().lines().count(), r.err());
         assertTrue(r.err().startsWith("error: ") && r.err().contains(part), r.err());

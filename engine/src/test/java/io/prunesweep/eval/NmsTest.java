@@ -222,25 +222,4 @@ class NmsTest {
         assertThrows(IllegalArgumentException.class, () -> Nms.apply(new float[10], 1, 5, 3, NmsConfig.VALIDATION));
         assertThrows(IllegalArgumentException.class, () -> Nms.apply(new float[12], 1, 4, 3, NmsConfig.VALIDATION));
     }
-
-    @Test
-    void letterboxMapsBackToOriginalPixels() {
-        // 640x480 image in a 640x640 input: no scaling, 80 px bars top and bottom
-        Letterbox lb = Letterbox.fromShapes(640, 640, 480, 640);
-        assertEquals(1.0, lb.gain());
-        assertEquals(0.0, lb.padX());
-        assertEquals(80.0, lb.padY());
-        assertArrayEquals(new float[] {10, 10, 100, 120, 0, 0, 640, 480},
-                lb.toOriginal(new float[] {10, 90, 100, 200, -5, 70, 700, 600}, 480, 640));
-        // 1280x960 image: gain 0.5
-        Letterbox half = Letterbox.fromShapes(640, 640, 960, 1280);
-        assertEquals(0.5, half.gain());
-        assertEquals(80.0, half.padY());
-        Detections d = half.toOriginal(new Detections(new float[] {10, 90, 100, 200}, new float[] {0.5f},
-                new int[] {2}), 960, 1280);
-        assertArrayEquals(new float[] {20, 20, 200, 240}, d.boxes());
-        assertArrayEquals(new int[] {2}, d.classes());
-        // odd padding: 500 px high in 640 -> (140 / 2 - 0.1) rounds to 70
-        assertEquals(70.0, Letterbox.fromShapes(640, 640, 500, 640).padY());
-    }
 }

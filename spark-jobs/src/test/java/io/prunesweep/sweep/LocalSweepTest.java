@@ -48,7 +48,7 @@ class LocalSweepTest {
         String points = "read_parquet('" + TestSweeps.path(out) + "/tables/points/*.parquet')";
         // Ratio 0.5 fails in the engine: 4 of 8 points fail, the other 4 must finish.
         SweepConfig failing = TestSweeps.config(dir, "local", TestSweeps.path(out),
-                "spark.child_java_options=[-XX:TieredStopAtLevel=1,-Dprunesweep.test.failRatio=0.5]");
+                "spark.child_java_options=[-XX:TieredStopAtLevel=1,-Dprunesweep.executor=io.prunesweep.sweep.testing.ToyStageExecutor,-Dprunesweep.test.failRatio=0.5]");
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         SweepRunner.Outcome first = sweep(failing, console);
         String log = console.toString();

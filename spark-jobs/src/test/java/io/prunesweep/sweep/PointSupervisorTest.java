@@ -31,7 +31,9 @@ class PointSupervisorTest {
     }
 
     private PointSupervisor supervisor(List<String> log, String... javaOptions) {
-        return new PointSupervisor(new ChildJvm("128m", 1, Duration.ofMinutes(2), List.of(javaOptions)),
+        List<String> options = new java.util.ArrayList<>(List.of(javaOptions));
+        options.add("-Dprunesweep.executor=io.prunesweep.sweep.testing.ToyStageExecutor");
+        return new PointSupervisor(new ChildJvm("128m", 1, Duration.ofMinutes(2), options),
                 dir.resolve("work"), log::add);
     }
 

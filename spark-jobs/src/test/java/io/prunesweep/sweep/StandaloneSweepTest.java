@@ -150,7 +150,7 @@ class StandaloneSweepTest {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         // Each stage sleeps 1.5 s so the kill lands while points are running.
         SweepConfig config = config("kill", out,
-                "spark.child_java_options=[-XX:TieredStopAtLevel=1,-Dprunesweep.test.sleepMs=1500]");
+                "spark.child_java_options=[-XX:TieredStopAtLevel=1,-Dprunesweep.executor=io.prunesweep.sweep.testing.ToyStageExecutor,-Dprunesweep.test.sleepMs=1500]");
         CompletableFuture<SweepRunner.Outcome> sweep = CompletableFuture.supplyAsync(() -> run(config, console));
         Path pointsDir = out.resolve("stages/points");
         long end = System.currentTimeMillis() + 120_000;

@@ -35,8 +35,20 @@ class SweepConfigTest {
             output: OUT
             """;
 
+    /** A real (small) model YAML: the validator builds the graph to check it. */
+    static final String TINY_MODEL = """
+            nc: 3
+            scales: {n: [0.33, 0.25, 1024]}
+            backbone:
+              - [-1, 1, Conv, [16, 3, 2]]
+              - [-1, 1, Conv, [32, 3, 2]]
+              - [-1, 1, Conv, [32, 3, 2]]
+            head:
+              - [[0, 1, 2], 1, Detect, [nc]]
+            """;
+
     private String yaml() throws Exception {
-        Path model = Files.writeString(dir.resolve("model.yaml"), "nc: 3\n");
+        Path model = Files.writeString(dir.resolve("tiny.yaml"), TINY_MODEL);
         Path data = Files.writeString(dir.resolve("data.yaml"), "names: [a]\n");
         return VALID.replace("MODEL", model.toString()).replace("DATA", data.toString())
                 .replace("OUT", dir.resolve("out").toString());
@@ -76,6 +88,17 @@ class SweepConfigTest {
         assertTrue(p.stream().anyMatch(s -> s.startsWith("x.yaml: data.dataset=" + dir.resolve("missing.yaml")
                 + " does not exist")), p.toString());
         assertEquals(4, p.size(), p.toString());
+    }
+
+    @Test
+    void theModelYamlMustBuildAtItsScale() throws Exception {
+        Files.writeString(dir.resolve("broken.yaml"), "nc: 3\nscales: {n: [1, 1, 64]}\nbackbone:\n  - [-1, 1, Conv2000, [16, 3, 2]]\nhead: []\n");
+        List<String> p = problems(yaml().replace(dir.resolve("tiny.yaml").toString(), dir.resolve("broken.yaml").toString()));
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("x.yaml: model.yaml: ") && s.contains("Conv2000")), p.toString());
+        List<String> scale = problems(yaml().replace(dir.resolve("tiny.yaml").toString(), "yolov8"), "model.scale=n",
+                "data.dataset=shapes:train=8,val=2,colour=red");
+        assertTrue(scale.stream().anyMatch(s -> s.contains("data.dataset: ") && s.contains("colour")), scale.toString());
+        assertEquals(1, scale.size(), scale.toString());
     }
 
     @Test

@@ -40,7 +40,7 @@ final class DetectDecode {
         String axes = g.initializer("dfl_sum_axes", new long[] {2}, 1);
         String dist = g.op("ReduceSum", List.of(g.mul(bins, proj), axes), OnnxAttribute.ofInt("keepdims", 0));
 
-        float[][] grid = anchorGrid(levelSizes, strides, anchors);
+        float[][] grid = io.prunesweep.model.modules.DetectModule.anchorGrid(levelSizes, strides);
         String points = g.initializer("anchor_points", grid[0], 2, anchors);
         String stride = g.initializer("anchor_strides", grid[1], 1, anchors);
         String[] ltrb = g.split(dist, 1, 2, 2);
@@ -50,24 +50,5 @@ final class DetectDecode {
         String wh = g.sub(x2y2, x1y1);
         String boxes = g.mul(g.concat(1, xy, wh), stride);
         return g.concat(1, boxes, g.sigmoid(boxCls[1]));
-    }
-
-    /** Cell centres (x row then y row, row-major per level) and per-anchor strides, as DetectModule.anchorGrid. */
-    static float[][] anchorGrid(List<int[]> levelSizes, int[] strides, int total) {
-        float[] pts = new float[2 * total];
-        float[] st = new float[total];
-        int a = 0;
-        for (int l = 0; l < levelSizes.size(); l++) {
-            int h = levelSizes.get(l)[0];
-            int w = levelSizes.get(l)[1];
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++, a++) {
-                    pts[a] = x + 0.5f;
-                    pts[total + a] = y + 0.5f;
-                    st[a] = strides[l];
-                }
-            }
-        }
-        return new float[][] {pts, st};
     }
 }

@@ -154,14 +154,21 @@ public final class DetectModule implements ModuleType {
 
     /** Cell centres (grid units, row-major per level) as {@code [2 * A]} (x row then y row) and strides {@code [A]}. */
     public static float[][] anchorGrid(NDList raw, int[] strides) {
+        List<int[]> sizes = new ArrayList<>();
+        for (NDArray x : raw) sizes.add(new int[] {(int) x.getShape().get(2), (int) x.getShape().get(3)});
+        return anchorGrid(sizes, strides);
+    }
+
+    /** The same from the levels' {@code [h, w]} (the ONNX export builds the grid as a constant from these). */
+    public static float[][] anchorGrid(List<int[]> levelSizes, int[] strides) {
         int total = 0;
-        for (NDArray x : raw) total += (int) (x.getShape().get(2) * x.getShape().get(3));
+        for (int[] hw : levelSizes) total += hw[0] * hw[1];
         float[] pts = new float[2 * total];
         float[] st = new float[total];
         int a = 0;
-        for (int l = 0; l < raw.size(); l++) {
-            int h = (int) raw.get(l).getShape().get(2);
-            int w = (int) raw.get(l).getShape().get(3);
+        for (int l = 0; l < levelSizes.size(); l++) {
+            int h = levelSizes.get(l)[0];
+            int w = levelSizes.get(l)[1];
             for (int y = 0; y < h; y++) {
                 for (int x = 0; x < w; x++, a++) {
                     pts[a] = x + 0.5f;

@@ -76,13 +76,30 @@ final class SweepConfigValidator {
         Configuration conf = StageFiles.conf(c.hadoopConf());
         checkOutput(c.output(), conf);
         if (checkFiles) {
-            checkExists("model.yaml", m.yaml(), conf);
+            checkModel(m);
             checkExists("model.checkpoint", m.checkpoint(), conf);
             if (!d.dataset().startsWith(SYNTHETIC_SCHEME + ":")) {
                 checkExists("data.dataset", d.dataset(), conf);
             }
         }
+        if (d.dataset().startsWith(SYNTHETIC_SCHEME + ":")) {
+            try {
+                io.prunesweep.data.SyntheticDatasetSpec.parse(d.dataset());
+            } catch (io.prunesweep.InputException bad) {
+                problem("data.dataset: " + bad.getMessage());
+            }
+        }
         return problems;
+    }
+
+    /** The model YAML must build at the chosen scale (a path, a Hadoop URI or a bundled name such as yolov8). */
+    private void checkModel(SweepConfig.Model m) {
+        if (m.yaml() == null) return;
+        try {
+            io.prunesweep.model.GraphBuilder.build(io.prunesweep.model.ModelDefinition.resolve(m.yaml()), m.scale(), null);
+        } catch (io.prunesweep.InputException e) {
+            problem("model.yaml: " + e.getMessage());
+        }
     }
 
     private void checkSpark(SweepConfig.Spark s) {

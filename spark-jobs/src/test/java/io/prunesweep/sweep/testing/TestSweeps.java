@@ -27,11 +27,10 @@ public final class TestSweeps {
 
     /** 1 seed x lambdas {0, 0.01} x methods {bn, random} x ratios {0.25, 0.5} = 8 points, 1 dense + 1 sparse. */
     public static SweepConfig config(Path dir, String id, String output, String... overrides) throws IOException {
-        Path model = Files.writeString(dir.resolve("model.yaml"), "nc: 3\n");
         Path data = Files.writeString(dir.resolve("data.yaml"), "names: [a, b, c]\n");
         String yaml = """
                 sweep: {id: %s}
-                model: {yaml: %s, scale: n}
+                model: {yaml: yolov8, scale: n}
                 data: {dataset: %s, imgsz: 64, batch: 4}
                 epochs: {dense: 3, sparse: 2, finetune: 2}
                 seeds: [0]
@@ -43,9 +42,9 @@ public final class TestSweeps {
                   child_heap: 192m
                   child_threads: 1
                   timeout_minutes: 5
-                  child_java_options: ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
+                  child_java_options: ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dprunesweep.executor=io.prunesweep.sweep.testing.ToyStageExecutor"]
                   conf: {spark.ui.enabled: "false", spark.sql.shuffle.partitions: "1"}
-                """.formatted(id, model, data, output);
+                """.formatted(id, data, output);
         return new SweepConfigLoader().parse(id + ".yaml", yaml, List.of(overrides));
     }
 

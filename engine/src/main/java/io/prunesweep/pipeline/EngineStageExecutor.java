@@ -1,0 +1,247 @@
+package io.prunesweep.pipeline;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prunesweep.InputException;
+import io.prunesweep.io.Checkpoint;
+import io.prunesweep.io.FileSystems;
+import io.prunesweep.io.onnx.YoloOnnxExporter;
+import io.prunesweep.model.Devices;
+import io.prunesweep.model.GraphBuilder;
+import io.prunesweep.model.ModelDefinition;
+import io.prunesweep.model.ModelGraph;
+import io.prunesweep.model.YoloModel;
+import io.prunesweep.prune.Method;
+import io.prunesweep.prune.Overrides;
+import io.prunesweep.prune.PruneConfig;
+import io.prunesweep.prune.PruneResult;
+import io.prunesweep.prune.Pruner;
+import io.prunesweep.prune.Scope;
+import io.prunesweep.train.TrainConfig;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The engine's stages of a grid point: dense training (or import of an initial checkpoint), sparse training
+ * (Network Slimming: L1 on the prunable BN γ), and prune → finetune → evaluate → export. Registered with
+ * {@link java.util.ServiceLoader}, run by {@link StageMain} in a child JVM per stage.
+ *
+ * <p>Each stage leaves {@code model.safetensors} (the checkpoint the next stage starts from; its measured
+ * metrics travel in its metadata so the next stage need not re-validate it) and one folder per training phase
+ * ({@code train/}, {@code sparse/}, {@code finetune/}) with last/best checkpoints and results.csv, so an
+ * interrupted stage continues from its last epoch when the sweep is run again.
+ */
+public final class EngineStageExecutor implements StageExecutor {
+    static final String MODEL = "model.safetensors";
+    static final String PRUNED = "pruned.safetensors";
+    static final String ONNX = "model.onnx";
+    /** Checkpoint metadata key holding the measured metrics of the model (JSON map). */
+    static final String METRICS_KEY = "prunesweep.metrics";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public StageResult run(StageRequest request, ProgressListener progress) throws Exception {
+        FileSystems.configure(request.fsConf());
+        Devices.use(Devices.parse(request.device() == null ? "cpu" : request.device()));
+        StageSettings s = request.settings();
+        int workers = Math.max(1, request.threads());
+        progress.onProgress(new Progress("data", -1, 0, 0, 0, null, "scanning " + s.dataset()));
+        StageData data = StageData.open(s, workers);
+        return switch (request.kind()) {
+            case DENSE -> dense(request, data, workers, progress);
+            case SPARSE -> sparse(request, data, workers, progress);
+            case PRUNE_FINETUNE -> pruneFinetune(request, data, workers, progress);
+        };
+    }
+
+    private StageResult dense(StageRequest req, StageData data, int workers, ProgressListener progress) {
+        StageSettings s = req.settings();
+        StageTraining.Outcome o;
+        try (YoloModel start = initialModel(s, data)) {
+            if (s.epochs() == 0) { // an imported checkpoint is the dense model as it is
+                return finish(req, start, data, workers, Map.of(), List.of(), Map.of(), progress, child(req, MODEL));
+            }
+            o = StageTraining.run("dense", trainConfig(s, 0, workers), data, child(req, "train"), null, start, true,
+                    progress);
+        }
+        try (YoloModel model = Checkpoint.load(o.checkpoint(), null, Devices.current())) {
+            return finish(req, model, data, workers, Map.of(), o.epochs(), Map.of("train", o.seconds()), progress,
+                    child(req, MODEL));
+        }
+    }
+
+    private StageResult sparse(StageRequest req, StageData data, int workers, ProgressListener progress) {
+        StageSettings s = req.settings();
+        if (s.lambda() <= 0) throw new InputException("sparse stage " + req.pointId() + " has lambda " + s.lambda() + "; it must be > 0");
+        String input = input(req);
+        Map<String, Double> durations = new LinkedHashMap<>();
+        StageTraining.Outcome o;
+        try (YoloModel start = Checkpoint.load(input, null, Devices.current())) {
+            checkClasses(start.graph(), data);
+            // The final sparse model is what Network Slimming prunes (best-by-fitness would favour early, denser epochs).
+            o = StageTraining.run("sparse", trainConfig(s, s.lambda(), workers), data, child(req, "sparse"),
+                    PrunableGammas.names(start.graph()), start, false, progress);
+            durations.put("train", o.seconds());
+        }
+        try (YoloModel model = Checkpoint.load(o.checkpoint(), null, Devices.current())) {
+            return finish(req, model, data, workers, Map.of(), o.epochs(), durations, progress, child(req, MODEL));
+        }
+    }
+
+    private StageResult pruneFinetune(StageRequest req, StageData data, int workers, ProgressListener progress) {
+        StageSettings s = req.settings();
+        String input = input(req);
+        Map<String, Double> before = new LinkedHashMap<>();
+        Map<String, Double> durations = new LinkedHashMap<>();
+        String prunedUri = child(req, PRUNED);
+        String finetuneDir = child(req, "finetune");
+        boolean resumingFinetune = FileSystems.exists(finetuneDir + "/last.safetensors") && FileSystems.exists(prunedUri);
+        try (YoloModel original = Checkpoint.load(input, null, Devices.current())) {
+            checkClasses(original.graph(), data);
+            before.putAll(storedMetrics(input));
+            if (!before.containsKey(MetricKeys.MAP50_95)) {
+                progress.onProgress(new Progress("eval", -1, 0, 0, 0, null, "validating the input model"));
+                before.putAll(ModelMeasurements.accuracy(original, data.val(), s.imgsz(), s.batch(), workers));
+            }
+            before.putAll(ModelMeasurements.size(original, s.imgsz()));
+            before.putAll(ModelMeasurements.gammas(original));
+            // Latency is timed here for both models, so before/after compare on the same host and load.
+            before.putAll(ModelMeasurements.latency(original, s.imgsz()));
+            if (!resumingFinetune) {
+                progress.onProgress(new Progress("prune", -1, 0, 0, 0, null,
+                        "pruning " + s.method() + " ratio " + s.ratio() + " (" + s.scope() + ")"));
+                long t0 = System.nanoTime();
+                PruneResult pr = Pruner.prune(original, pruneConfig(s));
+                try (YoloModel pruned = pr.model()) {
+                    Checkpoint.save(pruned, prunedUri, Map.of("prunesweep.pruned_from", input,
+                            "prunesweep.prune", s.method() + ":" + s.ratio() + ":" + s.scope()));
+                }
+                durations.put("prune", (System.nanoTime() - t0) / 1e9);
+            }
+        }
+        List<EpochRow> curve = List.of();
+        String result = prunedUri;
+        if (s.epochs() > 0) {
+            try (YoloModel pruned = Checkpoint.load(prunedUri, null, Devices.current())) {
+                StageTraining.Outcome o = StageTraining.run("finetune", trainConfig(s, 0, workers), data, finetuneDir,
+                        null, pruned, true, progress);
+                curve = o.epochs();
+                durations.put("finetune", o.seconds());
+                result = o.checkpoint();
+            }
+        }
+        try (YoloModel model = Checkpoint.load(result, null, Devices.current())) {
+            StageResult r = finish(req, model, data, workers, ModelMeasurements.prefixed("before.", before), curve,
+                    durations, progress, child(req, MODEL));
+            long t0 = System.nanoTime();
+            progress.onProgress(new Progress("export", -1, 0, 0, 0, null, "ONNX export checked by ONNX Runtime"));
+            YoloOnnxExporter.Result ex = YoloOnnxExporter.export(model, child(req, ONNX), s.imgsz());
+            Map<String, Double> metrics = new LinkedHashMap<>(r.metrics());
+            metrics.put("onnx.max_abs_diff", Math.max(ex.check().scoreMaxAbsDiff(), ex.check().boxMaxAbsDiff()));
+            Map<String, String> artifacts = new LinkedHashMap<>(r.artifacts());
+            artifacts.put("onnx", ex.uri());
+            artifacts.put("pruned", prunedUri);
+            Map<String, Double> d = new LinkedHashMap<>(r.durations());
+            d.put("export", (System.nanoTime() - t0) / 1e9);
+            return StageResult.ok(req.kind(), req.pointId(), metrics, artifacts, r.epochs(), d);
+        }
+    }
+
+    /**
+     * Measures the stage's output model (after.*), saves it as the stage checkpoint with the metrics in its
+     * metadata, and assembles the result.
+     */
+    private StageResult finish(StageRequest req, YoloModel model, StageData data, int workers,
+            Map<String, Double> extra, List<EpochRow> curve, Map<String, Double> durations, ProgressListener progress,
+            String checkpointUri) {
+        StageSettings s = req.settings();
+        long t0 = System.nanoTime();
+        progress.onProgress(new Progress("eval", -1, 0, 0, 0, null, "validating " + data.val().size() + " images"));
+        Map<String, Double> after = new LinkedHashMap<>(ModelMeasurements.size(model, s.imgsz()));
+        after.putAll(ModelMeasurements.accuracy(model, data.val(), s.imgsz(), s.batch(), workers));
+        after.putAll(ModelMeasurements.latency(model, s.imgsz()));
+        after.putAll(ModelMeasurements.gammas(model));
+        Map<String, Double> d = new LinkedHashMap<>(durations);
+        d.put("eval", (System.nanoTime() - t0) / 1e9);
+        Checkpoint.save(model, checkpointUri, Map.of(METRICS_KEY, toJson(after)));
+        Map<String, Double> metrics = new LinkedHashMap<>(extra);
+        metrics.putAll(ModelMeasurements.prefixed("after.", after));
+        return StageResult.ok(req.kind(), req.pointId(), metrics, Map.of(StageResult.CHECKPOINT, checkpointUri), curve, d);
+    }
+
+    /** The dense stage's starting point: an imported checkpoint, or fresh weights from the YAML. */
+    private static YoloModel initialModel(StageSettings s, StageData data) {
+        ModelGraph fromYaml = s.modelYaml() == null ? null
+                : GraphBuilder.build(ModelDefinition.resolve(s.modelYaml()), s.scale(), data.nc());
+        YoloModel m = s.initialCheckpoint() != null
+                ? Checkpoint.load(s.initialCheckpoint(), fromYaml, Devices.current())
+                : YoloModel.create(requireGraph(fromYaml), s.seed(), Devices.current());
+        try {
+            checkClasses(m.graph(), data);
+            return m;
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    private static ModelGraph requireGraph(ModelGraph g) {
+        if (g == null) throw new InputException("the dense stage needs model.yaml (and scale) or model.checkpoint");
+        return g;
+    }
+
+    private static void checkClasses(ModelGraph g, StageData data) {
+        if (g.nc() != data.nc()) {
+            throw new InputException("the model has nc=" + g.nc() + " but " + data.source() + " has " + data.nc()
+                    + " classes; import a checkpoint trained on this dataset or train dense from the YAML");
+        }
+    }
+
+    private static String input(StageRequest req) {
+        if (req.inputs().isEmpty()) {
+            throw new InputException(req.kind() + " stage " + req.pointId() + " has no input checkpoint");
+        }
+        return req.inputs().get(0);
+    }
+
+    private static String child(StageRequest req, String name) {
+        return StageFiles.child(req.outputDir(), name);
+    }
+
+    private static Map<String, Double> storedMetrics(String checkpointUri) {
+        String json = Checkpoint.read(checkpointUri).metadata().get(METRICS_KEY);
+        if (json == null) return Map.of();
+        try {
+            Map<String, Double> m = JSON.readValue(json, new TypeReference<Map<String, Double>>() {});
+            // Latency and γ are re-measured by the reader; keep size and accuracy.
+            Map<String, Double> keep = new LinkedHashMap<>();
+            for (String k : List.of(MetricKeys.MAP50, MetricKeys.MAP50_95, MetricKeys.PRECISION, MetricKeys.RECALL)) {
+                if (m.containsKey(k)) keep.put(k, m.get(k));
+            }
+            return keep;
+        } catch (Exception e) {
+            return Map.of();
+        }
+    }
+
+    private static String toJson(Map<String, Double> m) {
+        try {
+            return JSON.writeValueAsString(m);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Ultralytics' training defaults with the point's size, batch, epochs, seed and λ. */
+    static TrainConfig trainConfig(StageSettings s, double lambda, int workers) {
+        return TrainConfig.defaults().withRun(s.epochs(), s.batch(), s.imgsz(), s.seed(), workers, true)
+                .withSparsity((float) lambda).validated();
+    }
+
+    static PruneConfig pruneConfig(StageSettings s) {
+        return new PruneConfig(Method.parse(s.method()), Scope.parse(s.scope() == null ? "global" : s.scope()),
+                s.ratio(), null, null, Math.max(1, s.minChannels()), Math.max(1, s.roundTo()), Overrides.NONE, 1,
+                s.seed(), true, s.imgsz());
+    }
+}
