@@ -105,6 +105,8 @@ final class CurveChart {
     private static XYPlot subplot(XYSeriesCollection data, String label, List<Color> colours, boolean inLegend) {
         NumberAxis y = new NumberAxis(label);
         y.setAutoRangeIncludesZero(false);
+        // A flat curve (mAP 0 after a one-epoch smoke run) would otherwise get a 1e-8 wide axis.
+        y.setAutoRangeMinimumSize(0.01);
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
         r.setDefaultSeriesVisibleInLegend(inLegend);
         for (int i = 0; i < data.getSeriesCount(); i++) {

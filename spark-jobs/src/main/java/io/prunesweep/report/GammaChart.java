@@ -24,8 +24,8 @@ final class GammaChart {
     private static final Color SPARSE = new Color(0x1E, 0x88, 0xE5);
 
     /** One chart per λ > 0 (or one dense-only chart when the sweep has no sparse stage); empty when no data. */
-    static List<Chart> build(List<PointRecord> points) {
-        GammaHistograms.Distribution dense = GammaHistograms.dense(points);
+    static List<Chart> build(List<PointRecord> points, Map<String, Map<String, Double>> denseStages) {
+        GammaHistograms.Distribution dense = GammaHistograms.dense(points, denseStages);
         Map<Double, GammaHistograms.Distribution> sparse = GammaHistograms.sparseByLambda(points);
         List<Chart> charts = new ArrayList<>();
         if (sparse.isEmpty() && dense != null) {
@@ -50,7 +50,7 @@ final class GammaChart {
             caption.append("; no sparse stage in this sweep");
         }
         if (dense == null) {
-            caption.append("; no dense histogram (the sweep has no λ = 0 point, or the engine did not report it)");
+            caption.append("; no dense histogram (no λ = 0 point and no readable dense result.json carries one)");
         }
         String title = sparse == null ? "BN |γ| of the dense model"
                 : "BN |γ|: dense vs sparse λ=" + Format.number(sparse.lambda());

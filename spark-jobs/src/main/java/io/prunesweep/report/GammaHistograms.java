@@ -24,8 +24,27 @@ public final class GammaHistograms {
 
     /** The dense distribution, or null when no λ = 0 point carries a histogram. */
     public static Distribution dense(List<PointRecord> points) {
+        return dense(points, Map.of());
+    }
+
+    /**
+     * The dense distribution from the λ = 0 points, or else from the dense stages' own metrics
+     * ({@code after.gamma_hist_*} of their result.json: a sweep without λ = 0 has no dense row to carry it).
+     */
+    public static Distribution dense(List<PointRecord> points, Map<String, Map<String, Double>> denseStages) {
         List<PointRecord> dense = points.stream().filter(p -> p.lambdaOrZero() == 0.0).toList();
-        return average(0.0, distinctBy(dense, PointRecord::denseId));
+        Distribution fromPoints = average(0.0, distinctBy(dense, PointRecord::denseId));
+        if (fromPoints != null) {
+            return fromPoints;
+        }
+        List<Model> stages = new ArrayList<>();
+        new TreeMap<>(denseStages).forEach((id, metrics) -> {
+            double[] counts = PointRecord.gammaHistogram(metrics, "after.");
+            if (counts != null) {
+                stages.add(new Model(counts, metrics.get("after." + PointRecord.GAMMA_MEAN_ABS)));
+            }
+        });
+        return averageModels(0.0, stages);
     }
 
     /** The sparse distribution per λ > 0, ascending λ; λ values without any histogram are left out. */
@@ -58,13 +77,21 @@ public final class GammaHistograms {
         return new ArrayList<>(byModel.values());
     }
 
+    /** One model's histogram counts and mean |γ| (may be null). */
+    private record Model(double[] counts, Double meanAbs) {}
+
     private static Distribution average(double lambda, List<PointRecord> models) {
+        return averageModels(lambda, models.stream().map(p -> new Model(p.gammaHistogram(), p.gammaMeanAbs()))
+                .toList());
+    }
+
+    private static Distribution averageModels(double lambda, List<Model> models) {
         double[] share = new double[PointRecord.GAMMA_BINS];
         int n = 0;
         double meanAbs = 0;
         int meanAbsCount = 0;
-        for (PointRecord p : models) {
-            double[] counts = p.gammaHistogram();
+        for (Model p : models) {
+            double[] counts = p.counts();
             double total = 0;
             for (double c : counts) {
                 total += c;
@@ -76,8 +103,8 @@ public final class GammaHistograms {
                 share[i] += counts[i] / total;
             }
             n++;
-            if (p.gammaMeanAbs() != null && !p.gammaMeanAbs().isNaN()) {
-                meanAbs += p.gammaMeanAbs();
+            if (p.meanAbs() != null && !p.meanAbs().isNaN()) {
+                meanAbs += p.meanAbs();
                 meanAbsCount++;
             }
         }

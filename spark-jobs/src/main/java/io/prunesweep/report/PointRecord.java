@@ -19,8 +19,9 @@ public record PointRecord(String sweepId, String pointId, String denseId, String
 
     /** Bins of the |γ| histogram the engine reports ({@code before.gamma_hist_0..6}). */
     public static final int GAMMA_BINS = 7;
-    static final String GAMMA_HIST_KEY = "before.gamma_hist_";
-    static final String GAMMA_MEAN_ABS_KEY = "before.gamma_mean_abs";
+    static final String GAMMA_HIST = "gamma_hist_";
+    static final String GAMMA_MEAN_ABS = "gamma_mean_abs";
+    static final String GAMMA_MEAN_ABS_KEY = "before." + GAMMA_MEAN_ABS;
 
     public PointRecord {
         dense = dense == null ? ModelMetrics.NONE : dense;
@@ -56,19 +57,24 @@ public record PointRecord(String sweepId, String pointId, String denseId, String
      * all {@value #GAMMA_BINS} bins.
      */
     public double[] gammaHistogram() {
+        return gammaHistogram(extra, "before.");
+    }
+
+    public Double gammaMeanAbs() {
+        return extra.get(GAMMA_MEAN_ABS_KEY);
+    }
+
+    /** The engine's |γ| histogram under {@code <prefix>gamma_hist_0..6} in a metrics map, or null if incomplete. */
+    static double[] gammaHistogram(Map<String, Double> metrics, String prefix) {
         double[] counts = new double[GAMMA_BINS];
         for (int i = 0; i < GAMMA_BINS; i++) {
-            Double c = extra.get(GAMMA_HIST_KEY + i);
+            Double c = metrics.get(prefix + GAMMA_HIST + i);
             if (c == null || c.isNaN()) {
                 return null;
             }
             counts[i] = c;
         }
         return counts;
-    }
-
-    public Double gammaMeanAbs() {
-        return extra.get(GAMMA_MEAN_ABS_KEY);
     }
 
     /** A short label for tables and legends: {@code bn λ=0.001 r=0.4}. */

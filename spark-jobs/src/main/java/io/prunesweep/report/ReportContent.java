@@ -15,7 +15,7 @@ public record ReportContent(String source, SweepSummary summary, List<DenseBasel
 
     public static ReportContent of(SweepResults results) {
         List<PointRecord> points = results.points();
-        List<DenseBaseline> baselines = DenseBaseline.of(points);
+        List<DenseBaseline> baselines = DenseBaseline.of(points, results.denseStages());
         Map<Axis, List<PointRecord>> fronts = new EnumMap<>(Axis.class);
         List<Chart> charts = new ArrayList<>();
         List<String> notes = new ArrayList<>();
@@ -29,7 +29,7 @@ public record ReportContent(String source, SweepSummary summary, List<DenseBasel
                 charts.add(c);
             }
         }
-        List<Chart> gamma = GammaChart.build(points);
+        List<Chart> gamma = GammaChart.build(points, results.denseStages());
         if (gamma.isEmpty()) {
             notes.add("BN |γ| histograms: no point carries before.gamma_hist_0..6 in extra_metrics "
                     + "(the engine that ran this sweep did not report them).");

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import io.prunesweep.InputException;
 import io.prunesweep.pipeline.StageFiles;
+import io.prunesweep.pipeline.StageResult;
 import io.prunesweep.sweep.ResultTables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,6 +15,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Column;
@@ -54,7 +56,27 @@ public final class ResultsReader {
                 ? select(where.epochsDir(), ResultTables.EPOCHS, EPOCH_COLUMNS).stream()
                         .map(ResultsReader::epoch).toList()
                 : List.of();
-        return new SweepResults(where.tablesDir(), points, epochs);
+        return new SweepResults(where.tablesDir(), points, epochs, denseStages(where, points, conf));
+    }
+
+    /**
+     * Metrics of each dense stage's result.json ({@code <output>/stages/dense/<id>/}, see SCHEMA.md). Optional
+     * extras: a missing or unreadable file (tables copied without the stages) only leaves the values out.
+     */
+    private static Map<String, Map<String, Double>> denseStages(ResultsLocation where, List<PointRecord> points,
+            Configuration conf) {
+        Map<String, Map<String, Double>> out = new HashMap<>();
+        for (String id : points.stream().map(PointRecord::denseId).filter(Objects::nonNull).distinct().toList()) {
+            try {
+                StageResult r = StageFiles.readResult(where.sweepOutput() + "/stages/dense/" + id, conf);
+                if (r != null && r.ok()) {
+                    out.put(id, r.metrics());
+                }
+            } catch (IOException | RuntimeException e) {
+                // not there or not readable: the report falls back to what the tables hold
+            }
+        }
+        return out;
     }
 
     /** Fails with a message saying what {@code --results} must be when there is no points table. */

@@ -1,6 +1,5 @@
 package io.prunesweep.report;
 
-import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -8,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import io.prunesweep.pipeline.StageJson;
+import io.prunesweep.pipeline.StageKind;
+import io.prunesweep.pipeline.StageResult;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -87,21 +89,37 @@ class TradeOffReportTest {
     }
 
     @Test
-    void tablesWithoutOptionalColumnsOrEpochsStillMakeAReport() {
-        // An older or trimmed table: no extra_metrics and no FPS column, and no epochs table at all.
+    void aSweepWithoutLambdaZeroOrSomeColumnsTakesTheDenseModelFromItsResultFile() throws Exception {
+        // A trimmed table: no λ = 0 rows (so no row describes the dense model), no FPS or artifacts columns
+        // and no epochs table; the dense stage's result.json is there, as a sweep leaves it.
         Path trimmed = dir.resolve("trimmed");
-        spark.read().parquet(output.resolve("tables/points").toString()).drop("extra_metrics", "after_fps")
-                .write().parquet(trimmed.resolve("tables/points").toString());
+        spark.read().parquet(output.resolve("tables/points").toString()).where("lambda > 0")
+                .drop("after_fps", "artifacts").write().parquet(trimmed.resolve("tables/points").toString());
+        Map<String, Double> dense = new java.util.HashMap<>();
+        double[] hist = SampleSweep.gammaHistogram(0);
+        for (int i = 0; i < hist.length; i++) {
+            dense.put("after.gamma_hist_" + i, hist[i]);
+        }
+        dense.put("after.gamma_mean_abs", 0.8);
+        dense.put("after.fps", 99.0);
+        dense.put("after.gflops", 8.2);
+        Path result = Files.createDirectories(trimmed.resolve("stages/dense/d-0")).resolve("result.json");
+        Files.writeString(result, StageJson.write(StageResult.ok(StageKind.DENSE, "d-0", dense, Map.of(), List.of(),
+                Map.of())));
+
         TradeOffReport.Written w = TradeOffReport.write(spark, ResultsLocation.parse(trimmed.toString()),
                 trimmed.resolve("report").toString());
         SweepResults r = new ResultsReader(spark).read(ResultsLocation.parse(trimmed.toString()));
-        assertTrue(r.points().stream().allMatch(p -> p.extra().isEmpty() && p.after().fps() == null));
+        assertEquals(80, r.points().size());
+        assertTrue(r.points().stream().allMatch(p -> p.after().fps() == null));
         assertEquals(List.of(), r.epochs());
-        // params and GFLOPs trade-offs only: no FPS chart, no γ histograms, no curves
-        assertEquals(2, w.charts());
-        String html = assertDoesNotThrow(() -> Files.readString(trimmed.resolve("report/index.html")));
-        assertTrue(html.contains("no point carries before.gamma_hist_0..6"), "the page says why charts are missing");
-        assertTrue(html.contains("mAP50-95 vs frames per second: no ok point has both"));
+        assertEquals(99.0, DenseBaseline.of(r.points(), r.denseStages()).get(0).value(Axis.FPS));
+        // params and GFLOPs trade-offs, 4 γ charts with the dense model from result.json; no FPS chart, no curves
+        assertEquals(6, w.charts());
+        String html = Files.readString(trimmed.resolve("report/index.html"));
+        assertEquals(4, Pattern.compile("dense: 1 model, mean \\|γ\\| 0.8000").matcher(html).results().count(), "γ captions");
+        assertTrue(html.contains("mAP50-95 vs frames per second: no ok point has both"), "why a chart is missing");
+        assertTrue(html.contains("Training curves: the epochs table has no rows"));
     }
 
     @Test

@@ -113,6 +113,23 @@ class TradeOffsTest {
         assertNull(rows.get(5).gammaHistogram());
     }
 
+    @Test
+    void withoutLambdaZeroTheDenseModelComesFromItsStageMetrics() {
+        List<PointRecord> sparseOnly = List.of(point("a", 0, 0.01, "ok", 0.5, ModelMetrics.NONE,
+                hist(new double[] {5, 5, 0, 0, 10, 0, 0}, 0.2)));
+        assertNull(GammaHistograms.dense(sparseOnly));
+        Map<String, Double> stage = new HashMap<>();
+        hist(new double[] {0, 0, 0, 10, 30, 0, 0}, 0.7).forEach((k, v) -> stage.put(k.replace("before.", "after."), v));
+        stage.put("after.fps", 88.0);
+        GammaHistograms.Distribution d = GammaHistograms.dense(sparseOnly, Map.of("d-0", stage));
+        assertArrayEquals(new double[] {0, 0, 0, 0.25, 0.75, 0, 0}, d.share(), 1e-12);
+        assertEquals(0.7, d.meanAbs(), 1e-12);
+        DenseBaseline b = DenseBaseline.of(sparseOnly, Map.of("d-0", stage)).get(0);
+        assertEquals(88.0, b.value(Axis.FPS));
+        assertEquals(1000.0, b.value(Axis.PARAMS), "the table's dense_params wins over the stage file");
+        assertNull(DenseBaseline.of(sparseOnly).get(0).value(Axis.FPS));
+    }
+
     private static Map<String, Double> hist(double[] counts, double meanAbs) {
         Map<String, Double> m = new HashMap<>();
         for (int i = 0; i < counts.length; i++) {
