@@ -117,7 +117,8 @@ class TradeOffReportTest {
         // params and GFLOPs trade-offs, 4 γ charts with the dense model from result.json; no FPS chart, no curves
         assertEquals(6, w.charts());
         String html = Files.readString(trimmed.resolve("report/index.html"));
-        assertEquals(4, Pattern.compile("dense: 1 model, mean \\|γ\\| 0.8000").matcher(html).results().count(), "γ captions");
+        assertEquals(4, Pattern.compile("dense: 1 model, mean \\|γ\\| 0.8000").matcher(html).results().count(),
+                "γ captions");
         assertTrue(html.contains("mAP50-95 vs frames per second: no ok point has both"), "why a chart is missing");
         assertTrue(html.contains("Training curves: the epochs table has no rows"));
     }
