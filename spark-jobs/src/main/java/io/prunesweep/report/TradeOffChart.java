@@ -116,7 +116,6 @@ final class TradeOffChart {
             plot.addRangeMarker(m);
         }
         // Keep the dense level in view even when every pruned point lies far below it.
-        y.setAutoRangeIncludesZero(false);
         double lo = measured.stream().mapToDouble(p -> p.after().map5095()).min().orElse(0);
         double hi = measured.stream().mapToDouble(p -> p.after().map5095()).max().orElse(1);
         for (double level : levels) {
