@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by deploy/submit-*.sh (sourced, not run): argument parsing, the application jar, the spark-submit
 # command. Each script sets its cluster manager's defaults and calls `submit`.
 #
@@ -13,6 +14,7 @@
 
 PRUNESWEEP_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PRUNESWEEP_MAIN_CLASS="io.prunesweep.sweep.SweepJob"
+# shellcheck disable=SC2034  # used by the sourcing scripts
 PRUNESWEEP_GPU_SCRIPT="$PRUNESWEEP_ROOT/deploy/gpu/get-gpus.sh"
 
 # Java 17 module opens for a JVM running Spark: the list of the parent pom's jvm.opens.
@@ -42,6 +44,7 @@ DEPLOY_MODE=""
 DRIVER_MEMORY=""
 GPUS_PER_EXECUTOR=""
 PRINT_COMMAND=false
+# shellcheck disable=SC2034  # read by the sourcing scripts
 declare -A OWN_OPTION_VALUES=()  # values of the calling script's own options (see OWN_OPTIONS)
 SUBMIT_OPTIONS=()                # spark-submit options passed through unchanged
 APP_ARGS=()                      # SWEEP_YAML and everything after it, for SweepJob
@@ -83,6 +86,7 @@ parse_args() {
       --class) die "--class is fixed to $PRUNESWEEP_MAIN_CLASS" ;;
       *)
         if [[ "$own" == *" $opt "* ]]; then
+          # shellcheck disable=SC2034  # read by the sourcing scripts
           OWN_OPTION_VALUES[$opt]="$value"
         else
           SUBMIT_OPTIONS+=("$opt" "$value")
@@ -112,6 +116,7 @@ add_gpu_confs() {
 # The newest built application jar, or the path it will have.
 default_app_jar() {
   local jar
+  # shellcheck disable=SC2012  # our own build output: plain file names
   jar="$(ls -t "$PRUNESWEEP_ROOT"/spark-jobs/target/prunesweep-spark-jobs-*-app.jar 2>/dev/null | head -n 1 || true)"
   echo "${jar:-$PRUNESWEEP_ROOT/spark-jobs/target/prunesweep-spark-jobs-0.1.0-SNAPSHOT-app.jar}"
 }
