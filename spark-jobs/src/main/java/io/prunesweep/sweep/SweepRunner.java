@@ -32,6 +32,20 @@ public final class SweepRunner {
     /** What a run leaves behind: the plan, every stage result found, where the tables are. */
     public record Outcome(SweepPlan plan, Map<String, StageResult> results, String tablesDir, SweepReport report) {}
 
+    /**
+     * Filesystem settings the stage JVMs need: {@code spark.hadoop.*} given to spark-submit ({@code --conf}) or
+     * to the session, then the sweep YAML's own (which win). Credentials are never among them unless a user put
+     * them there; the standard providers (instance roles, credential stores) need no settings.
+     */
+    Map<String, String> childFsConf(SparkSession spark) {
+        Map<String, String> fs = new LinkedHashMap<>();
+        for (scala.Tuple2<String, String> kv : spark.sparkContext().getConf().getAll()) {
+            if (kv._1().startsWith("spark.hadoop.")) fs.put(kv._1().substring("spark.hadoop.".length()), kv._2());
+        }
+        fs.putAll(config.hadoopConf());
+        return fs;
+    }
+
     public Outcome run(SparkSession spark) {
         SweepPlan plan = SweepPlanner.plan(config);
         console.println("[" + plan.sweepId() + "] " + plan.costSummary());
@@ -39,7 +53,7 @@ public final class SweepRunner {
         SweepConfig.Spark s = config.spark();
         ChildJvm jvm = new ChildJvm(s.childHeap(), s.effectiveChildThreads(),
                 Duration.ofMillis(Math.round(s.timeoutMinutes() * 60_000)), s.childJavaOptions());
-        StageJobs jobs = new StageJobs(jsc, plan.sweepId(), jvm, config.hadoopConf(), console);
+        StageJobs jobs = new StageJobs(jsc, plan.sweepId(), jvm, childFsConf(spark), console);
 
         Map<String, StageResult> results = new LinkedHashMap<>();
         int doneRuns = 0;

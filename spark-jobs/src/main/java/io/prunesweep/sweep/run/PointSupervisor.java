@@ -99,6 +99,8 @@ public final class PointSupervisor {
             env.put("OMP_NUM_THREADS", threads);
             env.put("MKL_NUM_THREADS", threads);
             if (request.gpuAddress() != null) {
+                // Spark's GPU addresses are nvidia-smi (PCI bus) indices; CUDA numbers fastest-first unless told.
+                env.put("CUDA_DEVICE_ORDER", "PCI_BUS_ID");
                 env.put("CUDA_VISIBLE_DEVICES", request.gpuAddress());
             }
             log.accept(tag + ": starting child JVM on " + childRequest.device()
