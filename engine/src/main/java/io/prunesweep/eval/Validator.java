@@ -19,6 +19,8 @@ public final class Validator {
     public static DetectionResult evaluate(YoloModel model, YoloDataset data, int imgsz, int batchSize, int workers) {
         DetectionMetrics metrics = new DetectionMetrics(data.names());
         DetectionLoader.Options opts = DetectionLoader.Options.val(imgsz, batchSize).withWorkers(workers);
+        // a one-to-one head (YOLOv10) is NMS-free: keep every box above the score threshold, suppress none
+        NmsConfig nms = io.prunesweep.model.DetectionHead.of(model.graph()).nmsFree() ? NmsConfig.VALIDATION.withIou(1.0) : NmsConfig.VALIDATION;
         try (DetectionLoader loader = new DetectionLoader(data, opts); DetectionLoader.Epoch epoch = loader.epoch(0)) {
             for (Batch batch : epoch) {
                 float[] out;
@@ -28,7 +30,7 @@ public final class Validator {
                     shape = y.getShape().getShape();
                     out = y.toFloatArray();
                 }
-                List<Detections> dets = Nms.apply(out, (int) shape[0], (int) shape[1], (int) shape[2], NmsConfig.VALIDATION);
+                List<Detections> dets = Nms.apply(out, (int) shape[0], (int) shape[1], (int) shape[2], nms);
                 List<ImageInfo> infos = batch.infos();
                 for (int i = 0; i < dets.size(); i++) {
                     ImageInfo info = infos.get(i);

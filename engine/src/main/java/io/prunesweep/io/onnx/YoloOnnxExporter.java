@@ -37,8 +37,8 @@ import java.util.Random;
  * {@link BuiltinOnnxModules}. A custom {@link ModuleType} exports itself by also implementing
  * {@link OnnxExportable}; that implementation is used whenever the registered type has one (so it also wins
  * over a built-in name it replaces). A type with neither fails the export with a message naming the layer.
- * The last layer must return per-level raw maps like Detect; they are decoded with the head's {@code nc},
- * {@code reg_max}, {@code strides} attrs and its {@code dfl.conv.weight}, as {@code YoloNetwork.decode} does.
+ * The last layer returns its raw maps like its forward; they are decoded by the head's {@link OnnxHeadDecoder}
+ * (built in for Detect, AnchorDetect and v10Detect), as {@code YoloNetwork.decode} does.
  *
  * <p><b>Every export is checked</b> ({@link #export}): the model runs in ONNX Runtime on a seeded random
  * image batch and is compared with {@link YoloModel#predict}. Asserted: class scores (probabilities in [0, 1])
@@ -163,9 +163,9 @@ public final class YoloOnnxExporter {
         List<String> raw = outputs.get(outputs.size() - 1);
         List<int[]> levelSizes = new ArrayList<>();
         for (int f : head.from()) levelSizes.add(f < 0 ? new int[] {imgsz, imgsz} : sizes.get(f));
-        String decoded = DetectDecode.emit(g, head, raw, levelSizes, weights.get(head.prefix("dfl.conv") + "weight"));
-        int anchors = levelSizes.stream().mapToInt(s -> s[0] * s[1]).sum();
-        g.output(g.identity(decoded, OUTPUT), BATCH, 4 + head.intAttr("nc"), anchors);
+        OnnxHeadDecoder.Decoded decoded = OnnxHeadDecoder.of(ModuleRegistry.get(head.module()), head)
+                .emitDecode(head, new OnnxExportContext(g, head, weights, levelSizes), raw, levelSizes);
+        g.output(g.identity(decoded.tensor(), OUTPUT), BATCH, 4 + head.intAttr("nc"), decoded.columns());
         return g.build();
     }
 
