@@ -34,6 +34,34 @@ class FamilyCountsTest {
         assertEquals(fusedGflops, fused.gflops(640), 0.05 + 1e-9);
     }
 
+    /** YOLOv10 (THU-MIG/ultralytics summaries); YOLOv10s' GFLOPs are not asserted (no upstream figure at hand). */
+    @ParameterizedTest(name = "{0}{1}: {2} params")
+    @CsvSource({
+        "yolov10, n, 2775520, 2775504, 8.7",
+        "yolov10s, s, 8128272, 8128256, ",
+    })
+    void yolov10MatchesUpstream(String model, String scale, long params, long gradients, Double gflops) {
+        ModelGraph g = build(model, scale);
+        assertEquals(params, g.parameterCount());
+        assertEquals(gradients, g.trainableParameterCount(), "all but the fixed DFL projection train");
+        if (gflops != null) assertEquals(gflops, g.gflops(640), 0.05 + 1e-9);
+    }
+
+    /**
+     * YOLOv8 + MCA: YOLOv8's count plus the reference MCALayer's parameters (per gate 2 mixing weights and a 1 x k
+     * conv; k = 3 for H and W; for C k = odd(round(|log2(c) - 1| / 1.5))): n has MCA on 64, 128, 256 channels
+     * (k = 3, 3, 5: 15 + 15 + 17), s on 128, 256, 512 (k = 3, 5, 5: 15 + 17 + 17).
+     */
+    @ParameterizedTest(name = "yolov8-mca {0}: {1} params")
+    @CsvSource({"n, 3157200, 47", "s, 11166560, 49"})
+    void yolov8McaAddsTheReferenceGateParameters(String scale, long yolov8, long mca) {
+        ModelGraph g = build("yolov8-mca", scale);
+        assertEquals(yolov8 + mca, g.parameterCount());
+        assertEquals(yolov8, build("yolov8", scale).parameterCount());
+        // thop counts the gates' average pools and 1-D convs, a few MFLOPs: GFLOPs as YOLOv8's at one decimal
+        assertEquals(build("yolov8", scale).gflops(640), g.gflops(640), 0.05);
+    }
+
     static ModelGraph build(String model, String scale) {
         return GraphBuilder.build(ModelDefinition.read(Path.of("../conf/models/" + model + ".yaml")), scale, null);
     }
