@@ -20,6 +20,15 @@ public interface DetectionHead {
      */
     NDArray decode(Layer head, NDList raw, Function<String, NDArray> tensor);
 
+    /**
+     * For a head whose output is a selection (NMS-free top-k), the dense decoded output it selects from
+     * ({@code [B, 4 + nc, cells]}); null for a head without a selection step. The ONNX export check compares it too,
+     * since a selection among scores equal to float precision may legitimately differ between engines.
+     */
+    default NDArray decodeBeforeSelection(Layer head, NDList raw, Function<String, NDArray> tensor) {
+        return null;
+    }
+
     /** N, the number of output columns, for an input image of {@code h x w} pixels. */
     long outputColumns(Layer head, long h, long w);
 

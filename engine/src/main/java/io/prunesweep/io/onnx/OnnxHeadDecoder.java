@@ -19,12 +19,20 @@ public interface OnnxHeadDecoder {
      */
     Decoded emitDecode(Layer head, OnnxExportContext ctx, List<String> raw, List<int[]> levelSizes);
 
+    /**
+     * What {@link io.prunesweep.model.DetectionHead#decodeBeforeSelection} computes, for a head whose output is a
+     * selection; null otherwise. Used by the export check only.
+     */
+    default Decoded emitBeforeSelection(Layer head, OnnxExportContext ctx, List<String> raw, List<int[]> levelSizes) {
+        return null;
+    }
+
     /** The decoder of a head: the type's own, else the built-in one for its module name. */
     static OnnxHeadDecoder of(io.prunesweep.model.ModuleType type, Layer head) {
         if (type instanceof OnnxHeadDecoder own) return own;
         return switch (head.module()) {
             case "AnchorDetect" -> AnchorHeadOnnx::decode;
-            case "v10Detect" -> V10HeadOnnx::decode;
+            case "v10Detect" -> V10HeadOnnx.INSTANCE;
             default -> (h, ctx, raw, sizes) -> new Decoded(
                     DetectDecode.emit(ctx.builder(), h, raw, sizes, ctx.parameter("dfl.conv.weight")),
                     sizes.stream().mapToLong(s -> (long) s[0] * s[1]).sum());

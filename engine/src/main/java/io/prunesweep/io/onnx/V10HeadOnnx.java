@@ -8,14 +8,24 @@ import java.util.List;
  * Detect, TopK anchors by best class score, GatherElements of their boxes and scores, TopK over the (anchor, class)
  * pairs, one-hot scores.
  */
-final class V10HeadOnnx {
+final class V10HeadOnnx implements OnnxHeadDecoder {
+    static final V10HeadOnnx INSTANCE = new V10HeadOnnx();
+
     private V10HeadOnnx() {}
 
-    static OnnxHeadDecoder.Decoded decode(Layer head, OnnxExportContext ctx, List<String> raw, List<int[]> sizes) {
+    /** The one-to-one maps decoded like Detect, {@code [B, 4 + nc, A]}. */
+    @Override
+    public OnnxHeadDecoder.Decoded emitBeforeSelection(Layer head, OnnxExportContext ctx, List<String> raw, List<int[]> sizes) {
+        int levels = raw.size() / 2;
+        String dense = DetectDecode.emit(ctx.builder(), head, raw.subList(levels, raw.size()), sizes, ctx.parameter("dfl.conv.weight"));
+        return new OnnxHeadDecoder.Decoded(dense, sizes.stream().mapToLong(s -> (long) s[0] * s[1]).sum());
+    }
+
+    @Override
+    public OnnxHeadDecoder.Decoded emitDecode(Layer head, OnnxExportContext ctx, List<String> raw, List<int[]> sizes) {
         OnnxGraphBuilder g = ctx.builder();
         int nc = head.intAttr("nc");
-        int levels = raw.size() / 2;
-        String dense = DetectDecode.emit(g, head, raw.subList(levels, raw.size()), sizes, ctx.parameter("dfl.conv.weight"));
+        String dense = emitBeforeSelection(head, ctx, raw, sizes).tensor();
         long anchors = sizes.stream().mapToLong(s -> (long) s[0] * s[1]).sum();
         long k = Math.min(head.intAttr("max_det"), anchors);
         String[] boxScores = g.split(dense, 1, 4, nc);

@@ -104,8 +104,13 @@ public final class V10DetectModule implements ModuleType, DetectionHead {
 
     @Override
     public NDArray decode(Layer head, NDList raw, Function<String, NDArray> tensor) {
-        NDArray dense = DetectModule.decode(head, oneToOne(raw), tensor.apply("dfl.conv.weight")); // [B, 4+nc, A]
-        return topK(dense, head.intAttr("nc"), head.intAttr("max_det"));
+        return topK(decodeBeforeSelection(head, raw, tensor), head.intAttr("nc"), head.intAttr("max_det"));
+    }
+
+    /** The one-to-one head decoded like Detect, {@code [B, 4 + nc, A]}. */
+    @Override
+    public NDArray decodeBeforeSelection(Layer head, NDList raw, Function<String, NDArray> tensor) {
+        return DetectModule.decode(head, oneToOne(raw), tensor.apply("dfl.conv.weight"));
     }
 
     /**
