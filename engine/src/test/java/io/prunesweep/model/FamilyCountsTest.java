@@ -1,11 +1,19 @@
 package io.prunesweep.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.prunesweep.InputException;
+import java.io.IOException;
+import java.nio.file.Files;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -60,6 +68,38 @@ class FamilyCountsTest {
         assertEquals(yolov8, build("yolov8", scale).parameterCount());
         // thop counts the gates' average pools and 1-D convs, a few MFLOPs: GFLOPs as YOLOv8's at one decimal
         assertEquals(build("yolov8", scale).gflops(640), g.gflops(640), 0.05);
+    }
+
+    /** A YOLOv5 YAML as upstream writes it (multiples instead of scales, flow-style lists, anchors by name) builds too. */
+    @Test
+    void upstreamYolov5YamlBuilds(@TempDir Path dir) throws IOException {
+        Path yaml = dir.resolve("yolov5s.yaml");
+        Files.writeString(yaml, String.join("\n",
+                "nc: 80  # number of classes",
+                "depth_multiple: 0.33  # model depth multiple",
+                "width_multiple: 0.50  # layer channel multiple",
+                "anchors:",
+                "  - [10,13, 16,30, 33,23]  # P3/8",
+                "  - [30,61, 62,45, 59,119]  # P4/16",
+                "  - [116,90, 156,198, 373,326]  # P5/32",
+                "backbone:",
+                "  [[-1, 1, Conv, [64, 6, 2, 2]], [-1, 1, Conv, [128, 3, 2]], [-1, 3, C3, [128]],",
+                "   [-1, 1, Conv, [256, 3, 2]], [-1, 6, C3, [256]], [-1, 1, Conv, [512, 3, 2]], [-1, 9, C3, [512]],",
+                "   [-1, 1, Conv, [1024, 3, 2]], [-1, 3, C3, [1024]], [-1, 1, SPPF, [1024, 5]]]",
+                "head:",
+                "  [[-1, 1, Conv, [512, 1, 1]], [-1, 1, nn.Upsample, [None, 2, 'nearest']], [[-1, 6], 1, Concat, [1]],",
+                "   [-1, 3, C3, [512, False]], [-1, 1, Conv, [256, 1, 1]], [-1, 1, nn.Upsample, [None, 2, 'nearest']],",
+                "   [[-1, 4], 1, Concat, [1]], [-1, 3, C3, [256, False]], [-1, 1, Conv, [256, 3, 2]],",
+                "   [[-1, 14], 1, Concat, [1]], [-1, 3, C3, [512, False]], [-1, 1, Conv, [512, 3, 2]],",
+                "   [[-1, 10], 1, Concat, [1]], [-1, 3, C3, [1024, False]],",
+                "   [[17, 20, 23], 1, Detect, [nc, anchors]]]",
+                ""));
+        ModelGraph g = GraphBuilder.build(ModelDefinition.read(yaml), null, null);
+        assertEquals(7235389, g.parameterCount());
+        assertEquals("AnchorDetect", g.head().module());
+        Files.writeString(yaml, Files.readString(yaml).replace("[nc, anchors]", "[nc, 3]"));
+        InputException e = assertThrows(InputException.class, () -> GraphBuilder.build(ModelDefinition.read(yaml), null, null));
+        assertTrue(e.getMessage().contains("layer 24: anchors given as a count (3) need YOLOv5's AutoAnchor"), e.getMessage());
     }
 
     static ModelGraph build(String model, String scale) {
