@@ -89,8 +89,9 @@ class FamilyForwardTest {
             assertTrue(p.get("model.23.one2one_cv2.0.0.conv.weight").getArray().getGradient().abs().sum().getFloat() > 0);
 
             NDList raw = net.forwardRaw(ps, x, false);
+            assertEquals(3, raw.size(), "inference runs the one-to-one head only");
             NDArray dense = io.prunesweep.model.modules.DetectModule.decode(g.head(),
-                    io.prunesweep.model.modules.V10DetectModule.oneToOne(raw), p.get("model.23.dfl.conv.weight").getArray());
+                    io.prunesweep.model.modules.V10DetectModule.oneToOne(g.head(), raw), p.get("model.23.dfl.conv.weight").getArray());
             NDArray y = net.decode(raw);
             int anchors = 8 * 12 + 4 * 6 + 2 * 3;
             assertEquals(new Shape(2, 4 + 3, anchors), y.getShape(), "max_det 300 > 126 anchors: k = 126");

@@ -16,8 +16,8 @@ final class V10HeadOnnx implements OnnxHeadDecoder {
     /** The one-to-one maps decoded like Detect, {@code [B, 4 + nc, A]}. */
     @Override
     public OnnxHeadDecoder.Decoded emitBeforeSelection(Layer head, OnnxExportContext ctx, List<String> raw, List<int[]> sizes) {
-        int levels = raw.size() / 2;
-        String dense = DetectDecode.emit(ctx.builder(), head, raw.subList(levels, raw.size()), sizes, ctx.parameter("dfl.conv.weight"));
+        String dense = DetectDecode.emit(ctx.builder(), head, raw.subList(raw.size() - sizes.size(), raw.size()), sizes,
+                ctx.parameter("dfl.conv.weight"));
         return new OnnxHeadDecoder.Decoded(dense, sizes.stream().mapToLong(s -> (long) s[0] * s[1]).sum());
     }
 

@@ -42,10 +42,10 @@ final class Yolov10OnnxModules {
         return List.of(ctx.conv("cv2", g.concat(1, ab[0], b)));
     }
 
-    /** v10Detect: the one-to-many maps of every level, then the one-to-one maps (the exporter decodes the latter). */
+    /** v10Detect in inference: the one-to-one maps (the one-to-many head only trains). */
     static List<String> v10Detect(Layer l, OnnxExportContext ctx, List<String> in) {
         List<String> out = new ArrayList<>();
-        for (String h : new String[] {"", V10DetectModule.ONE2ONE}) {
+        for (String h : new String[] {V10DetectModule.ONE2ONE}) {
             for (int i = 0; i < in.size(); i++) {
                 String x = in.get(i);
                 String b = h + "cv2." + i + ".";

@@ -24,8 +24,8 @@ import java.util.function.Function;
  * {@code cv3}) twice: the one-to-many head trained with top-10 assignment, and a one-to-one copy
  * ({@code one2one_cv2}, {@code one2one_cv3}) trained with top-1 assignment on detached features.
  *
- * <p>Forward (training and inference): the one-to-many maps of every level, then the one-to-one maps, each
- * {@code [B, 4*reg_max + nc, H, W]}. {@link #decode}: NMS-free inference as ultralytics' {@code postprocess}: the
+ * <p>Forward: in training the one-to-many maps of every level, then the one-to-one maps, each
+ * {@code [B, 4*reg_max + nc, H, W]}; in inference the one-to-one maps only. {@link #decode}: NMS-free inference as ultralytics' {@code postprocess}: the
  * one-to-one head decoded like Detect, the {@code max_det} anchors with the best class score, then the best
  * {@code max_det} (anchor, class) pairs among them. Column j of the output {@code [B, 4 + nc, max_det]} is one
  * detection: its box and, in the class rows, its score at its class and 0 elsewhere (so the engine's NMS input
@@ -74,10 +74,17 @@ public final class V10DetectModule implements ModuleType, DetectionHead {
                 .fixed("maps", layer.outChannels()).output("maps");
     }
 
+    /**
+     * Training: the one-to-many maps, then the one-to-one maps (what the dual loss reads). Inference: the one-to-one
+     * maps only, since nothing reads the other head then (ultralytics computes both; skipping it saves a third of
+     * v10n's head).
+     */
     @Override
     public NDList forward(Layer layer, LayerForward f, NDList in) {
         NDList out = new NDList(2 * in.size());
-        for (int i = 0; i < in.size(); i++) out.add(level(f, "", i, in.get(i)));
+        if (f.training()) {
+            for (int i = 0; i < in.size(); i++) out.add(level(f, "", i, in.get(i)));
+        }
         for (int i = 0; i < in.size(); i++) {
             // ultralytics feeds the one-to-one head detached features: its loss trains only its own branch
             NDArray x = f.training() ? in.get(i).stopGradient() : in.get(i);
@@ -95,10 +102,11 @@ public final class V10DetectModule implements ModuleType, DetectionHead {
         return Ops.concat(box, f.conv(c + "2", cls));
     }
 
-    /** The one-to-one maps (second half of the forward output). */
-    public static NDList oneToOne(NDList raw) {
-        NDList o = new NDList(raw.size() / 2);
-        for (int i = raw.size() / 2; i < raw.size(); i++) o.add(raw.get(i));
+    /** The one-to-one maps: the last {@code levels} maps of a training or inference forward output. */
+    public static NDList oneToOne(Layer head, NDList raw) {
+        int levels = DetectModule.levels(head);
+        NDList o = new NDList(levels);
+        for (int i = raw.size() - levels; i < raw.size(); i++) o.add(raw.get(i));
         return o;
     }
 
@@ -110,7 +118,7 @@ public final class V10DetectModule implements ModuleType, DetectionHead {
     /** The one-to-one head decoded like Detect, {@code [B, 4 + nc, A]}. */
     @Override
     public NDArray decodeBeforeSelection(Layer head, NDList raw, Function<String, NDArray> tensor) {
-        return DetectModule.decode(head, oneToOne(raw), tensor.apply("dfl.conv.weight"));
+        return DetectModule.decode(head, oneToOne(head, raw), tensor.apply("dfl.conv.weight"));
     }
 
     /**
