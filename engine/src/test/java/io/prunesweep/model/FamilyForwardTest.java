@@ -209,6 +209,11 @@ class FamilyForwardTest {
             assertEquals(g.toJson(), back.toJson(), family);
             assertEquals(g.head().tensors(), back.head().tensors(), family);
         }
+        // checkpoints written before layers had tensors still load
+        ModelGraph v8 = GraphBuilder.build(ModelDefinition.bundled("yolov8"), "n", 4);
+        String old = v8.toJson().replace(",\"tensors\":{}", "");
+        assertTrue(!old.contains("tensors"));
+        assertEquals(v8.toJson(), ModelGraph.fromJson(old, "old checkpoint").toJson());
     }
 
     private static float sigmoid(float v) {
