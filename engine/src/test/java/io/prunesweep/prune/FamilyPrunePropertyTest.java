@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The property test of {@link PrunePropertyTest} for the anchor-based YOLOv5, YOLOv10 and YOLOv8+MCA: every method,
  * both scopes, ratios 0 .. 0.99, random and degenerate γ: every plan respects the guards, its parameter count never
- * grows with the ratio, and a sample of plans (0.99 of every sweep, a rotating middle ratio of every other) builds with copied
+ * grows with the ratio, and a sample of plans (0.99 of every sweep, a rotating middle ratio of every fourth) builds with copied
  * weights and runs forward in training and inference mode with the family's output shapes. Plus the coupling facts
  * the families rely on: no layer is kept whole for want of wiring, MCA is one channel space, heads' maps are fixed.
  */
@@ -39,16 +39,16 @@ class FamilyPrunePropertyTest {
             Map<String, Tensor> sd = model.stateDict();
             NDArray x = m.randomUniform(0f, 1f, new Shape(2, 3, 64, 64));
             int sample = degenerate ? 1 : 0;
-            // degenerate γ (zeros, ties, a NaN) matters to the γ-based ranking; norms and random ignore γ
-            Method[] methods = degenerate ? new Method[] {Method.BN, Method.L1} : Method.values();
+            // degenerate γ (zeros, ties, a NaN) matters to the γ-based ranking only; filter norms and random ignore γ
+            Method[] methods = degenerate ? new Method[] {Method.BN} : Method.values();
             for (Method method : methods) {
                 for (Scope scope : Scope.values()) {
                     PruneConfig cfg = PruneConfig.of(method, 0).withScope(scope).withSplitParity(sample % 2 == 0);
                     Ranking ranking = Ranking.of(g, sd, cfg);
                     long previous = Long.MAX_VALUE;
-                    // a middle ratio is built in every other sweep (each build of a new width set is a first run of
-                    // its conv shapes, ~0.5 s here)
-                    double middle = sample % 2 == 0 ? PrunePropertyTest.RATIOS[1 + (sample % 9)] : -1;
+                    // a middle ratio is built in every fourth sweep (each build of a new width set is a first run of
+                    // its conv shapes, ~1-2 s on 2 shared cores)
+                    double middle = sample % 4 == 0 ? PrunePropertyTest.RATIOS[1 + (sample / 4 % 9)] : -1;
                     sample++;
                     for (double r : PrunePropertyTest.RATIOS) {
                         PrunePlan plan = ranking.plan(r);
