@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /** {@code --model/--scale/--nc} and/or {@code --weights}: how every command names the network it works on. */
 public final class ModelOptions {
-    @Option(names = "--model", paramLabel = "YAML", description = "Model YAML (ultralytics format) or a bundled name: yolov8, yolo11, yolov5u.")
+    @Option(names = "--model", paramLabel = "YAML", description = "Model YAML (ultralytics format) or a bundled name: yolov8, yolo11, yolov5u, yolov5, yolov10, yolov10s, yolov8-mca.")
     String model;
 
     @Option(names = "--scale", paramLabel = "S", description = "Scale from the YAML's scales: n, s, m, l, x.")

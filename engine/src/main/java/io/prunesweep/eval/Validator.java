@@ -57,6 +57,8 @@ public final class Validator {
         long infer = 0;
         long post = 0;
         int next = 0; // validation batches come in dataset order
+        // a one-to-one head (YOLOv10) is NMS-free: keep every box above the score threshold, suppress none
+        NmsConfig nms = io.prunesweep.model.DetectionHead.of(model.graph()).nmsFree() ? settings.nms().withIou(1.0) : settings.nms();
         try (DetectionLoader loader = new DetectionLoader(data, opts); DetectionLoader.Epoch epoch = loader.epoch(0)) {
             Iterator<Batch> batches = epoch.iterator();
             while (batches.hasNext()) {
@@ -73,7 +75,7 @@ public final class Validator {
                     out = y.toFloatArray();
                 }
                 long t2 = System.nanoTime();
-                List<Detections> dets = Nms.apply(out, (int) shape[0], (int) shape[1], (int) shape[2], settings.nms());
+                List<Detections> dets = Nms.apply(out, (int) shape[0], (int) shape[1], (int) shape[2], nms);
                 List<ImageInfo> infos = batch.infos();
                 for (int i = 0; i < dets.size(); i++, next++) {
                     LabeledImage image = data.get(next);

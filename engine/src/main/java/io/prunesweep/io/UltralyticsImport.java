@@ -19,7 +19,7 @@ import java.util.Map;
  * shapes all match is the model.
  */
 public final class UltralyticsImport {
-    static final List<String> FAMILIES = List.of("yolov8", "yolo11", "yolov5u");
+    static final List<String> FAMILIES = List.of("yolov8", "yolo11", "yolov5u", "yolov5", "yolov10", "yolov10s", "yolov8-mca");
     static final List<String> SCALES = List.of("n", "s", "m", "l", "x");
 
     private UltralyticsImport() {}
@@ -27,12 +27,13 @@ public final class UltralyticsImport {
     public static ModelGraph inferGraph(Content content, String source) {
         Integer nc = classCount(content);
         if (nc == null) {
-            throw new InputException(source + ": not a YOLO detection state dict (no model.N.cv3.0.2.weight); "
+            throw new InputException(source + ": not a YOLO detection state dict (no model.N.cv3.0.2.weight, no model.N.anchors); "
                     + "pass --model and --scale");
         }
         for (String family : FAMILIES) {
             ModelDefinition def = ModelDefinition.bundled(family);
             for (String scale : SCALES) {
+                if (!def.scales().containsKey(scale)) continue; // e.g. yolov10.yaml is scale n only
                 ModelGraph g = GraphBuilder.build(def, scale, nc);
                 if (StateDictCheck.compare(expectedShapes(g), content.tensors()).ok()) return g;
             }
@@ -44,6 +45,13 @@ public final class UltralyticsImport {
     static Integer classCount(Content content) {
         for (var e : content.tensors().entrySet()) {
             if (e.getKey().matches("model\\.\\d+\\.cv3\\.0\\.2\\.weight")) return (int) e.getValue().shape()[0];
+        }
+        // YOLOv5's anchor head: model.L.anchors [nl, na, 2] and model.L.m.0.weight [na * (5 + nc), c, 1, 1]
+        for (var e : content.tensors().entrySet()) {
+            if (!e.getKey().matches("model\\.\\d+\\.anchors") || e.getValue().shape().length != 3) continue;
+            var out = content.tensors().get(e.getKey().replace("anchors", "m.0.weight"));
+            long na = e.getValue().shape()[1];
+            if (out != null && na > 0 && out.shape()[0] % na == 0 && out.shape()[0] / na > 5) return (int) (out.shape()[0] / na - 5);
         }
         return null;
     }
@@ -63,6 +71,8 @@ public final class UltralyticsImport {
                     }
                 }
             }
+            l.tensors().forEach((name, t) ->
+                    out.put(l.prefix("") + name, new Shape(java.util.Arrays.stream(t.shape()).mapToLong(d -> d).toArray())));
         }
         return out;
     }

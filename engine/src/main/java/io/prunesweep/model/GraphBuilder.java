@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * Turns a model YAML into a {@link ModelGraph}, following ultralytics' {@code parse_model}: depth gain on
  * repeats, width gain and {@code max_channels} on channels, {@code nc} substitution, and the Detect head's legacy
- * (YOLOv8/v5u) or depthwise (YOLO11, any model with C3k2) class branch.
+ * (YOLOv8/v5u) or depthwise (YOLO11, any model with C3k2) class branch. A string argument naming a top-level YAML
+ * key is replaced by its value (YOLOv5's {@code anchors}); {@code Detect} given anchors is YOLOv5's anchor-based
+ * head ({@code AnchorDetect}).
  */
 public final class GraphBuilder {
     private GraphBuilder() {}
@@ -35,7 +37,12 @@ public final class GraphBuilder {
         List<LayerDefinition> rows = def.layers();
         for (int i = 0; i < rows.size(); i++) {
             LayerDefinition row = rows.get(i);
-            ModuleType type = ModuleRegistry.find(row.module());
+            List<Object> args = new ArrayList<>(row.args());
+            for (int k = 0; k < args.size(); k++) {
+                if ("nc".equals(args.get(k))) args.set(k, classes);
+                else if (args.get(k) instanceof String v && def.variables().containsKey(v)) args.set(k, def.variables().get(v));
+            }
+            ModuleType type = ModuleRegistry.find(anchorBased(row.module(), args) ? "AnchorDetect" : row.module());
             if (type == null) {
                 throw new io.prunesweep.InputException(def.source() + ": layer " + i + ": unknown module '" + row.module()
                         + "'; known: " + ModuleRegistry.knownNames());
@@ -56,10 +63,6 @@ public final class GraphBuilder {
                 inStride[k] = abs < 0 ? 1 : layers.get(abs).stride();
             }
             int repeats = row.repeats() > 1 ? Math.max((int) Math.rint(row.repeats() * scale.depth()), 1) : row.repeats();
-            List<Object> args = new ArrayList<>(row.args());
-            for (int k = 0; k < args.size(); k++) {
-                if ("nc".equals(args.get(k))) args.set(k, classes);
-            }
             if (type instanceof io.prunesweep.model.modules.DetectModule) {
                 while (args.size() < 2) args.add(null);
                 if (args.get(1) == null) args.set(1, legacy);
@@ -75,9 +78,15 @@ public final class GraphBuilder {
                 throw ctx.fail("bad arguments " + row.args() + " for " + row.module() + ": " + e.getMessage());
             }
         }
-        if (layers.isEmpty() || !layers.get(layers.size() - 1).module().equals("Detect")) {
-            throw new io.prunesweep.InputException(def.source() + ": the last layer must be Detect");
+        if (layers.isEmpty() || !(ModuleRegistry.get(layers.get(layers.size() - 1).module()) instanceof DetectionHead)) {
+            throw new io.prunesweep.InputException(def.source() + ": the last layer must be a detection head"
+                    + " (Detect, Detect with anchors, v10Detect)");
         }
         return new ModelGraph(def.name(), scaleKey, classes, 3, layers);
+    }
+
+    /** YOLOv5's {@code Detect(nc, anchors)}: the anchor-based head, told apart by its anchors argument. */
+    private static boolean anchorBased(String module, List<Object> args) {
+        return module.equals("Detect") && args.size() > 1 && (args.get(1) instanceof List || args.get(1) instanceof Number);
     }
 }

@@ -17,6 +17,8 @@ import java.util.Map;
  * @param inChannels channels of each input
  * @param outChannels channels of the output (for Detect, of its first level)
  * @param stride output stride relative to the network input (for Detect, of its first level)
+ * @param tensors tensors outside the convs (gate weights, YOLOv5's anchor buffer), by name within the layer; empty for
+ *     most modules and absent from checkpoints written before they existed
  */
 public record Layer(
         int index,
@@ -26,13 +28,21 @@ public record Layer(
         Map<String, Object> attrs,
         int[] inChannels,
         int outChannels,
-        int stride) {
+        int stride,
+        Map<String, TensorSpec> tensors) {
 
     public Layer {
         convs = Collections.unmodifiableMap(new LinkedHashMap<>(convs));
         attrs = Collections.unmodifiableMap(new LinkedHashMap<>(attrs));
+        tensors = tensors == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
         from = from.clone();
         inChannels = inChannels.clone();
+    }
+
+    /** A layer made of convs only. */
+    public Layer(int index, int[] from, String module, Map<String, ConvSpec> convs, Map<String, Object> attrs,
+                 int[] inChannels, int outChannels, int stride) {
+        this(index, from, module, convs, attrs, inChannels, outChannels, stride, Map.of());
     }
 
     public ConvSpec conv(String path) {
@@ -61,12 +71,13 @@ public record Layer(
     }
 
     public long parameterCount() {
-        return convs.values().stream().mapToLong(ConvSpec::parameterCount).sum();
+        return convs.values().stream().mapToLong(ConvSpec::parameterCount).sum()
+                + tensors.values().stream().mapToLong(TensorSpec::parameterCount).sum();
     }
 
-    /** A copy with other convs/attrs/channels (used by pruning). */
+    /** A copy with other convs/attrs/channels (used by pruning); the tensors stay as they are. */
     public Layer with(Map<String, ConvSpec> newConvs, Map<String, Object> newAttrs, int[] newIn, int newOut) {
-        return new Layer(index, from, module, newConvs, newAttrs, newIn, newOut, stride);
+        return new Layer(index, from, module, newConvs, newAttrs, newIn, newOut, stride, tensors);
     }
 
     /** Parameter-name prefix of a conv: {@code model.N.path.} (ultralytics state-dict naming). */

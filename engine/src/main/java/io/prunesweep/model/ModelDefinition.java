@@ -20,9 +20,23 @@ import java.util.Map;
  *
  * @param name file stem, e.g. {@code yolov8}
  * @param source where it was read from (for messages)
+ * @param variables the other top-level keys (e.g. YOLOv5's {@code anchors}); a string argument naming one of them
+ *     stands for its value, as YOLOv5's {@code parse_model} evaluates it
  */
 public record ModelDefinition(
-        String name, String source, int nc, Map<String, Scale> scales, List<LayerDefinition> layers) {
+        String name, String source, int nc, Map<String, Scale> scales, List<LayerDefinition> layers,
+        Map<String, Object> variables) {
+
+    private static final java.util.Set<String> STRUCTURE = java.util.Set.of(
+            "nc", "scales", "backbone", "head", "depth_multiple", "width_multiple");
+
+    public ModelDefinition {
+        variables = variables == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(variables));
+    }
+
+    public ModelDefinition(String name, String source, int nc, Map<String, Scale> scales, List<LayerDefinition> layers) {
+        this(name, source, nc, scales, layers, Map.of());
+    }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -43,7 +57,7 @@ public record ModelDefinition(
         String res = "/models/" + name + ".yaml";
         try (InputStream in = ModelDefinition.class.getResourceAsStream(res)) {
             if (in == null) {
-                throw new InputException("no bundled model '" + name + "'; bundled: yolov8, yolo11, yolov5u");
+                throw new InputException("no bundled model '" + name + "'; bundled: yolov8, yolo11, yolov5u, yolov5, yolov10, yolov10s, yolov8-mca");
             }
             return parse(name, "bundled:" + name, in);
         } catch (IOException e) {
@@ -126,7 +140,12 @@ public record ModelDefinition(
                 layers.add(new LayerDefinition(from, row.get(1).asInt(), row.get(2).asText(), args));
             }
         }
-        return new ModelDefinition(name, source, nc, scales, layers);
+        Map<String, Object> variables = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (!STRUCTURE.contains(e.getKey())) variables.put(e.getKey(), toJava(e.getValue()));
+        }
+        return new ModelDefinition(name, source, nc, scales, layers, variables);
     }
 
     private static Object toJava(JsonNode a) {

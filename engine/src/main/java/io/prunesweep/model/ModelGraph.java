@@ -41,7 +41,8 @@ public record ModelGraph(String name, String scale, int nc, int inputChannels, L
     /** Parameters that receive gradients (all but the fixed DFL projection). */
     public long trainableParameterCount() {
         return layers.stream().flatMap(l -> l.convs().values().stream())
-                .filter(ConvSpec::trainable).mapToLong(ConvSpec::parameterCount).sum();
+                .filter(ConvSpec::trainable).mapToLong(ConvSpec::parameterCount).sum()
+                + layers.stream().flatMap(l -> l.tensors().values().stream()).mapToLong(TensorSpec::parameterCount).sum();
     }
 
     /**

@@ -51,4 +51,14 @@ public interface ModuleType {
     default Float initialBias(Layer layer, String convPath) {
         return null;
     }
+
+    /**
+     * Initial values of a conv bias ({@code name} = {@code path.bias}) or of a layer tensor ({@link Layer#tensors()}),
+     * if the module wants more than {@link #initialBias}: per-element values, or values computed from attrs (YOLOv5's
+     * anchors). Null keeps the default: PyTorch's uniform init for a bias or a parameter (fan-in = elements per
+     * first-axis slice), zeros for a buffer. Must depend only on {@code seed} and the layer, like the default.
+     */
+    default ai.djl.training.initializer.Initializer initializer(Layer layer, String name, long seed) {
+        return null;
+    }
 }

@@ -136,8 +136,8 @@ public final class Trainer {
             SparsityRegularizer sparsity = new SparsityRegularizer(gammas, List.of(), cfg.sparsity(), cfg.sparsityBeta(), cfg.epochs());
             if (emaWeights != null) ema.model().loadStateDict(emaWeights);
             ema.setUpdates(st.emaUpdates());
-            DetectionLoss lossFn = new DetectionLoss(nc, graph.head().intAttr("reg_max"), floats(graph.strides()),
-                    new LossGains(cfg.box(), cfg.cls(), cfg.dfl()), AssignerSettings.DEFAULTS);
+            io.prunesweep.train.loss.LossFunction lossFn = io.prunesweep.train.loss.LossFunctions.forModel(model,
+                    new LossGains(cfg.box(), cfg.cls(), cfg.dfl()), cfg.imgsz());
             List<EpochMetrics> rows = new ArrayList<>();
             DetectionResult lastResult = null;
             double bestFitness = st.bestFitness();

@@ -32,7 +32,12 @@ final class BuiltinOnnxModules {
                     List.of(in.size() == 1 ? in.get(0) : ctx.builder().concat(1, in.toArray(String[]::new)))),
             Map.entry("Upsample", BuiltinOnnxModules::upsample),
             Map.entry("nn.Upsample", BuiltinOnnxModules::upsample),
-            Map.entry("Detect", BuiltinOnnxModules::detect));
+            Map.entry("Detect", BuiltinOnnxModules::detect),
+            Map.entry("SCDown", (l, ctx, in) -> List.of(ctx.conv("cv2", ctx.conv("cv1", in.get(0))))),
+            Map.entry("C2fCIB", Yolov10OnnxModules::c2fCib),
+            Map.entry("PSA", Yolov10OnnxModules::psa),
+            Map.entry("v10Detect", Yolov10OnnxModules::v10Detect),
+            Map.entry("AnchorDetect", AnchorHeadOnnx::raw));
 
     /** The exporter of a built-in module name, or null. */
     static OnnxExportable find(String module) {
@@ -113,7 +118,7 @@ final class BuiltinOnnxModules {
      * split on axis 2; attn = softmax((q^T k) * key_dim^-0.5) over the last axis; out = v attn^T reshaped to
      * [B, c, H, W], plus the positional conv of v (also as [B, c, H, W]); then proj.
      */
-    private static String attention(OnnxExportContext ctx, Layer l, String p, String x, int c, int[] hw) {
+    static String attention(OnnxExportContext ctx, Layer l, String p, String x, int c, int[] hw) {
         OnnxGraphBuilder g = ctx.builder();
         int heads = l.intAttr("heads");
         int keyDim = l.intAttr("key_dim");

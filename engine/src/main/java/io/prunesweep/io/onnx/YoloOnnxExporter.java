@@ -1,6 +1,9 @@
 package io.prunesweep.io.onnx;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.ParameterStore;
+import io.prunesweep.model.DetectionHead;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.prunesweep.InputException;
@@ -37,8 +40,8 @@ import java.util.Random;
  * {@link BuiltinOnnxModules}. A custom {@link ModuleType} exports itself by also implementing
  * {@link OnnxExportable}; that implementation is used whenever the registered type has one (so it also wins
  * over a built-in name it replaces). A type with neither fails the export with a message naming the layer.
- * The last layer must return per-level raw maps like Detect; they are decoded with the head's {@code nc},
- * {@code reg_max}, {@code strides} attrs and its {@code dfl.conv.weight}, as {@code YoloNetwork.decode} does.
+ * The last layer returns its raw maps like its forward; they are decoded by the head's {@link OnnxHeadDecoder}
+ * (built in for Detect, AnchorDetect and v10Detect), as {@code YoloNetwork.decode} does.
  *
  * <p><b>Every export is checked</b> ({@link #export}): the model runs in ONNX Runtime on a seeded random
  * image batch and is compared with {@link YoloModel#predict}. Asserted: class scores (probabilities in [0, 1])
@@ -125,6 +128,14 @@ public final class YoloOnnxExporter {
 
     /** The ONNX graph for square images of side {@code imgsz} (a multiple of the model's largest stride). */
     public static OnnxGraph graph(YoloModel model, int imgsz) {
+        return graph(model, imgsz, false);
+    }
+
+    /**
+     * @param beforeSelection end with the head's dense output before its selection step (NMS-free heads; see
+     *     {@link OnnxHeadDecoder#emitBeforeSelection}), for the export check
+     */
+    static OnnxGraph graph(YoloModel model, int imgsz, boolean beforeSelection) {
         ModelGraph graph = model.graph();
         int maxStride = graph.maxStride();
         if (imgsz <= 0 || imgsz % maxStride != 0) {
@@ -163,9 +174,11 @@ public final class YoloOnnxExporter {
         List<String> raw = outputs.get(outputs.size() - 1);
         List<int[]> levelSizes = new ArrayList<>();
         for (int f : head.from()) levelSizes.add(f < 0 ? new int[] {imgsz, imgsz} : sizes.get(f));
-        String decoded = DetectDecode.emit(g, head, raw, levelSizes, weights.get(head.prefix("dfl.conv") + "weight"));
-        int anchors = levelSizes.stream().mapToInt(s -> s[0] * s[1]).sum();
-        g.output(g.identity(decoded, OUTPUT), BATCH, 4 + head.intAttr("nc"), anchors);
+        OnnxHeadDecoder decoder = OnnxHeadDecoder.of(ModuleRegistry.get(head.module()), head);
+        OnnxExportContext headCtx = new OnnxExportContext(g, head, weights, levelSizes);
+        OnnxHeadDecoder.Decoded decoded = beforeSelection ? decoder.emitBeforeSelection(head, headCtx, raw, levelSizes)
+                : decoder.emitDecode(head, headCtx, raw, levelSizes);
+        g.output(g.identity(decoded.tensor(), OUTPUT), BATCH, 4 + head.intAttr("nc"), decoded.columns());
         return g.build();
     }
 
@@ -208,7 +221,40 @@ public final class YoloOnnxExporter {
             throw new InputException(label + ": ONNX Runtime output shape " + Arrays.toString(actual.shape())
                     + " differs from the engine's " + Arrays.toString(expectedShape));
         }
-        return compare(actual.data(), expected, expectedShape, imgsz, batch);
+        if (!DetectionHead.of(graph).nmsFree()) return compare(actual.data(), expected, expectedShape, imgsz, batch);
+        // a top-k selection: the columns are compared up to reordering among float-equal scores, and the dense output
+        // the selection reads (all the numerics) is compared exactly, in a sibling graph without the selection
+        Check selected = compare(DetectionColumns.align(actual.data(), expected, expectedShape, TOLERANCE), expected,
+                expectedShape, imgsz, batch);
+        Check dense = checkBeforeSelection(model, image, shape, label, imgsz);
+        return new Check(batch, imgsz, Math.max(selected.scoreMaxAbsDiff(), dense.scoreMaxAbsDiff()),
+                Math.max(selected.boxMaxAbsDiff(), dense.boxMaxAbsDiff()), Math.max(selected.boxMaxRelDiff(), dense.boxMaxRelDiff()));
+    }
+
+    /** The head's dense output before its selection, ONNX Runtime against the engine. */
+    private static Check checkBeforeSelection(YoloModel model, float[] image, long[] shape, String label, int imgsz) {
+        ModelGraph graph = model.graph();
+        Layer head = graph.head();
+        float[] expected;
+        long[] expectedShape;
+        try (NDManager m = model.manager().newSubManager()) {
+            NDList raw = model.network().forwardRaw(new ParameterStore(m, false), m.create(image, new Shape(shape)), false);
+            Map<String, ai.djl.nn.Parameter> params = model.network().parameters();
+            NDArray out = DetectionHead.of(graph).decodeBeforeSelection(head, raw, name -> {
+                NDArray w = params.get(head.prefix("") + name).getArray();
+                return m.create(w.toFloatArray(), w.getShape());
+            });
+            expected = out.toFloatArray();
+            expectedShape = out.getShape().getShape();
+        }
+        byte[] dense = graph(model, imgsz, true).toModelBytes();
+        FloatTensor actual = OnnxRuntimeCheck.run(dense, label + " (before selection)",
+                Map.of(INPUT, new FloatTensor(image, shape))).get(OUTPUT);
+        if (!Arrays.equals(actual.shape(), expectedShape)) {
+            throw new InputException(label + ": ONNX Runtime output before selection has shape "
+                    + Arrays.toString(actual.shape()) + ", the engine's " + Arrays.toString(expectedShape));
+        }
+        return compare(actual.data(), expected, expectedShape, imgsz, (int) shape[0]);
     }
 
     /** Scores are rows 4.. of [B, 4 + nc, A]; boxes rows 0..3. NaN on one side only counts as infinite. */

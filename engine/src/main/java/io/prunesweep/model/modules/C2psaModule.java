@@ -98,7 +98,8 @@ public final class C2psaModule implements ModuleType {
         return new NDList(f.conv("cv2", Ops.concat(ab.get(0), b)));
     }
 
-    private static NDArray attention(LayerForward f, String p, NDArray x, int heads, int keyDim, int headDim) {
+    /** Multi-head self-attention with a depthwise positional conv on v (also used by YOLOv10's PSA). */
+    static NDArray attention(LayerForward f, String p, NDArray x, int heads, int keyDim, int headDim) {
         long[] s = x.getShape().getShape();
         long batch = s[0], c = s[1], h = s[2], w = s[3], hw = h * w;
         NDArray qkv = f.conv(p + "qkv", x).reshape(batch, heads, 2L * keyDim + headDim, hw);

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.prunesweep.graph.Wiring;
 import io.prunesweep.model.ConvSpec;
+import io.prunesweep.model.DetectionHead;
 import io.prunesweep.model.Flops;
 import io.prunesweep.model.Layer;
 import io.prunesweep.model.LayerContext;
@@ -25,7 +26,7 @@ import java.util.Map;
  * {@code [B, 4*reg_max + nc, H, W]}; {@link #decode} turns them into {@code [B, 4 + nc, anchors]}
  * (xywh in input pixels, sigmoid class scores).
  */
-public final class DetectModule implements ModuleType {
+public final class DetectModule implements ModuleType, DetectionHead {
     public static final int REG_MAX = 16;
 
     @Override
@@ -117,6 +118,16 @@ public final class DetectModule implements ModuleType {
             out.add(Ops.concat(box, cls));
         }
         return out;
+    }
+
+    @Override
+    public NDArray decode(Layer head, NDList raw, java.util.function.Function<String, NDArray> tensor) {
+        return decode(head, raw, tensor.apply("dfl.conv.weight"));
+    }
+
+    @Override
+    public long outputColumns(Layer head, long h, long w) {
+        return DetectionHead.cells(head, h, w);
     }
 
     /**

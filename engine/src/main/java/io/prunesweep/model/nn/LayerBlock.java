@@ -13,6 +13,7 @@ import ai.djl.util.PairList;
 import io.prunesweep.model.ConvSpec;
 import io.prunesweep.model.Layer;
 import io.prunesweep.model.ModuleType;
+import io.prunesweep.model.TensorSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -49,8 +50,9 @@ public final class LayerBlock extends AbstractBlock {
             Parameter b = null;
             if (c.bias()) {
                 Float init = type.initialBias(layer, path);
-                b = param(p + "bias", Parameter.Type.BIAS, new Shape(c.out()), c.trainable(),
-                        init != null ? SeededInitializer.constant(init) : SeededInitializer.uniform(seed, p + "bias", fanIn));
+                ai.djl.training.initializer.Initializer custom = type.initializer(layer, path + ".bias", seed);
+                b = param(p + "bias", Parameter.Type.BIAS, new Shape(c.out()), c.trainable(), custom != null ? custom
+                        : init != null ? SeededInitializer.constant(init) : SeededInitializer.uniform(seed, p + "bias", fanIn));
             }
             Parameter g = null, be = null, m = null, v = null;
             if (c.bn()) {
@@ -60,6 +62,17 @@ public final class LayerBlock extends AbstractBlock {
                 v = param(p + "bn.running_var", Parameter.Type.RUNNING_VAR, new Shape(c.out()), false, SeededInitializer.constant(1f));
             }
             convs.put(path, new ConvParams(c, w, b, g, be, m, v));
+        }
+        for (Map.Entry<String, TensorSpec> e : layer.tensors().entrySet()) {
+            TensorSpec t = e.getValue();
+            String name = layer.prefix("") + e.getKey();
+            Shape shape = new Shape(java.util.Arrays.stream(t.shape()).mapToLong(d -> d).toArray());
+            ai.djl.training.initializer.Initializer init = type.initializer(layer, e.getKey(), seed);
+            if (init == null) {
+                int fanIn = t.shape().length == 0 ? 1 : (int) Math.max(1, t.size() / t.shape()[0]);
+                init = t.buffer() ? SeededInitializer.constant(0f) : SeededInitializer.uniform(seed, name, fanIn);
+            }
+            param(name, t.buffer() ? Parameter.Type.OTHER : Parameter.Type.WEIGHT, shape, !t.buffer(), init);
         }
     }
 

@@ -12,7 +12,7 @@ import ai.djl.util.PairList;
 import io.prunesweep.model.Layer;
 import io.prunesweep.model.ModelGraph;
 import io.prunesweep.model.ModuleRegistry;
-import io.prunesweep.model.modules.DetectModule;
+import io.prunesweep.model.DetectionHead;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,9 +20,9 @@ import java.util.Map;
 
 /**
  * The DJL block of a whole {@link ModelGraph}: layers routed by their {@code from} indices.
- * {@code forward(..., training=true)} returns the raw per-level head maps {@code [B, 4*reg_max+nc, H, W]} (what
- * the loss wants); with {@code training=false} BatchNorm uses running statistics and the output is the decoded
- * {@code [B, 4+nc, anchors]} (what NMS wants). {@link #forwardRaw} gives raw maps in either mode.
+ * {@code forward(..., training=true)} returns the raw head maps (for Detect {@code [B, 4*reg_max+nc, H, W]} per
+ * level: what the loss wants); with {@code training=false} BatchNorm uses running statistics and the output is the
+ * decoded {@code [B, 4+nc, N]} (what NMS wants; see {@link DetectionHead}). {@link #forwardRaw} gives raw maps in either mode.
  */
 public final class YoloNetwork extends AbstractBlock {
     private final ModelGraph graph;
@@ -75,11 +75,20 @@ public final class YoloNetwork extends AbstractBlock {
         return out;
     }
 
-    /** Decodes raw head maps into {@code [B, 4 + nc, anchors]} boxes (xywh, input pixels) and class scores. */
+    /**
+     * Decodes raw head maps into {@code [B, 4 + nc, N]} boxes (xywh, input pixels) and class scores, as the head's
+     * {@link DetectionHead} type says.
+     */
     public NDArray decode(NDList raw) {
         Layer head = graph.head();
-        NDArray dfl = parameters().get(head.prefix("dfl.conv") + "weight").getArray();
-        return DetectModule.decode(head, raw, dfl.toDevice(raw.head().getDevice(), false));
+        Map<String, Parameter> params = parameters();
+        // copied into the caller's manager: arrays derived from a model weight would otherwise attach to the
+        // model's manager and live until the model is closed (head tensors are small: DFL bins, anchors)
+        NDManager scope = raw.head().getManager();
+        return DetectionHead.of(graph).decode(head, raw, name -> {
+            NDArray w = params.get(head.prefix("") + name).getArray();
+            return scope.create(w.toFloatArray(), w.getShape());
+        });
     }
 
     /** All parameters and buffers by state-dict name, in network order. */
@@ -102,8 +111,6 @@ public final class YoloNetwork extends AbstractBlock {
         long b = inputShapes[0].get(0);
         long h = inputShapes[0].get(2);
         long w = inputShapes[0].get(3);
-        long anchors = 0;
-        for (int s : graph.strides()) anchors += (h / s) * (w / s);
-        return new Shape[] {new Shape(b, 4 + graph.nc(), anchors)};
+        return new Shape[] {new Shape(b, 4 + graph.nc(), DetectionHead.of(graph).outputColumns(graph.head(), h, w))};
     }
 }
