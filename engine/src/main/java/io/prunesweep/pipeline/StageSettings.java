@@ -1,5 +1,7 @@
 package io.prunesweep.pipeline;
 
+import java.util.Map;
+
 /**
  * Everything a stage needs to know about its grid point. Fields that do not apply to a stage keep their
  * neutral value (lambda 0 for DENSE, method/ratio null/0 before PRUNE_FINETUNE).
@@ -18,6 +20,8 @@ package io.prunesweep.pipeline;
  * @param scope             global or local (per layer) ranking
  * @param minChannels       no layer drops below this many channels
  * @param roundTo           kept widths are rounded to a multiple of this (1 = no rounding)
+ * @param train             training hyperparameters that differ from ultralytics' defaults, by ultralytics name
+ *                          ({@code lr0}, {@code optimizer}, {@code warmup_epochs}, ...); empty = the defaults
  */
 public record StageSettings(
         String modelYaml,
@@ -33,4 +37,18 @@ public record StageSettings(
         double ratio,
         String scope,
         int minChannels,
-        int roundTo) {}
+        int roundTo,
+        Map<String, String> train) {
+
+    public StageSettings {
+        train = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(train == null ? Map.of() : train)); // sorted: stable JSON and ids
+    }
+
+    /** Settings with ultralytics' default hyperparameters. */
+    public StageSettings(String modelYaml, String scale, String initialCheckpoint, String dataset, int imgsz, int batch,
+            int epochs, long seed, double lambda, String method, double ratio, String scope, int minChannels,
+            int roundTo) {
+        this(modelYaml, scale, initialCheckpoint, dataset, imgsz, batch, epochs, seed, lambda, method, ratio, scope,
+                minChannels, roundTo, Map.of());
+    }
+}

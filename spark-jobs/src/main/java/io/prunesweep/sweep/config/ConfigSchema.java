@@ -33,6 +33,7 @@ final class ConfigSchema {
         LEAVES.put("prune.scope", Type.STRING);
         LEAVES.put("prune.min_channels", Type.INT);
         LEAVES.put("prune.round_to", Type.INT);
+        LEAVES.put("train", Type.STRING_MAP);
         LEAVES.put("output", Type.STRING);
         LEAVES.put("spark.master", Type.STRING);
         LEAVES.put("spark.gpu_amount", Type.NUMBER);
@@ -45,6 +46,16 @@ final class ConfigSchema {
     }
 
     static final List<String> REQUIRED = List.of("sweep.id", "data.dataset", "prune.ratios", "output");
+
+    /** The mapping leaf a {@code --set} path writes into ({@code spark.conf.x}, {@code train.lr0}), or null. */
+    static String mapLeafOf(String path) {
+        for (Map.Entry<String, Type> e : LEAVES.entrySet()) {
+            if (e.getValue() == Type.STRING_MAP && path.startsWith(e.getKey() + ".") && path.length() > e.getKey().length() + 1) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
 
     static boolean isSection(String path) {
         String prefix = path.isEmpty() ? "" : path + ".";

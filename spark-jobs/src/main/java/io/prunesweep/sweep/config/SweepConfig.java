@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * A validated sweep description (conf/sweeps/*.yaml). Built only by {@link SweepConfigLoader}, which
- * checks every field first; the YAML keys are the snake_case forms of these component names.
+ * checks every field first; the YAML keys are the snake_case forms of these component names. {@code train} holds
+ * training hyperparameters by their ultralytics names ({@code lr0: 0.002}); unset ones keep ultralytics' defaults.
  */
 public record SweepConfig(
         Sweep sweep,
@@ -16,8 +17,13 @@ public record SweepConfig(
         List<Long> seeds,
         Sparse sparse,
         Prune prune,
+        Map<String, String> train,
         String output,
         Spark spark) {
+
+    public SweepConfig {
+        train = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(train == null ? Map.of() : train));
+    }
 
     public record Sweep(String id, String name) {}
 

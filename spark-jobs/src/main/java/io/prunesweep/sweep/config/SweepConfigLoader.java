@@ -112,8 +112,8 @@ public final class SweepConfigLoader {
         }
         String path = override.substring(0, eq).trim();
         String raw = override.substring(eq + 1).trim();
-        boolean confEntry = path.startsWith("spark.conf.") && path.length() > "spark.conf.".length();
-        if (!confEntry && !ConfigSchema.LEAVES.containsKey(path)) {
+        String mapLeaf = ConfigSchema.mapLeafOf(path);
+        if (mapLeaf == null && !ConfigSchema.LEAVES.containsKey(path)) {
             problems.add("--set " + path + ": unknown key; valid keys: " + ConfigSchema.allLeaves());
             return;
         }
@@ -126,9 +126,9 @@ public final class SweepConfigLoader {
         if (value == null || value.isMissingNode()) {
             value = TextNode.valueOf(raw);
         }
-        if (confEntry) {
-            ObjectNode conf = ensureObject(tree, "spark.conf");
-            conf.put(path.substring("spark.conf.".length()), value.isValueNode() ? value.asText() : raw);
+        if (mapLeaf != null) {
+            ObjectNode map = ensureObject(tree, mapLeaf);
+            map.put(path.substring(mapLeaf.length() + 1), value.isValueNode() ? value.asText() : raw);
             return;
         }
         int dot = path.lastIndexOf('.');
@@ -271,7 +271,7 @@ public final class SweepConfigLoader {
     private static void merge(ObjectNode base, ObjectNode over) {
         over.fields().forEachRemaining(e -> {
             JsonNode b = base.get(e.getKey());
-            if (b instanceof ObjectNode bo && e.getValue() instanceof ObjectNode oo && !"conf".equals(e.getKey())) {
+            if (b instanceof ObjectNode bo && e.getValue() instanceof ObjectNode oo && !"conf".equals(e.getKey()) && !"train".equals(e.getKey())) {
                 merge(bo, oo);
             } else {
                 base.set(e.getKey(), e.getValue());

@@ -25,9 +25,13 @@ public final class SweepPlanner {
         List<GridPoint> points = new ArrayList<>();
         for (long seed : c.seeds()) {
             StageSettings ds = new StageSettings(m.yaml(), m.scale(), m.checkpoint(), d.dataset(), d.imgsz(),
-                    d.batch(), c.epochs().dense(), seed, 0, null, 0, null, 0, 0);
-            String denseId = PointIds.of("d-", "dense", ds.modelYaml(), ds.scale(), ds.initialCheckpoint(),
-                    ds.dataset(), ds.imgsz(), ds.batch(), ds.epochs(), seed);
+                    d.batch(), c.epochs().dense(), seed, 0, null, 0, null, 0, 0, c.train());
+            // Hyperparameters change every stage's output; the default (empty) keeps ids of earlier sweeps.
+            String denseId = c.train().isEmpty()
+                    ? PointIds.of("d-", "dense", ds.modelYaml(), ds.scale(), ds.initialCheckpoint(), ds.dataset(),
+                            ds.imgsz(), ds.batch(), ds.epochs(), seed)
+                    : PointIds.of("d-", "dense", ds.modelYaml(), ds.scale(), ds.initialCheckpoint(), ds.dataset(),
+                            ds.imgsz(), ds.batch(), ds.epochs(), seed, ds.train().toString());
             dense.add(new StageTask(StageKind.DENSE, denseId, ds, null, join(root, "dense/" + denseId)));
             for (double lambda : c.sparse().lambdas()) {
                 String sparseId = null;
@@ -57,7 +61,7 @@ public final class SweepPlanner {
     private static StageSettings withStage(StageSettings s, int epochs, double lambda, String method, double ratio,
             String scope, int minChannels, int roundTo) {
         return new StageSettings(s.modelYaml(), s.scale(), s.initialCheckpoint(), s.dataset(), s.imgsz(),
-                s.batch(), epochs, s.seed(), lambda, method, ratio, scope, minChannels, roundTo);
+                s.batch(), epochs, s.seed(), lambda, method, ratio, scope, minChannels, roundTo, s.train());
     }
 
     static String join(String dir, String child) {
