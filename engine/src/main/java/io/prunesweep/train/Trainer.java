@@ -130,18 +130,24 @@ public final class Trainer {
             TrainConfig.ResolvedOptimizer ro = cfg.resolveOptimizer(totalIterations, nc);
             LrSchedule schedule = LrSchedule.of(cfg, ro.lr0(), ro.momentum(), ro.warmupBiasLr(), nb);
             List<Parameter> gammas = new ArrayList<>();
+            List<Parameter> betas = new ArrayList<>();
             params.forEach((k, p) -> {
-                if (k.endsWith(".bn.weight") && sparseGamma.test(k)) gammas.add(p);
+                if (k.endsWith(".bn.weight") && sparseGamma.test(k)) {
+                    gammas.add(p);
+                    betas.add(params.get(k.substring(0, k.length() - "weight".length()) + "bias"));
+                }
             });
-            SparsityRegularizer sparsity = new SparsityRegularizer(gammas, List.of(), cfg.sparsity(), cfg.sparsityBeta(), cfg.epochs());
-            if (emaWeights != null) ema.model().loadStateDict(emaWeights);
+            if (emaWeights != null) ema.load(emaWeights);
             ema.setUpdates(st.emaUpdates());
             DetectionLoss lossFn = new DetectionLoss(nc, graph.head().intAttr("reg_max"), floats(graph.strides()),
                     new LossGains(cfg.box(), cfg.cls(), cfg.dfl()), AssignerSettings.DEFAULTS);
             List<EpochMetrics> rows = new ArrayList<>();
             DetectionResult lastResult = null;
             double bestFitness = st.bestFitness();
-            try (Optimizer opt = Optimizer.create(ro.name(), groups, names, weightDecay)) {
+            try (FlatParameters flat = new FlatParameters(groups);
+                    SparsityRegularizer sparsity = new SparsityRegularizer(gammas, betas, cfg.sparsity(),
+                            cfg.sparsityBeta(), cfg.epochs());
+                    Optimizer opt = Optimizer.create(ro.name(), flat, names, weightDecay)) {
                 if (st.optimizer() != null) opt.loadState(st.optimizer());
                 listener.onStart(st.startEpoch(), cfg.epochs(), nb, String.format(Locale.ROOT,
                         "train: %s | %s lr0=%.6g momentum=%.3g | %d batches/epoch | sparsity lambda=%g on %d BN layers",
@@ -175,10 +181,12 @@ public final class Trainer {
                                 if (ni - lastStep >= accumulate) {
                                     Optimizer.GroupSettings s = schedule.at(epoch, ni);
                                     lr = s.lr()[2];
-                                    if (sparsity.active()) sparsity.apply(epoch, scope);
-                                    GradClip.clip(groups.all(), cfg.maxGradNorm(), scope);
-                                    opt.step(s);
-                                    zeroGrad(groups.all(), scope);
+                                    NDArray grads = flat.gradients(scope);
+                                    NDArray weights = flat.weights(scope);
+                                    sparsity.apply(epoch, flat, grads, weights);
+                                    GradClip.clip(grads, cfg.maxGradNorm());
+                                    opt.step(grads, weights, s);
+                                    flat.zeroGradients();
                                     ema.update();
                                     lastStep = ni;
                                 }
@@ -223,14 +231,6 @@ public final class Trainer {
             if (k.endsWith(".bn.weight") && (select == null || select.test(k))) out.add(p);
         });
         return out;
-    }
-
-    private static void zeroGrad(List<Parameter> params, NDManager scope) {
-        for (Parameter p : params) {
-            NDArray g = p.getArray().getGradient();
-            g.attach(scope);
-            g.subi(g);
-        }
     }
 
     private void saveLast(YoloModel model, ModelEma ema, Optimizer opt, int epoch, long ni, double best, EpochMetrics row) {
