@@ -24,6 +24,11 @@ public final class ConsoleProgress implements TrainListener {
     }
 
     @Override
+    public void onDataProblems(java.util.List<String> examples) {
+        examples.forEach(e -> out.println("  skipped: " + e));
+    }
+
+    @Override
     public void onBatch(int epoch, int batch, int batches, double box, double cls, double dfl, double ips) {
         if (bar == null) {
             bar = new ProgressBarBuilder().setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, epochs))

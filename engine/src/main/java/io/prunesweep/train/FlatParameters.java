@@ -1,11 +1,13 @@
 package io.prunesweep.train;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -112,6 +114,13 @@ public final class FlatParameters implements AutoCloseable {
         return concat(gradViews, scope);
     }
 
+    /** All gradients as one host array (for a checkpoint taken between optimizer steps). */
+    public float[] gradientValues() {
+        try (NDManager scope = manager.newSubManager()) {
+            return gradients(scope).toFloatArray();
+        }
+    }
+
     /** {@code w -= update} for every parameter; {@code update} is a flat vector of {@link #size()}. */
     public void subtract(NDArray update) {
         forEachPart(update, (w, part) -> w.subi(part));
@@ -131,6 +140,31 @@ public final class FlatParameters implements AutoCloseable {
             NDList parts = flat.split(splitPoints);
             parts.attach(scope);
             for (int i = 0; i < parts.size(); i++) op.accept(weightViews.get(i), parts.get(i));
+        }
+    }
+
+    /**
+     * Sets the (zero or not yet allocated) gradients to {@code values}, a flat vector: restores gradients that
+     * were accumulated, but not yet applied, when a checkpoint was written. Done by a backward of
+     * {@code sum(w * values)}, whose gradient is exactly {@code values}; later batches then accumulate onto them
+     * in the same order as in an uninterrupted run.
+     */
+    public void seedGradients(float[] values) {
+        if (values.length != size) {
+            throw new IllegalArgumentException("gradient vector has " + values.length + " values, the parameters " + size);
+        }
+        try (NDManager scope = manager.newSubManager();
+                GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray all = scope.create(values);
+            NDList parts = params.size() == 1 ? new NDList(all) : all.split(splitPoints);
+            parts.attach(scope);
+            NDArray total = null;
+            for (int i = 0; i < params.size(); i++) {
+                NDArray w = params.get(i).getArray();
+                NDArray term = parts.get(i).reshape(w.getShape()).mul(w).sum();
+                total = total == null ? term : total.add(term);
+            }
+            gc.backward(total);
         }
     }
 

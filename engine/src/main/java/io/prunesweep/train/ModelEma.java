@@ -27,6 +27,7 @@ public final class ModelEma implements AutoCloseable {
     private final NDManager manager;
     private final NDList source = new NDList();
     private final NDList target = new NDList();
+    private final List<String> names = new ArrayList<>();
     private final long[] splitPoints;
     private final NDArray average;
     private final double decay;
@@ -52,6 +53,7 @@ public final class ModelEma implements AutoCloseable {
             t.attach(manager);
             source.add(s);
             target.add(t);
+            names.add(e.getKey());
             at += s.size();
             points.add(at);
         }
@@ -84,13 +86,27 @@ public final class ModelEma implements AutoCloseable {
         return ema;
     }
 
-    /** Replaces the average (resume from a checkpoint's EMA weights). */
+    /**
+     * Replaces the average (resume from a checkpoint's EMA weights). Written through the flat vector, not with
+     * {@code NDArray.set(float[])} on the parameters: on the CPU that re-points a tensor at new memory, which
+     * would cut it loose from the views this class keeps.
+     */
     public void load(Map<String, Tensor> weights) {
-        ema.loadStateDict(weights);
-        NDArray fresh = concat(target);
-        average.set(new NDIndex(":"), fresh);
-        fresh.close();
-        stale = false;
+        float[] all = new float[Math.toIntExact(average.size())];
+        int at = 0;
+        for (int i = 0; i < names.size(); i++) {
+            int n = Math.toIntExact(target.get(i).size());
+            Tensor t = weights.get(names.get(i));
+            if (t == null || t.data().length != n) {
+                throw new io.prunesweep.InputException("EMA weights: " + names.get(i)
+                        + (t == null ? " is missing" : " has " + t.data().length + " values, expected " + n));
+            }
+            System.arraycopy(t.data(), 0, all, at, n);
+            at += n;
+        }
+        average.set(all);
+        stale = true;
+        model();
     }
 
     public long updates() {
