@@ -3,27 +3,32 @@ package io.prunesweep.data;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.List;
 
 /**
  * One batch: images {@code [B, 3, H, W]} RGB in [0, 1] (NCHW, float32) and targets {@code [N, 6]} rows of
  * {@code (batch_index, class, cx, cy, w, h)} normalized to the batch image size, plus per-image provenance.
+ *
+ * <p>The pixels live in a direct, native-order buffer written by OpenCV in the loader's worker, so turning a
+ * batch into a tensor on the training thread is a single native copy, with no Java array in between.
  */
 public final class Batch {
     private final int index;
     private final int height;
     private final int width;
-    private final float[] images;
+    private final ByteBuffer pixels;
     private final float[] targets;
     private final List<ImageInfo> infos;
 
-    Batch(int index, int height, int width, float[] images, float[] targets, List<ImageInfo> infos) {
+    Batch(int index, int height, int width, ByteBuffer pixels, float[] targets, List<ImageInfo> infos) {
         this.index = index;
         this.height = height;
         this.width = width;
-        this.images = images;
+        this.pixels = pixels;
         this.targets = targets;
         this.infos = List.copyOf(infos);
     }
@@ -46,9 +51,11 @@ public final class Batch {
         return width;
     }
 
-    /** The raw NCHW pixels; do not modify. */
+    /** A copy of the NCHW pixels. */
     public float[] imageData() {
-        return images;
+        float[] out = new float[pixels.capacity() / Float.BYTES];
+        pixels.duplicate().order(pixels.order()).asFloatBuffer().get(out);
+        return out;
     }
 
     /** The raw target rows ({@code 6 * targetCount()} floats); do not modify. */
@@ -70,7 +77,7 @@ public final class Batch {
 
     /** float32 {@code [B, 3, H, W]} on the manager's device. */
     public NDArray images(NDManager manager) {
-        return manager.create(FloatBuffer.wrap(images), imageShape());
+        return manager.create(pixels.duplicate().order(pixels.order()), imageShape(), DataType.FLOAT32);
     }
 
     /** float32 {@code [N, 6]}. */

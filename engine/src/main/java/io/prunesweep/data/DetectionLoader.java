@@ -98,6 +98,9 @@ public final class DetectionLoader implements AutoCloseable {
 
     public DetectionLoader(YoloDataset dataset, Options options) {
         OpenCvNatives.load();
+        // Parallelism comes from the worker threads; OpenCV's own pool would add threads that compete with them
+        // and with libtorch for the same cores (ultralytics does the same: cv2.setNumThreads(0)).
+        org.opencv.core.Core.setNumThreads(1);
         this.dataset = dataset;
         this.options = options;
         this.source = new ImageSource(dataset, options.imgsz());
