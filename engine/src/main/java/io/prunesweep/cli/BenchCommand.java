@@ -250,6 +250,7 @@ public final class BenchCommand implements Callable<Integer> {
                 t.put("optimizer_steps", tr.optimizerSteps());
                 t.put("rss_start_mb", tr.rssStartMb());
                 t.put("rss_end_mb", tr.rssEndMb());
+                t.put("rss_mb_each_quarter", tr.rssMb());
                 report.put("train", t);
             }
             PrintWriter o = spec.commandLine().getOut();
@@ -265,11 +266,15 @@ public final class BenchCommand implements Callable<Integer> {
                             lr.samplesPerSecondPerWorker(), lr.cachedBytes() / 1e6);
                 }
                 if (tr != null) {
-                    o.printf(Locale.ROOT, "%-8s %8s %10s %10s %10s %10s %10s %10s %14s%n", "train", "threads", "img/s",
-                            "fwd ms", "loss ms", "bwd ms", "optim ms", "wait ms", "RSS MB");
-                    o.printf(Locale.ROOT, "%-8s %8d %10.1f %10.1f %10.1f %10.1f %10.1f %10.1f %6d -> %-6d%n",
+                    o.printf(Locale.ROOT, "%-8s %8s %10s %10s %10s %10s %10s %10s  %s%n", "train", "threads", "img/s",
+                            "fwd ms", "loss ms", "bwd ms", "optim ms", "wait ms", "RSS MB (start, each quarter)");
+                    StringBuilder rss = new StringBuilder().append(tr.rssStartMb());
+                    tr.rssMb().forEach(m -> rss.append(" ").append(m));
+                    o.printf(Locale.ROOT, "%-8s %8d %10.1f %10.1f %10.1f %10.1f %10.1f %10.1f  %s%n",
                             report.get("model"), tr.threads(), tr.imagesPerSecond(), tr.forwardMs(), tr.lossMs(),
-                            tr.backwardMs(), tr.optimizerMs(), tr.dataWaitMs(), tr.rssStartMb(), tr.rssEndMb());
+                            tr.backwardMs(), tr.optimizerMs(), tr.dataWaitMs(), rss);
+                    o.println("(ms per batch; optim = sparsity/clip/optimizer/zero/EMA, one step per nbs/batch batches;"
+                            + " wait = waiting for the loader)");
                 }
             }
             o.flush();

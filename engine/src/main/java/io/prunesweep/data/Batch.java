@@ -13,18 +13,23 @@ import java.util.List;
  * One batch: images {@code [B, 3, H, W]} RGB in [0, 1] (NCHW, float32) and targets {@code [N, 6]} rows of
  * {@code (batch_index, class, cx, cy, w, h)} normalized to the batch image size, plus per-image provenance.
  *
- * <p>The pixels live in a direct, native-order buffer written by OpenCV in the loader's worker, so turning a
- * batch into a tensor on the training thread is a single native copy, with no Java array in between.
+ * <p>The pixels live in a direct, native-order buffer written by OpenCV in the loader's worker; on the CPU the
+ * tensor of {@link #images} uses that memory as it is (no copy). Call {@link #release()} once the images' tensor
+ * is closed and no longer needed (after backward, after inference): the buffer goes back to the loader for the
+ * next batch instead of waiting for a garbage collection.
  */
 public final class Batch {
     private final int index;
     private final int height;
     private final int width;
-    private final ByteBuffer pixels;
+    private final PixelBuffers pool;
+    private ByteBuffer pixels;
     private final float[] targets;
     private final List<ImageInfo> infos;
 
-    Batch(int index, int height, int width, ByteBuffer pixels, float[] targets, List<ImageInfo> infos) {
+    Batch(int index, int height, int width, ByteBuffer pixels, PixelBuffers pool, float[] targets,
+            List<ImageInfo> infos) {
+        this.pool = pool;
         this.index = index;
         this.height = height;
         this.width = width;
@@ -53,9 +58,24 @@ public final class Batch {
 
     /** A copy of the NCHW pixels. */
     public float[] imageData() {
-        float[] out = new float[pixels.capacity() / Float.BYTES];
+        float[] out = new float[pixels().capacity() / Float.BYTES];
         pixels.duplicate().order(pixels.order()).asFloatBuffer().get(out);
         return out;
+    }
+
+    /**
+     * Hands the pixel memory back for reuse. Only once every tensor made by {@link #images} is closed and done
+     * with (on the CPU they share this memory); the images cannot be read afterwards. Idempotent.
+     */
+    public void release() {
+        ByteBuffer b = pixels;
+        pixels = null;
+        if (b != null && pool != null) pool.give(b);
+    }
+
+    private ByteBuffer pixels() {
+        if (pixels == null) throw new IllegalStateException("batch " + index + " was released; its pixels are gone");
+        return pixels;
     }
 
     /** The raw target rows ({@code 6 * targetCount()} floats); do not modify. */
@@ -77,7 +97,7 @@ public final class Batch {
 
     /** float32 {@code [B, 3, H, W]} on the manager's device. */
     public NDArray images(NDManager manager) {
-        return manager.create(pixels.duplicate().order(pixels.order()), imageShape(), DataType.FLOAT32);
+        return manager.create(pixels().duplicate().order(pixels.order()), imageShape(), DataType.FLOAT32);
     }
 
     /** float32 {@code [N, 6]}. */

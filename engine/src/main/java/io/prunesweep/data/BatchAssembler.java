@@ -17,9 +17,14 @@ final class BatchAssembler {
     private BatchAssembler() {}
 
     static Batch assemble(int index, List<SampleTransform.Sample> samples, int h, int w) {
+        return assemble(index, samples, h, w, null);
+    }
+
+    /** With {@code pool} (may be null) the pixel buffer is taken from and later returned to it. */
+    static Batch assemble(int index, List<SampleTransform.Sample> samples, int h, int w, PixelBuffers pool) {
         int plane = h * w;
-        ByteBuffer pixels = ByteBuffer.allocateDirect(samples.size() * 3 * plane * Float.BYTES)
-                .order(ByteOrder.nativeOrder());
+        int bytes = samples.size() * 3 * plane * Float.BYTES;
+        ByteBuffer pixels = pool != null ? pool.take(bytes) : ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
         int nTargets = samples.stream().mapToInt(s -> s.boxes().n()).sum();
         float[] targets = new float[6 * nTargets];
         List<ImageInfo> infos = new ArrayList<>(samples.size());
@@ -50,6 +55,6 @@ final class BatchAssembler {
             infos.add(s.info());
         }
         channel.release();
-        return new Batch(index, h, w, pixels, targets, infos);
+        return new Batch(index, h, w, pixels, pool, targets, infos);
     }
 }

@@ -11,7 +11,9 @@ import io.prunesweep.train.loss.DetectionLoss;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -19,7 +21,8 @@ import java.util.Map;
  * Training throughput, measured in two separate parts: the loader alone (training pipeline with mosaic on,
  * optionally from the RAM cache: samples/s), and full training steps fed by that loader (forward, loss,
  * backward, optimizer every {@code nbs/batch} batches, EMA: images/s, with the time per phase). Warm-up batches
- * are not timed. Resident memory is read before and after the timed steps so growth over a run shows.
+ * are not timed. Resident memory is sampled before and at every quarter of the timed steps, so growth over a run
+ * (a leak) shows apart from the allocator's first-iterations warm-up.
  */
 public final class TrainBenchmark {
     private TrainBenchmark() {}
@@ -41,9 +44,9 @@ public final class TrainBenchmark {
             }
         }
 
-        DetectionLoader.Options loaderOptions() {
-            // epochs 0: mosaic never closes, every sample is a mosaic
-            return DetectionLoader.Options.train(imgsz, batch).withWorkers(workers).withPrefetch(2 * workers)
+        /** Training pipeline, mosaic always on (epochs 0: it never closes), {@code prefetch} batches in flight. */
+        DetectionLoader.Options loaderOptions(int prefetch) {
+            return DetectionLoader.Options.train(imgsz, batch).withWorkers(workers).withPrefetch(prefetch)
                     .withSeed(seed).withCache(cache).withAugment(AugmentConfig.defaults().withCloseMosaic(0));
         }
     }
@@ -59,11 +62,12 @@ public final class TrainBenchmark {
     /** Per-batch milliseconds of each phase; {@code dataWaitMs} is time spent waiting for the loader. */
     public record TrainResult(int threads, int images, double seconds, double imagesPerSecond, double forwardMs,
             double lossMs, double backwardMs, double optimizerMs, double dataWaitMs, int optimizerSteps,
-            long rssStartMb, long rssEndMb) {}
+            long rssStartMb, long rssEndMb, List<Long> rssMb) {}
 
     public static LoaderResult loader(YoloDataset data, Settings s) {
         long c0 = System.nanoTime();
-        try (DetectionLoader loader = new DetectionLoader(data, s.loaderOptions())) {
+        // one batch in flight per worker: batches computed ahead during the warm-up barely inflate the timed rate
+        try (DetectionLoader loader = new DetectionLoader(data, s.loaderOptions(s.workers()))) {
             double cacheSeconds = (System.nanoTime() - c0) / 1e9;
             Batches batches = new Batches(loader);
             for (int i = 0; i < s.warmup(); i++) batches.next();
@@ -87,7 +91,7 @@ public final class TrainBenchmark {
         float[] strides = new float[g.strides().length];
         for (int i = 0; i < strides.length; i++) strides[i] = g.strides()[i];
         Optimizer.GroupSettings lr = new Optimizer.GroupSettings(new float[] {1e-3f, 1e-3f, 1e-3f}, 0.9f);
-        try (DetectionLoader loader = new DetectionLoader(data, s.loaderOptions());
+        try (DetectionLoader loader = new DetectionLoader(data, s.loaderOptions(2 * s.workers()));
                 ModelEma ema = new ModelEma(model, 0.9999, 2000);
                 FlatParameters flat = new FlatParameters(ParamGroups.of(params));
                 Optimizer opt = Optimizer.create("SGD", flat, names, 5e-4f)) {
@@ -102,6 +106,7 @@ public final class TrainBenchmark {
             }
             step.timings().reset();
             long rss0 = residentMb();
+            List<Long> rss = new ArrayList<>();
             long wait = 0;
             int images = 0;
             long t0 = System.nanoTime();
@@ -112,13 +117,14 @@ public final class TrainBenchmark {
                 step.backward(b);
                 if ((n + 1) % accumulate == 0) step.step(0, lr);
                 images += b.size();
+                if ((i + 1) % Math.max(1, s.iters() / 4) == 0) rss.add(residentMb());
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             batches.close();
             TrainStep.Timings t = step.timings();
             double per = 1e6 * s.iters();
             return new TrainResult(threads, images, seconds, images / seconds, t.forward / per, t.loss / per,
-                    t.backward / per, t.step / per, wait / per, (int) t.steps, rss0, residentMb());
+                    t.backward / per, t.step / per, wait / per, (int) t.steps, rss0, residentMb(), rss);
         }
     }
 

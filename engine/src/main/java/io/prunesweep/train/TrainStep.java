@@ -49,15 +49,18 @@ public final class TrainStep {
         this.maxGradNorm = maxGradNorm;
     }
 
-    /** Forward, loss and backward of one batch; the gradients are added to those already accumulated. */
+    /**
+     * Forward, loss and backward of one batch; the gradients are added to those already accumulated. The batch's
+     * pixels are released afterwards (its tensor shared their memory). Only the floats of the result are valid.
+     */
     public LossOutput backward(Batch batch) {
         long t0 = System.nanoTime();
+        LossOutput out;
+        long t1;
+        long t2;
         try (NDManager scope = model.manager().newSubManager()) {
             NDArray images = batch.images(scope);
             NDArray targets = batch.targets(scope);
-            LossOutput out;
-            long t1;
-            long t2;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDList raw = model.network().forwardRaw(new ParameterStore(scope, false), images, true);
                 t1 = System.nanoTime();
@@ -65,13 +68,14 @@ public final class TrainStep {
                 t2 = System.nanoTime();
                 gc.backward(out.total());
             }
-            long t3 = System.nanoTime();
-            timings.forward += t1 - t0;
-            timings.loss += t2 - t1;
-            timings.backward += t3 - t2;
-            timings.batches++;
-            return out;
         }
+        batch.release();
+        long t3 = System.nanoTime();
+        timings.forward += t1 - t0;
+        timings.loss += t2 - t1;
+        timings.backward += t3 - t2;
+        timings.batches++;
+        return out;
     }
 
     /**
