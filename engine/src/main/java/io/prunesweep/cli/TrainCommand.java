@@ -43,7 +43,9 @@ public class TrainCommand implements Callable<Integer> {
     @Option(names = "--sparsity", defaultValue = "0", description = "Network Slimming lambda on BN gamma (0 = dense).") float sparsity;
     @Option(names = "--sparsity-beta", defaultValue = "0", description = "The same L1 penalty on BN beta.") float sparsityBeta;
     @Option(names = "--seed", defaultValue = "0") long seed;
-    @Option(names = "--workers", defaultValue = "2") int workers;
+    @Option(names = "--workers", defaultValue = "2", description = "Loader threads (default ${DEFAULT-VALUE}).") int workers;
+    @Option(names = "--threads", defaultValue = "0", description = "libtorch intra-op threads; 0 = one per processor.") int threads;
+    @Option(names = "--nbs", defaultValue = "64", description = "Nominal batch size: gradients accumulate to it (default ${DEFAULT-VALUE}).") int nbs;
     @Option(names = "--cache", description = "Keep decoded images in RAM.") boolean cache;
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N.") String device;
     @Option(names = "--resume", description = "Continue the run in --out from its last.safetensors.") boolean resume;
@@ -55,12 +57,26 @@ public class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Devices.use(Devices.parse(device));
-        TrainConfig cfg = new TrainConfig(epochs, batch, imgsz, optimizer, lr0, lrf, 0.937f, 5e-4f, warmupEpochs, 0.8f, 0.1f,
-                7.5f, 0.5f, 1.5f, 64, closeMosaic, sparsity, sparsityBeta, seed, workers, cache, 0.9999, 2000, 10f).validated();
+        TrainConfig cfg = TrainConfig.defaults().with(b -> {
+            b.epochs = epochs;
+            b.batch = batch;
+            b.imgsz = imgsz;
+            b.optimizer = optimizer;
+            b.lr0 = lr0;
+            b.lrf = lrf;
+            b.warmupEpochs = warmupEpochs;
+            b.closeMosaic = closeMosaic;
+            b.sparsity = sparsity;
+            b.sparsityBeta = sparsityBeta;
+            b.seed = seed;
+            b.workers = workers;
+            b.threads = threads;
+            b.nbs = nbs;
+            b.cache = cache;
+        }).validated();
         DatasetConfig dc = DatasetConfig.load(data, FileSystems.conf());
         YoloDataset train = YoloDataset.scan(dc, "train", FileSystems.conf(), workers);
         YoloDataset val = YoloDataset.scan(dc, "val", FileSystems.conf(), workers);
-        System.out.println(val.report().summary());
         Trainer trainer = new Trainer(cfg, train, val, out, new ConsoleProgress(System.out));
         Trainer.Result result;
         if (resume) {

@@ -3,27 +3,37 @@ package io.prunesweep.data;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.List;
 
 /**
  * One batch: images {@code [B, 3, H, W]} RGB in [0, 1] (NCHW, float32) and targets {@code [N, 6]} rows of
  * {@code (batch_index, class, cx, cy, w, h)} normalized to the batch image size, plus per-image provenance.
+ *
+ * <p>The pixels live in a direct, native-order buffer written by OpenCV in the loader's worker; on the CPU the
+ * tensor of {@link #images} uses that memory as it is (no copy). Call {@link #release()} once the images' tensor
+ * is closed and no longer needed (after backward, after inference): the buffer goes back to the loader for the
+ * next batch instead of waiting for a garbage collection.
  */
 public final class Batch {
     private final int index;
     private final int height;
     private final int width;
-    private final float[] images;
+    private final PixelBuffers pool;
+    private ByteBuffer pixels;
     private final float[] targets;
     private final List<ImageInfo> infos;
 
-    Batch(int index, int height, int width, float[] images, float[] targets, List<ImageInfo> infos) {
+    Batch(int index, int height, int width, ByteBuffer pixels, PixelBuffers pool, float[] targets,
+            List<ImageInfo> infos) {
+        this.pool = pool;
         this.index = index;
         this.height = height;
         this.width = width;
-        this.images = images;
+        this.pixels = pixels;
         this.targets = targets;
         this.infos = List.copyOf(infos);
     }
@@ -46,9 +56,26 @@ public final class Batch {
         return width;
     }
 
-    /** The raw NCHW pixels; do not modify. */
+    /** A copy of the NCHW pixels. */
     public float[] imageData() {
-        return images;
+        float[] out = new float[pixels().capacity() / Float.BYTES];
+        pixels.duplicate().order(pixels.order()).asFloatBuffer().get(out);
+        return out;
+    }
+
+    /**
+     * Hands the pixel memory back for reuse. Only once every tensor made by {@link #images} is closed and done
+     * with (on the CPU they share this memory); the images cannot be read afterwards. Idempotent.
+     */
+    public void release() {
+        ByteBuffer b = pixels;
+        pixels = null;
+        if (b != null && pool != null) pool.give(b);
+    }
+
+    private ByteBuffer pixels() {
+        if (pixels == null) throw new IllegalStateException("batch " + index + " was released; its pixels are gone");
+        return pixels;
     }
 
     /** The raw target rows ({@code 6 * targetCount()} floats); do not modify. */
@@ -70,7 +97,7 @@ public final class Batch {
 
     /** float32 {@code [B, 3, H, W]} on the manager's device. */
     public NDArray images(NDManager manager) {
-        return manager.create(FloatBuffer.wrap(images), imageShape());
+        return manager.create(pixels().duplicate().order(pixels.order()), imageShape(), DataType.FLOAT32);
     }
 
     /** float32 {@code [N, 6]}. */

@@ -94,14 +94,20 @@ public final class DetectionLoader implements AutoCloseable {
     private final ImageSource source;
     private final SampleTransform transform;
     private final ExecutorService pool;
+    private final PixelBuffers buffers;
     private final long cachedBytes;
 
     public DetectionLoader(YoloDataset dataset, Options options) {
         OpenCvNatives.load();
+        // Parallelism comes from the worker threads; OpenCV's own pool would add threads that compete with them
+        // and with libtorch for the same cores (ultralytics does the same: cv2.setNumThreads(0)).
+        org.opencv.core.Core.setNumThreads(1);
         this.dataset = dataset;
         this.options = options;
         this.source = new ImageSource(dataset, options.imgsz());
         this.transform = new SampleTransform(source, options.imgsz(), options.augment());
+        // batches in flight, plus the one being trained on and the one just released
+        this.buffers = new PixelBuffers(options.prefetch() + 2);
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(options.workers(), r -> {
             Thread t = new Thread(r, "loader-" + dataset.split() + "-" + n.incrementAndGet());
@@ -173,7 +179,7 @@ public final class DetectionLoader implements AutoCloseable {
                         ? transform.train(idx, mosaicOn, Seeds.random(options.seed(), epoch, idx))
                         : transform.val(idx));
             }
-            return BatchAssembler.assemble(b, samples, options.imgsz(), options.imgsz());
+            return BatchAssembler.assemble(b, samples, options.imgsz(), options.imgsz(), buffers);
         } finally {
             samples.forEach(SampleTransform.Sample::close);
         }

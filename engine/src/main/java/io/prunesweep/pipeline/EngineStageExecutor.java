@@ -18,6 +18,7 @@ import io.prunesweep.prune.PruneResult;
 import io.prunesweep.prune.Pruner;
 import io.prunesweep.prune.Scope;
 import io.prunesweep.train.TrainConfig;
+import io.prunesweep.train.TrainOverrides;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -233,10 +234,11 @@ public final class EngineStageExecutor implements StageExecutor {
         }
     }
 
-    /** Ultralytics' training defaults with the point's size, batch, epochs, seed and λ. */
+    /** Ultralytics' training defaults with the point's size, batch, epochs, seed, λ and the sweep's {@code train:} values. */
     static TrainConfig trainConfig(StageSettings s, double lambda, int workers) {
-        return TrainConfig.defaults().withRun(s.epochs(), s.batch(), s.imgsz(), s.seed(), workers, true)
-                .withSparsity((float) lambda).validated();
+        TrainConfig base = TrainConfig.defaults().withRun(s.epochs(), s.batch(), s.imgsz(), s.seed(), workers, true)
+                .withSparsity((float) lambda).withThreads(workers);
+        return TrainOverrides.apply(base, s.train()).validated();
     }
 
     static PruneConfig pruneConfig(StageSettings s) {

@@ -9,72 +9,39 @@ import java.util.Map;
 /**
  * {@code torch.optim.AdamW(betas=(momentum, 0.999), eps=1e-8)} with decoupled weight decay on conv weights only
  * (ultralytics' groups); {@code momentum} of the step is beta1, so the warmup ramps it like SGD's momentum.
+ * torch's {@code p *= 1 - lr*wd; p -= lr/bc1 * m/(sqrt(v)/sqrt(bc2) + eps)} is applied as one subtraction
+ * {@code p -= lr * (m/((sqrt(v)/sqrt(bc2) + eps) * bc1) + wd*p)} (equal up to float rounding).
  */
-final class AdamWOptimizer implements Optimizer {
+final class AdamWOptimizer extends FlatOptimizer {
     private static final float BETA2 = 0.999f;
     private static final float EPS = 1e-8f;
-    private final ParamGroups groups;
-    private final float weightDecay;
-    private final OptimizerState state;
-    private long steps;
 
-    AdamWOptimizer(ParamGroups groups, Map<Parameter, String> names, float weightDecay) {
-        this.groups = groups;
-        this.weightDecay = weightDecay;
-        NDManager m = groups.all().get(0).getArray().getManager();
-        this.state = new OptimizerState(m, names);
+    AdamWOptimizer(FlatParameters flat, boolean ownsFlat, Map<Parameter, String> names, float weightDecay) {
+        super(flat, ownsFlat, names, weightDecay);
     }
 
     @Override
-    public void step(GroupSettings s) {
+    List<String> kinds() {
+        return List.of("exp_avg", "exp_avg_sq");
+    }
+
+    @Override
+    public void step(NDArray g, NDArray w, GroupSettings s) {
+        NDManager scope = g.getManager();
         steps++;
         float beta1 = s.momentum();
         double bc1 = 1 - Math.pow(beta1, steps);
         double bc2 = 1 - Math.pow(BETA2, steps);
-        List<List<Parameter>> gs = groups.groups();
-        try (NDManager scope = state.manager().newSubManager()) {
-            for (int gi = 0; gi < gs.size(); gi++) {
-                float lr = s.lr()[gi];
-                for (Parameter p : gs.get(gi)) {
-                    NDArray w = p.getArray();
-                    NDArray g = w.getGradient();
-                    g.attach(scope);
-                    if (gi == 2 && weightDecay != 0f) w.muli(1f - lr * weightDecay);
-                    NDArray m = state.buffer("exp_avg", p).muli(beta1).addi(g.mul(1f - beta1));
-                    NDArray v = state.buffer("exp_avg_sq", p).muli(BETA2).addi(g.square().muli(1f - BETA2));
-                    NDArray denom = v.sqrt().divi((float) Math.sqrt(bc2)).addi(EPS);
-                    w.subi(m.div(denom).muli((float) (lr / bc1)));
-                }
-            }
-        }
-    }
-
-    @Override
-    public Map<String, float[]> state() {
-        Map<String, float[]> out = state.export();
-        out.put("steps", new float[] {steps});
-        return out;
-    }
-
-    @Override
-    public void loadState(Map<String, float[]> st) {
-        state.load(st, groups.all(), "exp_avg", "exp_avg_sq");
-        float[] n = st.get("steps");
-        steps = n == null ? 0 : (long) n[0];
-    }
-
-    @Override
-    public long steps() {
-        return steps;
+        NDArray m = buffer("exp_avg").muli(beta1).addi(g.mul(1f - beta1));
+        NDArray v = buffer("exp_avg_sq").muli(BETA2).addi(g.square().muli(1f - BETA2));
+        NDArray denom = scoped(v.sqrt(), scope).divi((float) Math.sqrt(bc2)).addi(EPS);
+        NDArray update = scoped(m.div(denom), scope).divi((float) bc1);
+        if (weightDecay != 0f) flat.group(update, 2).addi(flat.group(w, 2).mul(weightDecay));
+        apply(update, s);
     }
 
     @Override
     public String name() {
         return "AdamW";
-    }
-
-    @Override
-    public void close() {
-        state.close();
     }
 }

@@ -1,13 +1,7 @@
 package io.prunesweep.train;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
-import io.prunesweep.data.AugmentConfig;
+import io.prunesweep.InputException;
 import io.prunesweep.data.Batch;
 import io.prunesweep.data.DetectionLoader;
 import io.prunesweep.data.YoloDataset;
@@ -17,10 +11,9 @@ import io.prunesweep.io.Checkpoint;
 import io.prunesweep.io.FileSystems;
 import io.prunesweep.io.SafeTensors;
 import io.prunesweep.io.SafeTensors.Tensor;
+import io.prunesweep.model.Devices;
 import io.prunesweep.model.ModelGraph;
 import io.prunesweep.model.YoloModel;
-import io.prunesweep.train.loss.AssignerSettings;
-import io.prunesweep.train.loss.DetectionLoss;
 import io.prunesweep.train.loss.LossGains;
 import io.prunesweep.train.loss.LossOutput;
 import java.nio.charset.StandardCharsets;
@@ -38,10 +31,20 @@ import java.util.function.Predicate;
  * each epoch, {@code last}/{@code best} checkpoints. With {@code sparsity > 0} the Network Slimming subgradient is
  * added to the BN gammas before each step.
  *
- * <p>DJL allows one {@link GradientCollector} per JVM at a time, so one trainer runs per JVM; sweeps run points in
- * separate JVMs. Every batch lives in its own {@link NDManager} scope so native memory stays flat.
+ * <p>DJL allows one {@code GradientCollector} per JVM at a time, so one trainer runs per JVM; sweeps run points in
+ * separate JVMs. Every batch lives in its own {@code NDManager} scope so native memory stays flat.
+ *
+ * <p><b>Resume.</b> {@code last.safetensors} holds everything the loop's future depends on, so 1 epoch + resume +
+ * 1 epoch gives the same weights and metric rows as 2 epochs straight: the raw weights and BatchNorm statistics,
+ * the EMA weights and its update count, the optimizer buffers and step count, the iteration counter and the
+ * iteration of the last optimizer step (they place the lr/momentum warmup, the accumulation ramp and the next
+ * step), gradients accumulated since that step, the best fitness and the last lr. The loader has no state to
+ * save: its shuffle and augmentation draw from streams seeded by (seed, epoch, image). Same config, same seed and
+ * the same number of libtorch threads are assumed (parallel reductions are deterministic for a fixed count).
  */
 public final class Trainer {
+    private static final String GRADIENTS = "train.grad";
+
     private final TrainConfig cfg;
     private final YoloDataset trainSet;
     private final YoloDataset valSet;
@@ -50,7 +53,12 @@ public final class Trainer {
     private Predicate<String> sparseGamma = name -> name.endsWith(".bn.weight");
 
     /** Where a run stands: enough to continue it exactly. */
-    record State(int startEpoch, long iterations, long emaUpdates, double bestFitness, Map<String, float[]> optimizer) {}
+    record State(int startEpoch, long iterations, long lastStep, long emaUpdates, double bestFitness, float lastLr,
+            Map<String, float[]> optimizer, float[] pendingGradients) {
+        static State fresh() {
+            return new State(0, 0, -1, 0, -1, 0, null, null);
+        }
+    }
 
     public record Result(String last, String best, List<EpochMetrics> epochs, DetectionResult finalMetrics) {}
 
@@ -78,38 +86,46 @@ public final class Trainer {
 
     /** Trains {@code model} (fresh, imported or pruned weights) from epoch 0. The model is updated in place. */
     public Result fit(YoloModel model) {
-        return run(model, new State(0, 0, 0, -1, null));
+        return run(model, State.fresh(), null);
     }
 
-    /** Continues the run saved in {@code last.safetensors}; returns the model through {@code Result.last}. */
+    /**
+     * Continues the run saved in {@code last.safetensors} up to this trainer's {@code epochs}; the rows returned
+     * are those of the epochs trained now. Weights go to {@code Result.last}.
+     */
     public Result resume(String lastUri) {
         SafeTensors.Content c = Checkpoint.read(lastUri);
         ModelGraph graph = Checkpoint.storedGraph(c, lastUri);
-        if (graph == null || !c.metadata().containsKey("train.epoch")) {
-            throw new io.prunesweep.InputException(lastUri + ": not a resumable PruneSweep training checkpoint");
+        Map<String, String> md = c.metadata();
+        if (graph == null || !md.containsKey("train.epoch")) {
+            throw new InputException(lastUri + ": not a resumable PruneSweep training checkpoint");
+        }
+        int done = Integer.parseInt(md.get("train.epoch")) + 1;
+        if (done >= cfg.epochs()) {
+            throw new InputException(lastUri + ": the run already finished its " + done + " epochs; pass more --epochs to"
+                    + " continue it, or start a new run");
         }
         Map<String, Tensor> raw = new LinkedHashMap<>();
         Map<String, float[]> optim = new LinkedHashMap<>();
+        Map<String, Tensor> emaWeights = new LinkedHashMap<>();
         c.tensors().forEach((k, t) -> {
             if (k.startsWith("train.model.")) raw.put(k.substring("train.model.".length()), t);
-            if (k.startsWith("train.optim.")) optim.put(k.substring("train.optim.".length()), t.data());
+            else if (k.startsWith("train.optim.")) optim.put(k.substring("train.optim.".length()), t.data());
+            else if (!k.startsWith(Checkpoint.TRAIN_PREFIX)) emaWeights.put(k, t);
         });
-        Map<String, String> md = c.metadata();
-        State st = new State(Integer.parseInt(md.get("train.epoch")) + 1, Long.parseLong(md.get("train.iterations")),
-                Long.parseLong(md.get("train.ema_updates")), Double.parseDouble(md.get("train.best_fitness")), optim);
-        try (YoloModel model = YoloModel.create(graph, cfg.seed(), io.prunesweep.model.Devices.current())) {
+        long ni = Long.parseLong(md.get("train.iterations"));
+        Tensor pending = c.tensors().get(GRADIENTS);
+        State st = new State(done, ni, Long.parseLong(md.getOrDefault("train.last_step", String.valueOf(ni - 1))),
+                Long.parseLong(md.get("train.ema_updates")), Double.parseDouble(md.get("train.best_fitness")),
+                Float.parseFloat(md.getOrDefault("train.last_lr", "0")), optim, pending == null ? null : pending.data());
+        try (YoloModel model = YoloModel.create(graph, cfg.seed(), Devices.current())) {
             model.loadStateDict(raw);
-            Map<String, Tensor> emaWeights = new LinkedHashMap<>(c.tensors());
-            emaWeights.keySet().removeIf(k -> k.startsWith(Checkpoint.TRAIN_PREFIX));
             return run(model, st, emaWeights);
         }
     }
 
-    private Result run(YoloModel model, State st) {
-        return run(model, st, null);
-    }
-
     private Result run(YoloModel model, State st, Map<String, Tensor> emaWeights) {
+        TorchThreads.use(cfg.resolvedThreads());
         ModelGraph graph = model.graph();
         int nc = graph.nc();
         Map<String, Parameter> params = model.network().parameters();
@@ -118,70 +134,69 @@ public final class Trainer {
         ParamGroups groups = ParamGroups.of(params);
         int accumulateTarget = Math.max((int) Math.round((double) cfg.nbs() / cfg.batch()), 1);
         float weightDecay = cfg.weightDecay() * cfg.batch() * accumulateTarget / cfg.nbs();
+        List<Parameter> gammas = new ArrayList<>();
+        List<Parameter> betas = new ArrayList<>();
+        params.forEach((k, p) -> {
+            if (k.endsWith(".bn.weight") && sparseGamma.test(k)) {
+                gammas.add(p);
+                betas.add(params.get(k.substring(0, k.length() - "weight".length()) + "bias"));
+            }
+        });
 
         DetectionLoader.Options trainOpts = DetectionLoader.Options.train(cfg.imgsz(), cfg.batch())
                 .withWorkers(Math.max(1, cfg.workers())).withSeed(cfg.seed()).withCache(cfg.cache())
-                .withEpochs(cfg.epochs()).withAugment(AugmentConfig.defaults().withCloseMosaic(cfg.closeMosaic()));
+                .withEpochs(cfg.epochs()).withAugment(cfg.augmentation());
         try (DetectionLoader loader = new DetectionLoader(trainSet, trainOpts);
-                ModelEma ema = new ModelEma(model, cfg.emaDecay(), cfg.emaTau())) {
+                ModelEma ema = new ModelEma(model, cfg.emaDecay(), cfg.emaTau());
+                FlatParameters flat = new FlatParameters(groups);
+                SparsityRegularizer sparsity = new SparsityRegularizer(gammas, betas, cfg.sparsity(),
+                        cfg.sparsityBeta(), cfg.epochs())) {
             int nb = loader.size();
-            if (nb == 0) throw new TrainingFailure("the training split has no usable images: " + trainSet.report().summary());
             long totalIterations = (long) Math.ceil((double) trainSet.size() / Math.max(cfg.batch(), cfg.nbs())) * cfg.epochs();
             TrainConfig.ResolvedOptimizer ro = cfg.resolveOptimizer(totalIterations, nc);
             LrSchedule schedule = LrSchedule.of(cfg, ro.lr0(), ro.momentum(), ro.warmupBiasLr(), nb);
-            List<Parameter> gammas = new ArrayList<>();
-            params.forEach((k, p) -> {
-                if (k.endsWith(".bn.weight") && sparseGamma.test(k)) gammas.add(p);
-            });
-            SparsityRegularizer sparsity = new SparsityRegularizer(gammas, List.of(), cfg.sparsity(), cfg.sparsityBeta(), cfg.epochs());
-            if (emaWeights != null) ema.model().loadStateDict(emaWeights);
+            if (emaWeights != null) ema.load(emaWeights);
             ema.setUpdates(st.emaUpdates());
+            if (st.pendingGradients() != null) flat.seedGradients(st.pendingGradients());
             io.prunesweep.train.loss.LossFunction lossFn = io.prunesweep.train.loss.LossFunctions.forModel(model,
                     new LossGains(cfg.box(), cfg.cls(), cfg.dfl()), cfg.imgsz());
             List<EpochMetrics> rows = new ArrayList<>();
             DetectionResult lastResult = null;
             double bestFitness = st.bestFitness();
-            try (Optimizer opt = Optimizer.create(ro.name(), groups, names, weightDecay)) {
+            try (Optimizer opt = Optimizer.create(ro.name(), flat, names, weightDecay)) {
                 if (st.optimizer() != null) opt.loadState(st.optimizer());
+                TrainStep step = new TrainStep(model, lossFn, flat, opt, sparsity.active() ? sparsity : null, ema,
+                        cfg.maxGradNorm());
                 listener.onStart(st.startEpoch(), cfg.epochs(), nb, String.format(Locale.ROOT,
-                        "train: %s | %s lr0=%.6g momentum=%.3g | %d batches/epoch | sparsity lambda=%g on %d BN layers",
-                        trainSet.report().summary(), ro.name(), ro.lr0(), ro.momentum(), nb, cfg.sparsity(), gammas.size()));
+                        "%s | %s | %s lr0=%.6g momentum=%.3g | %d batches/epoch, %d libtorch threads | sparsity lambda=%g"
+                                + " on %d BN layers",
+                        trainSet.report().summary(), valSet.report().summary(), ro.name(), ro.lr0(), ro.momentum(), nb,
+                        cfg.resolvedThreads(), cfg.sparsity(), gammas.size()));
+                List<String> problems = new ArrayList<>(trainSet.report().examples());
+                problems.addAll(valSet.report().examples());
+                if (!problems.isEmpty()) listener.onDataProblems(problems);
                 long ni = st.iterations();
-                long lastStep = ni - 1;
+                long lastStep = st.lastStep();
+                float lr = st.lastLr();
                 for (int epoch = st.startEpoch(); epoch < cfg.epochs(); epoch++) {
                     long t0 = System.nanoTime();
                     double[] sums = new double[3];
                     int seen = 0;
                     int images = 0;
-                    float lr = 0;
                     try (DetectionLoader.Epoch batches = loader.epoch(epoch)) {
                         int bi = 0;
                         for (Batch batch : batches) {
-                            int accumulate = schedule.accumulate(ni, cfg.nbs(), cfg.batch());
-                            LossOutput lo;
-                            try (NDManager scope = model.manager().newSubManager()) {
-                                NDArray images_ = batch.images(scope);
-                                NDArray targets = batch.targets(scope);
-                                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                                    NDList raw = model.network().forwardRaw(new ParameterStore(scope, false), images_, true);
-                                    lo = lossFn.compute(raw, targets, batch.height(), batch.width());
-                                    gc.backward(lo.total());
-                                }
-                                if (!Float.isFinite(lo.box() + lo.cls() + lo.dfl())) {
-                                    throw new TrainingFailure(String.format(Locale.ROOT,
-                                            "loss became %s at epoch %d batch %d (box %s cls %s dfl %s); lower lr0 or check the data",
-                                            "NaN/inf", epoch + 1, bi + 1, lo.box(), lo.cls(), lo.dfl()));
-                                }
-                                if (ni - lastStep >= accumulate) {
-                                    Optimizer.GroupSettings s = schedule.at(epoch, ni);
-                                    lr = s.lr()[2];
-                                    if (sparsity.active()) sparsity.apply(epoch, scope);
-                                    GradClip.clip(groups.all(), cfg.maxGradNorm(), scope);
-                                    opt.step(s);
-                                    zeroGrad(groups.all(), scope);
-                                    ema.update();
-                                    lastStep = ni;
-                                }
+                            LossOutput lo = step.backward(batch);
+                            if (!Float.isFinite(lo.box() + lo.cls() + lo.dfl())) {
+                                throw new TrainingFailure(String.format(Locale.ROOT,
+                                        "loss became NaN/inf at epoch %d batch %d (box %s cls %s dfl %s); lower lr0 or"
+                                                + " check the data", epoch + 1, bi + 1, lo.box(), lo.cls(), lo.dfl()));
+                            }
+                            if (ni - lastStep >= schedule.accumulate(ni, cfg.nbs(), cfg.batch())) {
+                                Optimizer.GroupSettings s = schedule.at(epoch, ni);
+                                lr = s.lr()[2];
+                                step.step(epoch, s);
+                                lastStep = ni;
                             }
                             sums[0] += lo.box();
                             sums[1] += lo.cls();
@@ -196,9 +211,10 @@ public final class Trainer {
                     }
                     double trainSeconds = (System.nanoTime() - t0) / 1e9;
                     listener.onValidation(epoch);
-                    lastResult = Validator.evaluate(ema.model(), valSet, cfg.imgsz(), cfg.batch(), Math.max(1, cfg.workers()));
+                    YoloModel averaged = ema.model();
+                    lastResult = Validator.evaluate(averaged, valSet, cfg.imgsz(), cfg.batch(), Math.max(1, cfg.workers()));
                     double fitness = lastResult.fitness();
-                    GammaSummary gs = GammaSummary.of(collect(ema.model(), gammas.isEmpty() ? null : sparseGamma));
+                    GammaSummary gs = GammaSummary.of(gammas(averaged, gammas.isEmpty() ? null : sparseGamma));
                     EpochMetrics row = new EpochMetrics(epoch, sums[0] / seen, sums[1] / seen, sums[2] / seen, lr,
                             lastResult.map50(), lastResult.map50to95(), lastResult.precision(), lastResult.recall(),
                             fitness, sparsity.active() ? sparsity.lambdaAt(epoch) : 0, gs,
@@ -207,8 +223,10 @@ public final class Trainer {
                     appendCsv(row);
                     boolean best = fitness > bestFitness;
                     if (best) bestFitness = fitness;
-                    saveLast(model, ema, opt, epoch, ni, bestFitness, row);
-                    if (best) Checkpoint.save(ema.model(), bestUri(), Map.of("train.epoch", String.valueOf(epoch)));
+                    State now = new State(epoch + 1, ni, lastStep, ema.updates(), bestFitness, lr, null,
+                            ni - 1 > lastStep ? flat.gradientValues() : null);
+                    saveLast(model, averaged, opt, now, row);
+                    if (best) Checkpoint.save(averaged, bestUri(), Map.of("train.epoch", String.valueOf(epoch)));
                     listener.onEpoch(row);
                 }
                 listener.onEnd();
@@ -217,7 +235,7 @@ public final class Trainer {
         }
     }
 
-    private static List<Parameter> collect(YoloModel m, Predicate<String> select) {
+    private static List<Parameter> gammas(YoloModel m, Predicate<String> select) {
         List<Parameter> out = new ArrayList<>();
         m.network().parameters().forEach((k, p) -> {
             if (k.endsWith(".bn.weight") && (select == null || select.test(k))) out.add(p);
@@ -225,28 +243,26 @@ public final class Trainer {
         return out;
     }
 
-    private static void zeroGrad(List<Parameter> params, NDManager scope) {
-        for (Parameter p : params) {
-            NDArray g = p.getArray().getGradient();
-            g.attach(scope);
-            g.subi(g);
-        }
-    }
-
-    private void saveLast(YoloModel model, ModelEma ema, Optimizer opt, int epoch, long ni, double best, EpochMetrics row) {
+    private void saveLast(YoloModel model, YoloModel averaged, Optimizer opt, State st, EpochMetrics row) {
         Map<String, Tensor> extra = new LinkedHashMap<>();
         model.stateDict().forEach((k, t) -> extra.put("train.model." + k, t));
         opt.state().forEach((k, v) -> extra.put("train.optim." + k, Tensor.f32(new long[] {v.length}, v)));
+        if (st.pendingGradients() != null) {
+            extra.put(GRADIENTS, Tensor.f32(new long[] {st.pendingGradients().length}, st.pendingGradients()));
+        }
         Map<String, String> md = new LinkedHashMap<>();
-        md.put("train.epoch", String.valueOf(epoch));
+        md.put("train.epoch", String.valueOf(st.startEpoch() - 1));
         md.put("train.epochs", String.valueOf(cfg.epochs()));
-        md.put("train.iterations", String.valueOf(ni));
-        md.put("train.ema_updates", String.valueOf(ema.updates()));
-        md.put("train.best_fitness", String.valueOf(best));
+        md.put("train.iterations", String.valueOf(st.iterations()));
+        md.put("train.last_step", String.valueOf(st.lastStep()));
+        md.put("train.ema_updates", String.valueOf(st.emaUpdates()));
+        md.put("train.best_fitness", String.valueOf(st.bestFitness()));
+        md.put("train.last_lr", String.valueOf(st.lastLr()));
         md.put("train.optimizer", opt.name());
+        md.put("train.seed", String.valueOf(cfg.seed()));
         md.put("train.sparsity", String.valueOf(cfg.sparsity()));
         md.put("train.map50_95", String.valueOf(row.map50_95()));
-        Checkpoint.save(ema.model(), lastUri(), md, extra);
+        Checkpoint.save(averaged, lastUri(), md, extra);
     }
 
     private void appendCsv(EpochMetrics row) {
@@ -268,11 +284,5 @@ public final class Trainer {
         }
         String text = EpochMetrics.csvHeader() + "\n" + previous + row.csvRow() + "\n";
         FileSystems.writeAtomically(uri, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private static float[] floats(int[] v) {
-        float[] f = new float[v.length];
-        for (int i = 0; i < v.length; i++) f[i] = v[i];
-        return f;
     }
 }

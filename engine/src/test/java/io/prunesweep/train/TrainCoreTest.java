@@ -128,13 +128,20 @@ class TrainCoreTest {
     void sparsityAddsLambdaSignGammaToTheGradientAndDecays() {
         try (NDManager m = NDManager.newBaseManager()) {
             Parameter gamma = param(m, "x.bn.weight", 0.5f, -2f, 0f);
-            backward(List.of(gamma), 1f); // grad = gamma
-            SparsityRegularizer reg = new SparsityRegularizer(List.of(gamma), List.of(), 1e-2f, 0f, 10);
-            try (NDManager scope = m.newSubManager()) {
-                reg.apply(5, scope); // lambda_e = 0.01 * (1 - 0.9 * 5/10) = 0.0055
+            Parameter beta = param(m, "x.bn.bias", 1f, -1f, 3f);
+            Parameter other = param(m, "y.bn.weight", 4f);
+            backward(List.of(gamma, beta, other), 1f); // grad = value
+            ParamGroups groups = new ParamGroups(List.of(beta), List.of(gamma, other), List.of());
+            try (FlatParameters flat = new FlatParameters(groups);
+                    SparsityRegularizer reg = new SparsityRegularizer(List.of(gamma), List.of(beta), 1e-2f, 1e-1f, 10);
+                    NDManager scope = m.newSubManager()) {
+                NDArray g = flat.gradients(scope);
+                reg.apply(5, flat, g, flat.weights(scope)); // lambda_e = 0.01 * (1 - 0.9 * 5/10) = 0.0055
+                // flat order: biases (beta), BN weights (gamma, other); sign(0) = 0 adds nothing
+                assertArrayEquals(new float[] {1f + 0.055f, -1f - 0.055f, 3f + 0.055f, 0.5f + 0.0055f, -2f - 0.0055f, 0f, 4f},
+                        g.toFloatArray(), 1e-7f);
             }
-            NDArray g = gamma.getArray().getGradient();
-            assertArrayEquals(new float[] {0.5f + 0.0055f, -2f - 0.0055f, 0f}, g.toFloatArray(), 1e-7f);
+            SparsityRegularizer reg = new SparsityRegularizer(List.of(gamma), List.of(), 1e-2f, 0f, 10);
             assertEquals(0.001f, reg.lambdaAt(10), 1e-9);
         }
     }
@@ -145,10 +152,13 @@ class TrainCoreTest {
             Parameter a = param(m, "a.weight", 3f, 4f);
             Parameter b = param(m, "b.weight", 12f);
             backward(List.of(a, b), 1f); // grads 3,4,12: norm 13
-            try (NDManager scope = m.newSubManager()) {
-                assertEquals(13f, GradClip.clip(List.of(a, b), 6.5f, scope), 1e-5);
+            try (FlatParameters flat = new FlatParameters(new ParamGroups(List.of(), List.of(), List.of(a, b)));
+                    NDManager scope = m.newSubManager()) {
+                NDArray g = flat.gradients(scope);
+                assertEquals(13f, GradClip.clip(g, 6.5f), 1e-5);
+                assertArrayEquals(new float[] {1.5f, 2f, 6f}, g.toFloatArray(), 1e-5f);
+                assertEquals(13f, GradClip.clip(g.mul(2f), 100f), 1e-4); // below the limit: unchanged
             }
-            assertArrayEquals(new float[] {1.5f, 2f}, a.getArray().getGradient().toFloatArray(), 1e-5f);
         }
     }
 }

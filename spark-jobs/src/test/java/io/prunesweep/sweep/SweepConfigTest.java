@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,12 +103,30 @@ class SweepConfigTest {
     }
 
     @Test
+    void trainHyperparametersBindValidateAndChangeTheStageIds() throws Exception {
+        SweepConfig plain = new SweepConfigLoader().parse("x.yaml", yaml(), List.of());
+        SweepConfig tuned = new SweepConfigLoader().parse("x.yaml", yaml(), List.of("train.lr0=0.002",
+                "train.optimizer=AdamW", "train.warmup_epochs=0"));
+        assertEquals(Map.of("lr0", "0.002", "optimizer", "AdamW", "warmup_epochs", "0"), tuned.train());
+        var a = io.prunesweep.sweep.plan.SweepPlanner.plan(plain);
+        var b = io.prunesweep.sweep.plan.SweepPlanner.plan(tuned);
+        assertEquals("0.002", b.stages().get(io.prunesweep.pipeline.StageKind.PRUNE_FINETUNE).get(0).settings().train().get("lr0"));
+        assertTrue(!a.stages().get(io.prunesweep.pipeline.StageKind.DENSE).get(0).id()
+                .equals(b.stages().get(io.prunesweep.pipeline.StageKind.DENSE).get(0).id()), "other weights, other stage");
+        List<String> p = problems(yaml(), "train.lr00=0.1", "train.mosaic=lots", "train.optimizer=Adam");
+        assertTrue(p.stream().anyMatch(x -> x.contains("train.lr00 is not a known setting; known: optimizer, lr0")), p.toString());
+        assertTrue(p.stream().anyMatch(x -> x.contains("train.mosaic=lots is not a number")), p.toString());
+        List<String> q = problems(yaml(), "train.optimizer=Adam");
+        assertTrue(q.stream().anyMatch(x -> x.contains("optimizer must be auto, SGD or AdamW")), q.toString());
+    }
+
+    @Test
     void unknownKeysListTheValidOnes() throws Exception {
         List<String> p = problems(yaml().replace("round_to: 4", "round_to: 4, ratio: 0.5") + "colour: blue\n");
         assertTrue(p.contains("x.yaml: unknown key 'prune.ratio'; valid keys under prune: methods, ratios, scope, "
                 + "min_channels, round_to"), p.toString());
         assertTrue(p.stream().anyMatch(s -> s.startsWith("x.yaml: unknown key 'colour'; valid keys at the top level: "
-                + "sweep, model, data, epochs, seeds, sparse, prune, output, spark")), p.toString());
+                + "sweep, model, data, epochs, seeds, sparse, prune, train, output, spark")), p.toString());
     }
 
     @Test

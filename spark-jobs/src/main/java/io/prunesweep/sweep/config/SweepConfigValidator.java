@@ -73,6 +73,9 @@ final class SweepConfigValidator {
             problem("prune.round_to=" + p.roundTo() + " must be at least 1 (1 = no rounding)");
         }
         checkSpark(c.spark());
+        for (String trainProblem : io.prunesweep.train.TrainOverrides.problems(io.prunesweep.train.TrainConfig.defaults(), c.train())) {
+            problem(trainProblem);
+        }
         Configuration conf = StageFiles.conf(c.hadoopConf());
         checkOutput(c.output(), conf);
         if (checkFiles) {
