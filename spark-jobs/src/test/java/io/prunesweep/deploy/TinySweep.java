@@ -6,7 +6,7 @@ import java.nio.file.Path;
 
 /**
  * A sweep YAML for script runs: the test ToyStageExecutor trains it in child JVMs in about a second a stage.
- * The model and data files only need to exist (the toy reads neither).
+ * The data file only needs to exist and the model is the bundled YOLOv8 (the sweep validates it; the toy reads neither).
  */
 final class TinySweep {
     private TinySweep() {}
@@ -17,11 +17,10 @@ final class TinySweep {
      */
     static Path write(Path dir, String id, Path output, String lambdas, String ratios) throws IOException {
         Files.createDirectories(dir);
-        Path model = Files.writeString(dir.resolve("model.yaml"), "nc: 3\n");
         Path data = Files.writeString(dir.resolve("data.yaml"), "names: [a, b, c]\n");
         return Files.writeString(dir.resolve(id + ".yaml"), """
                 sweep: {id: %s}
-                model: {yaml: %s, scale: n}
+                model: {yaml: yolov8, scale: n}
                 data: {dataset: %s, imgsz: 64, batch: 4}
                 epochs: {dense: 2, sparse: 1, finetune: 1}
                 seeds: [0]
@@ -32,8 +31,8 @@ final class TinySweep {
                   child_heap: 192m
                   child_threads: 1
                   timeout_minutes: 5
-                  child_java_options: ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
+                  child_java_options: ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dprunesweep.executor=io.prunesweep.sweep.testing.ToyStageExecutor"]
                   conf: {spark.ui.enabled: "false", spark.sql.shuffle.partitions: "1"}
-                """.formatted(id, model, data, lambdas, ratios, output.toAbsolutePath()));
+                """.formatted(id, data, lambdas, ratios, output.toAbsolutePath()));
     }
 }

@@ -105,7 +105,7 @@ final class SampleResults {
                 "prune.methods=[bn,l1]", "prune.ratios=[0.2,0.4,0.6]",
                 // a dozen rows: generated code would cost more to compile than it saves
                 "spark.conf.spark.sql.codegen.wholeStage=false",
-                "spark.child_java_options=[-XX:TieredStopAtLevel=1,-XX:+UseSerialGC,-Dprunesweep.test.failRatio="
+                "spark.child_java_options=[-XX:TieredStopAtLevel=1,-XX:+UseSerialGC,-Dprunesweep.executor=io.prunesweep.sweep.testing.ToyStageExecutor,-Dprunesweep.test.failRatio="
                         + FAIL_RATIO + "]");
         SweepPlan plan = SweepPlanner.plan(config);
         Configuration conf = new Configuration();

@@ -58,6 +58,8 @@ final class LocalS3 implements AutoCloseable {
         conf.set("fs.s3a.secret.key", "test-secret");
         conf.set("fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
         conf.set("fs.s3a.change.detection.version.required", "false");
+        // Hadoop caches a filesystem per bucket for the JVM: other tests' servers must not inherit this one.
+        conf.set("fs.s3a.impl.disable.cache", "true");
     }
 
     @Override

@@ -197,17 +197,17 @@ class TradeOffReportTest {
 
     @Test
     void readsAndWritesThroughS3a() throws Exception {
-        try (LocalS3 s3 = LocalS3.start(Files.createDirectories(dir.resolve("s3")), "results")) {
+        try (LocalS3 s3 = LocalS3.start(Files.createDirectories(dir.resolve("s3")), "report-results")) {
             s3.configure(spark.sparkContext().hadoopConfiguration());
-            String sweep = "s3a://results/sweeps/sample";
+            String sweep = "s3a://report-results/sweeps/sample";
             // S3Proxy's filesystem backend serves plain files as objects: put the tables there directly.
-            copyTree(output.resolve("tables"), dir.resolve("s3/store/results/sweeps/sample/tables"));
+            copyTree(output.resolve("tables"), dir.resolve("s3/store/report-results/sweeps/sample/tables"));
             TradeOffReport.Written w = TradeOffReport.write(spark, ResultsLocation.parse(sweep + "/tables/"),
                     sweep + "/report");
             assertEquals(sweep + "/report/index.html", w.indexUri());
             assertEquals(SampleSweep.CHARTS, w.charts());
             // The objects are in the server's store, the page identical in substance to the local one.
-            Path stored = dir.resolve("s3/store/results/sweeps/sample/report");
+            Path stored = dir.resolve("s3/store/report-results/sweeps/sample/report");
             String html = Files.readString(stored.resolve("index.html"));
             assertTrue(html.contains("<span class=\"status-failed\">1 failed</span>"));
             assertTrue(Files.size(stored.resolve("map_vs_params.png")) > 10_000);

@@ -74,7 +74,9 @@ class S3SweepTest {
                 s3 + "path.style.access=true", s3 + "connection.ssl.enabled=false",
                 s3 + "access.key=test-access", s3 + "secret.key=test-secret",
                 s3 + "aws.credentials.provider=org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider",
-                s3 + "change.detection.version.required=false");
+                s3 + "change.detection.version.required=false",
+                // Hadoop caches a filesystem per bucket for the JVM: never reuse one pointing at another test's server
+                s3 + "impl.disable.cache=true");
         SparkSession spark = SweepJob.session(config);
         try {
             ByteArrayOutputStream console = new ByteArrayOutputStream();
