@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prunesweep.pipeline.StageResult;
+import io.prunesweep.sweep.testing.StandaloneMaster;
 import io.prunesweep.sweep.testing.TestSweeps;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,27 +32,11 @@ class StandaloneSubmitTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        Path sparkHome = Files.createDirectories(dir.resolve("spark-home/jars")).getParent();
-        Map<String, String> env = new HashMap<>(Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_SCALA_VERSION",
-                "2.13", "SPARK_LOCAL_IP", "127.0.0.1"));
-        Path log4j = Files.writeString(dir.resolve("log4j2.properties"), """
-                rootLogger.level = warn
-                rootLogger.appenderRef.out.ref = out
-                appender.out.type = Console
-                appender.out.name = out
-                appender.out.layout.type = PatternLayout
-                appender.out.layout.pattern = %d{HH:mm:ss} %-5p %c{1}: %m%n
-                logger.deploy.name = org.apache.spark.deploy
-                logger.deploy.level = info
-                """);
-        String logConf = "-Dlog4j2.configurationFile=" + log4j;
-        int port = TestSweeps.freePort();
-        masterUrl = "spark://127.0.0.1:" + port;
-        Path masterLog = dir.resolve("master.log");
-        master = TestSweeps.startJvm("org.apache.spark.deploy.master.Master", List.of("--host", "127.0.0.1",
-                "--port", Integer.toString(port), "--webui-port", Integer.toString(TestSweeps.freePort())),
-                env, masterLog, logConf);
-        TestSweeps.waitForLog(masterLog, "I have been elected leader", 60_000);
+        StandaloneMaster m = StandaloneMaster.start(dir);
+        master = m.process();
+        masterUrl = m.url();
+        Map<String, String> env = new HashMap<>(m.env());
+        String logConf = m.logConf();
 
         Path props = Files.writeString(dir.resolve("worker.conf"), "spark.worker.resource.gpu.amount 2\n"
                 + "spark.worker.resource.gpu.discoveryScript " + Repo.file("deploy/gpu/get-gpus.sh") + "\n");

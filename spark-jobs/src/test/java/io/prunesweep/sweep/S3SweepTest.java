@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prunesweep.sweep.config.SweepConfig;
+import io.prunesweep.sweep.testing.LocalS3;
 import io.prunesweep.sweep.testing.TestSweeps;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -23,60 +23,25 @@ import org.junit.jupiter.api.io.TempDir;
 /** The sweep writing to s3a:// on a real S3 server (S3Proxy, filesystem backend, child JVM on 127.0.0.1). */
 class S3SweepTest {
     @TempDir static Path dir;
-    static Process s3proxy;
-    static int port;
+    static LocalS3 s3;
 
     @BeforeAll
     static void startS3Proxy() throws Exception {
-        port = TestSweeps.freePort();
-        Path store = Files.createDirectories(dir.resolve("s3"));
-        Files.createDirectories(store.resolve("results")); // the bucket
-        Path props = Files.writeString(dir.resolve("s3proxy.conf"), """
-                s3proxy.endpoint=http://127.0.0.1:%d
-                s3proxy.authorization=aws-v2-or-v4
-                s3proxy.identity=test-access
-                s3proxy.credential=test-secret
-                jclouds.provider=filesystem-nio2
-                jclouds.filesystem.basedir=%s
-                """.formatted(port, store));
-        String jar = Paths.get(org.gaul.s3proxy.Main.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-                .toString();
-        Path log = dir.resolve("s3proxy.log");
-        s3proxy = new ProcessBuilder(TestSweeps.javaBin(), "-Xmx256m", "-jar", jar, "--properties", props.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long end = System.currentTimeMillis() + 30_000;
-        while (true) {
-            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-                break;
-            } catch (java.io.IOException e) {
-                if (System.currentTimeMillis() > end || !s3proxy.isAlive()) {
-                    throw new AssertionError("S3Proxy did not start:\n" + Files.readString(log));
-                }
-                Thread.sleep(100);
-            }
-        }
+        s3 = LocalS3.start(dir.resolve("s3"), "results");
     }
 
     @AfterAll
     static void stopS3Proxy() throws Exception {
-        if (s3proxy != null) {
-            s3proxy.destroy();
-            s3proxy.waitFor();
+        if (s3 != null) {
+            s3.close();
         }
     }
 
     @Test
     void sweepWritesStagesAndTablesToS3a() throws Exception {
-        String s3 = "spark.conf.spark.hadoop.fs.s3a.";
-        SweepConfig config = TestSweeps.config(dir, "s3", "s3a://results/sweeps/s3",
-                "prune.ratios=[0.25]", "prune.methods=[bn]",
-                s3 + "endpoint=http://127.0.0.1:" + port, s3 + "endpoint.region=us-east-1",
-                s3 + "path.style.access=true", s3 + "connection.ssl.enabled=false",
-                s3 + "access.key=test-access", s3 + "secret.key=test-secret",
-                s3 + "aws.credentials.provider=org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider",
-                s3 + "change.detection.version.required=false",
-                // Hadoop caches a filesystem per bucket for the JVM: never reuse one pointing at another test's server
-                s3 + "impl.disable.cache=true");
+        List<String> overrides = new java.util.ArrayList<>(List.of("prune.ratios=[0.25]", "prune.methods=[bn]"));
+        overrides.addAll(s3.sweepOverrides());
+        SweepConfig config = TestSweeps.config(dir, "s3", "s3a://results/sweeps/s3", overrides.toArray(String[]::new));
         SparkSession spark = SweepJob.session(config);
         try {
             ByteArrayOutputStream console = new ByteArrayOutputStream();
@@ -95,11 +60,11 @@ class S3SweepTest {
             spark.stop();
         }
         // The objects really are in the S3 server's store: 4 stage results (1 dense, 1 sparse, 2 points).
-        try (Stream<Path> files = Files.walk(dir.resolve("s3/results"))) {
+        try (Stream<Path> files = Files.walk(dir.resolve("s3/store/results"))) {
             assertEquals(4, files.filter(p -> p.getFileName().toString().equals("result.json")).count());
         }
         // No credentials in the request records kept with the results.
-        try (Stream<Path> files = Files.walk(dir.resolve("s3/results"))) {
+        try (Stream<Path> files = Files.walk(dir.resolve("s3/store/results"))) {
             for (Path p : files.filter(f -> f.getFileName().toString().equals("request.json")).toList()) {
                 assertTrue(!Files.readString(p).contains("test-secret"), p.toString());
             }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prunesweep.pipeline.StageResult;
 import io.prunesweep.sweep.config.SweepConfig;
+import io.prunesweep.sweep.testing.StandaloneMaster;
 import io.prunesweep.sweep.testing.TestSweeps;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -41,28 +42,11 @@ class StandaloneSweepTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        Path sparkHome = Files.createDirectories(dir.resolve("spark-home/jars")).getParent();
-        Map<String, String> env = Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_SCALA_VERSION", "2.13",
-                "SPARK_LOCAL_IP", "127.0.0.1");
-        // INFO for the deploy classes: the test waits for their "ready" lines.
-        Path log4j = Files.writeString(dir.resolve("log4j2.properties"), """
-                rootLogger.level = warn
-                rootLogger.appenderRef.out.ref = out
-                appender.out.type = Console
-                appender.out.name = out
-                appender.out.layout.type = PatternLayout
-                appender.out.layout.pattern = %d{HH:mm:ss} %-5p %c{1}: %m%n
-                logger.deploy.name = org.apache.spark.deploy
-                logger.deploy.level = info
-                """);
-        String logConf = "-Dlog4j2.configurationFile=" + log4j;
-        int port = TestSweeps.freePort();
-        masterUrl = "spark://127.0.0.1:" + port;
-        Path masterLog = dir.resolve("master.log");
-        master = TestSweeps.startJvm("org.apache.spark.deploy.master.Master", List.of("--host", "127.0.0.1",
-                "--port", Integer.toString(port), "--webui-port", Integer.toString(TestSweeps.freePort())),
-                env, masterLog, logConf);
-        TestSweeps.waitForLog(masterLog, "I have been elected leader", 60_000);
+        StandaloneMaster m = StandaloneMaster.start(dir);
+        master = m.process();
+        masterUrl = m.url();
+        Map<String, String> env = m.env();
+        String logConf = m.logConf();
         for (int w = 0; w < 2; w++) {
             Path resources = Files.writeString(dir.resolve("gpus-" + w + ".json"),
                     "[{\"id\":{\"componentName\":\"spark.worker\",\"resourceName\":\"gpu\"},"

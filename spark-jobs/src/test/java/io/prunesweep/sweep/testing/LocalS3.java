@@ -1,14 +1,16 @@
-package io.prunesweep.report;
+package io.prunesweep.sweep.testing;
 
-import io.prunesweep.sweep.testing.TestSweeps;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.nio.file.Paths;
 import org.apache.hadoop.conf.Configuration;
 
 /** A real S3 endpoint for tests: S3Proxy (filesystem backend) in a child JVM bound to 127.0.0.1. */
-final class LocalS3 implements AutoCloseable {
+public final class LocalS3 implements AutoCloseable {
     private final Process process;
     private final int port;
 
@@ -18,7 +20,7 @@ final class LocalS3 implements AutoCloseable {
     }
 
     /** Starts S3Proxy with one empty bucket stored under {@code dir}. */
-    static LocalS3 start(Path dir, String bucket) throws Exception {
+    public static LocalS3 start(Path dir, String bucket) throws Exception {
         int port = TestSweeps.freePort();
         Files.createDirectories(dir.resolve("store").resolve(bucket));
         Path props = Files.writeString(dir.resolve("s3proxy.conf"), """
@@ -48,18 +50,30 @@ final class LocalS3 implements AutoCloseable {
         }
     }
 
-    /** s3a settings for this endpoint (test credentials, never used outside tests). */
-    void configure(Configuration conf) {
-        conf.set("fs.s3a.endpoint", "http://127.0.0.1:" + port);
-        conf.set("fs.s3a.endpoint.region", "us-east-1");
-        conf.set("fs.s3a.path.style.access", "true");
-        conf.set("fs.s3a.connection.ssl.enabled", "false");
-        conf.set("fs.s3a.access.key", "test-access");
-        conf.set("fs.s3a.secret.key", "test-secret");
-        conf.set("fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
-        conf.set("fs.s3a.change.detection.version.required", "false");
+    /** s3a settings for this endpoint (test credentials, never used outside tests), without the fs.s3a. prefix. */
+    public Map<String, String> s3aSettings() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("endpoint", "http://127.0.0.1:" + port);
+        m.put("endpoint.region", "us-east-1");
+        m.put("path.style.access", "true");
+        m.put("connection.ssl.enabled", "false");
+        m.put("access.key", "test-access");
+        m.put("secret.key", "test-secret");
+        m.put("aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
+        m.put("change.detection.version.required", "false");
         // Hadoop caches a filesystem per bucket for the JVM: other tests' servers must not inherit this one.
-        conf.set("fs.s3a.impl.disable.cache", "true");
+        m.put("impl.disable.cache", "true");
+        return m;
+    }
+
+    public void configure(Configuration conf) {
+        s3aSettings().forEach((k, v) -> conf.set("fs.s3a." + k, v));
+    }
+
+    /** The same as sweep YAML overrides ({@code spark.conf.spark.hadoop.fs.s3a.*=...}). */
+    public List<String> sweepOverrides() {
+        return s3aSettings().entrySet().stream().map(e -> "spark.conf.spark.hadoop.fs.s3a." + e.getKey() + "=" + e.getValue())
+                .toList();
     }
 
     @Override
