@@ -13,10 +13,11 @@ import java.util.List;
  * One batch: images {@code [B, 3, H, W]} RGB in [0, 1] (NCHW, float32) and targets {@code [N, 6]} rows of
  * {@code (batch_index, class, cx, cy, w, h)} normalized to the batch image size, plus per-image provenance.
  *
- * <p>The pixels live in a direct, native-order buffer written by OpenCV in the loader's worker; on the CPU the
- * tensor of {@link #images} uses that memory as it is (no copy). Call {@link #release()} once the images' tensor
- * is closed and no longer needed (after backward, after inference): the buffer goes back to the loader for the
- * next batch instead of waiting for a garbage collection.
+ * <p>The pixels live in a direct, native-order buffer written by OpenCV in the loader's worker; {@link #images}
+ * copies them into a tensor with one native copy (no Java array in between). Call {@link #release()} when the batch
+ * is done with: the buffer goes back to the loader for a later batch instead of waiting for a garbage collection.
+ * (The tensor never uses the buffer's memory directly: with zero-copy tensors over recycled buffers, training runs
+ * were intermittently not reproducible.)
  */
 public final class Batch {
     private final int index;
@@ -63,10 +64,7 @@ public final class Batch {
         return out;
     }
 
-    /**
-     * Hands the pixel memory back for reuse. Only once every tensor made by {@link #images} is closed and done
-     * with (on the CPU they share this memory); the images cannot be read afterwards. Idempotent.
-     */
+    /** Hands the pixel memory back for reuse; the images cannot be read afterwards. Idempotent. */
     public void release() {
         ByteBuffer b = pixels;
         pixels = null;
@@ -97,7 +95,11 @@ public final class Batch {
 
     /** float32 {@code [B, 3, H, W]} on the manager's device. */
     public NDArray images(NDManager manager) {
-        return manager.create(pixels().duplicate().order(pixels.order()), imageShape(), DataType.FLOAT32);
+        // The tensor gets its own copy (one native memcpy): the pixel buffer is recycled for later batches, so
+        // libtorch must never hold its address.
+        try (NDArray view = manager.create(pixels().duplicate().order(pixels.order()), imageShape(), DataType.FLOAT32)) {
+            return view.duplicate();
+        }
     }
 
     /** float32 {@code [N, 6]}. */

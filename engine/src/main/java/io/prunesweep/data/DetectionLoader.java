@@ -1,5 +1,6 @@
 package io.prunesweep.data;
 
+import io.prunesweep.InputException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -95,6 +96,8 @@ public final class DetectionLoader implements AutoCloseable {
     private final SampleTransform transform;
     private final ExecutorService pool;
     private final PixelBuffers buffers;
+    private final AtomicInteger lateFailures = new AtomicInteger();
+    private final List<String> lateProblems = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final long cachedBytes;
 
     public DetectionLoader(YoloDataset dataset, Options options) {
@@ -132,6 +135,18 @@ public final class DetectionLoader implements AutoCloseable {
     /** Batches per epoch. */
     public int size() {
         return (dataset.size() + options.batchSize() - 1) / options.batchSize();
+    }
+
+    /**
+     * Samples skipped while loading because their image could no longer be read (it was at the scan), and up to
+     * {@link YoloDataset#MAX_EXAMPLES} messages naming them. Their batches are smaller by those samples.
+     */
+    public int lateFailures() {
+        return lateFailures.get();
+    }
+
+    public List<String> lateProblems() {
+        return List.copyOf(lateProblems);
     }
 
     /** Bytes of decoded images held by the RAM cache (0 without cache). */
@@ -175,9 +190,22 @@ public final class DetectionLoader implements AutoCloseable {
         try {
             for (int k = from; k < to; k++) {
                 int idx = order[k];
-                samples.add(options.train()
-                        ? transform.train(idx, mosaicOn, Seeds.random(options.seed(), epoch, idx))
-                        : transform.val(idx));
+                try {
+                    samples.add(options.train()
+                            ? transform.train(idx, mosaicOn, Seeds.random(options.seed(), epoch, idx))
+                            : transform.val(idx));
+                } catch (InputException e) {
+                    // The file was readable at the scan and is not any more (deleted, replaced, storage hiccup):
+                    // never fatal mid-epoch; the sample is left out of its batch and reported.
+                    lateFailures.incrementAndGet();
+                    if (lateProblems.size() < YoloDataset.MAX_EXAMPLES) {
+                        lateProblems.add("epoch " + (epoch + 1) + ": " + e.getMessage() + "; sample skipped");
+                    }
+                }
+            }
+            if (samples.isEmpty()) {
+                throw new InputException("batch " + (b + 1) + " of epoch " + (epoch + 1) + ": none of its "
+                        + (to - from) + " images can be read any more; " + String.join("; ", lateProblems));
             }
             return BatchAssembler.assemble(b, samples, options.imgsz(), options.imgsz(), buffers);
         } finally {

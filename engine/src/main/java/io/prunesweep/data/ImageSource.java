@@ -30,13 +30,19 @@ final class ImageSource implements AutoCloseable {
         List<Future<Mat>> futures = new ArrayList<>(mats.length);
         for (int i = 0; i < mats.length; i++) {
             final int k = i;
-            futures.add(pool.submit(() -> decode(k)));
+            futures.add(pool.submit(() -> {
+                try {
+                    return decode(k);
+                } catch (InputException e) {
+                    return null; // unreadable since the scan: load() tries again and the loader skips it
+                }
+            }));
         }
         long bytes = 0;
         try {
             for (int i = 0; i < mats.length; i++) {
                 mats[i] = futures.get(i).get();
-                bytes += mats[i].total() * mats[i].elemSize();
+                if (mats[i] != null) bytes += mats[i].total() * mats[i].elemSize();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -62,7 +68,7 @@ final class ImageSource implements AutoCloseable {
 
     LoadedImage load(int i) {
         LabeledImage e = dataset.get(i);
-        if (cache != null) {
+        if (cache != null && cache[i] != null) {
             return new LoadedImage(cache[i], e.height(), e.width(), false);
         }
         return new LoadedImage(decode(i), e.height(), e.width(), true);

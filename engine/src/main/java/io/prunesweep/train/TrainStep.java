@@ -51,7 +51,7 @@ public final class TrainStep {
 
     /**
      * Forward, loss and backward of one batch; the gradients are added to those already accumulated. The batch's
-     * pixels are released afterwards (its tensor shared their memory). Only the floats of the result are valid.
+     * pixel buffer is released afterwards, for the loader to reuse. Only the floats of the result are valid.
      */
     public LossOutput backward(Batch batch) {
         long t0 = System.nanoTime();

@@ -177,6 +177,7 @@ public final class Trainer {
                 if (!problems.isEmpty()) listener.onDataProblems(problems);
                 long ni = st.iterations();
                 long lastStep = st.lastStep();
+                int lateReported = 0;
                 float lr = st.lastLr();
                 for (int epoch = st.startEpoch(); epoch < cfg.epochs(); epoch++) {
                     long t0 = System.nanoTime();
@@ -210,6 +211,11 @@ public final class Trainer {
                         }
                     }
                     double trainSeconds = (System.nanoTime() - t0) / 1e9;
+                    List<String> late = loader.lateProblems();
+                    if (late.size() > lateReported) {
+                        listener.onDataProblems(late.subList(lateReported, late.size()));
+                        lateReported = late.size();
+                    }
                     listener.onValidation(epoch);
                     YoloModel averaged = ema.model();
                     lastResult = Validator.evaluate(averaged, valSet, cfg.imgsz(), cfg.batch(), Math.max(1, cfg.workers()));

@@ -21,12 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Settings for a short run, all plain ultralytics options: AdamW at lr 0.002 (ultralytics' automatic choice
  * for a run this short is AdamW at 0.00143), no warmup (its 100-iteration minimum would be 40 % of the run), the
  * nominal batch equal to the batch (no accumulation: 240 optimizer steps instead of 60); mosaic and every other
- * augmentation on. The run is deterministic (seeded weights, shuffle and augmentation; fixed thread count), so the
- * figures below are reproducible on a given machine. Measured on 2 cores: final mAP50 ~0.45 (see {@link #EXPECTED}).
+ * augmentation on. One libtorch thread and one loader thread: the run is then bit-for-bit reproducible whatever
+ * the machine's core count (seeded weights, shuffle and augmentation; a fixed reduction order), and on shared cores
+ * a single thread was faster than two (95 vs 59 img/s at load 3.5). Takes ~40 s on an idle 2-core machine.
  */
 class LearningTest {
-    /** What the run reached when the thresholds were set (2 cores, 2 libtorch threads). */
-    static final String EXPECTED = "loss 14.1 -> 4.9 (0.35x), mAP50 0.00 at epoch 1 -> 0.45 at epoch 15";
+    /** What the run reached when the thresholds were set (same figures on every run on this machine). */
+    static final String EXPECTED = "loss 14.2 -> 4.9 (0.35x), mAP50 0.00 at epoch 1 -> 0.46 at epoch 15";
     static final double MAX_LOSS_RATIO = 0.5;
     static final double MIN_MAP50 = 0.30;
 
@@ -47,7 +48,8 @@ class LearningTest {
             b.nbs = 16;
             b.closeMosaic = 0;
             b.cache = true;
-            b.workers = 2;
+            b.workers = 1;
+            b.threads = 1;
         });
         long t0 = System.nanoTime();
         Trainer.Result r;
