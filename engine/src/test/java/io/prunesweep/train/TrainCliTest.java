@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prunesweep.cli.CliRun;
 import io.prunesweep.cli.Main;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,16 +23,8 @@ class TrainCliTest {
     static Path data;
     static Path tinyYaml;
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @BeforeAll
@@ -51,10 +42,10 @@ class TrainCliTest {
     @Test
     void trainsThenResumesFromTheOutputDirectory() throws Exception {
         Path out = dir.resolve("run");
-        Run first = run("train", "--model", tinyYaml.toString(), "--scale", "n", "--data", data.toString(), "--epochs", "1",
+        CliRun first = run("train", "--model", tinyYaml.toString(), "--scale", "n", "--data", data.toString(), "--epochs", "1",
                 "--imgsz", "64", "--batch", "4", "--workers", "1", "--out", out.toString());
         assertEquals(0, first.code(), first.err());
-        Run second = run("train", "--data", data.toString(), "--epochs", "2", "--imgsz", "64", "--batch", "4",
+        CliRun second = run("train", "--data", data.toString(), "--epochs", "2", "--imgsz", "64", "--batch", "4",
                 "--workers", "1", "--out", out.toString(), "--resume");
         assertEquals(0, second.code(), second.err());
         List<String> rows = Files.readAllLines(out.resolve("results.csv"));
@@ -64,17 +55,17 @@ class TrainCliTest {
         assertTrue(val.has("map50") && val.has("map50_95"), val.toString());
         assertTrue(Files.size(out.resolve("last.safetensors")) > 0);
 
-        Run again = run("train", "--data", data.toString(), "--epochs", "2", "--imgsz", "64", "--out", out.toString(), "--resume");
+        CliRun again = run("train", "--data", data.toString(), "--epochs", "2", "--imgsz", "64", "--out", out.toString(), "--resume");
         assertEquals(2, again.code());
         assertTrue(again.err().contains("already finished its 2 epochs"), again.err());
-        Run nothing = run("train", "--data", data.toString(), "--out", dir.resolve("empty").toString(), "--resume");
+        CliRun nothing = run("train", "--data", data.toString(), "--out", dir.resolve("empty").toString(), "--resume");
         assertEquals(2, nothing.code());
         assertTrue(nothing.err().contains("nothing to resume"), nothing.err());
     }
 
     @Test
     void benchTrainReportsLoaderAndTrainingThroughputSeparately() throws Exception {
-        Run r = run("bench", "train", "--model", tinyYaml.toString(), "--scale", "n", "--data", data.toString(),
+        CliRun r = run("bench", "train", "--model", tinyYaml.toString(), "--scale", "n", "--data", data.toString(),
                 "--imgsz", "64", "--batch", "4", "--iters", "4", "--warmup", "1", "--workers", "1", "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = JSON.readTree(r.out());
@@ -88,14 +79,14 @@ class TrainCliTest {
         assertTrue(train.get("forward_ms").asDouble() > 0 && train.get("backward_ms").asDouble() > 0, r.out());
         assertEquals(4, train.get("rss_mb_each_quarter").size(), r.out());
 
-        Run table = run("bench", "train", "--data", data.toString(), "--imgsz", "64", "--batch", "4", "--iters", "2",
+        CliRun table = run("bench", "train", "--data", data.toString(), "--imgsz", "64", "--batch", "4", "--iters", "2",
                 "--warmup", "0", "--part", "loader", "--cache", "none");
         assertEquals(0, table.code(), table.err());
         assertTrue(table.out().contains("samples/s") && table.out().contains("mosaic"), table.out());
-        Run bad = run("bench", "train", "--data", data.toString(), "--cache", "disk");
+        CliRun bad = run("bench", "train", "--data", data.toString(), "--cache", "disk");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("--cache must be ram or none"), bad.err());
-        Run noModel = run("bench", "train", "--data", data.toString(), "--imgsz", "64", "--part", "train");
+        CliRun noModel = run("bench", "train", "--data", data.toString(), "--imgsz", "64", "--part", "train");
         assertEquals(2, noModel.code());
         assertTrue(noModel.err().contains("name a model"), noModel.err());
     }
