@@ -40,12 +40,7 @@ public final class C2psaModule implements ModuleType {
         convs.put("cv1", ConvSpec.conv(c1, 2 * c, 1, 1));
         convs.put("cv2", ConvSpec.conv(2 * c, c1, 1, 1));
         for (int j = 0; j < ctx.repeats(); j++) {
-            String p = "m." + j + ".";
-            convs.put(p + "attn.qkv", ConvSpec.conv(c, qkv, 1, 1, null, 1, false));
-            convs.put(p + "attn.proj", ConvSpec.conv(c, c, 1, 1, null, 1, false));
-            convs.put(p + "attn.pe", ConvSpec.conv(c, c, 3, 1, null, c, false));
-            convs.put(p + "ffn.0", ConvSpec.conv(c, 2 * c, 1, 1));
-            convs.put(p + "ffn.1", ConvSpec.conv(2 * c, c, 1, 1, null, 1, false));
+            putBlockConvs(convs, "m." + j + ".", c, qkv);
         }
         Map<String, Object> attrs = new LinkedHashMap<>();
         attrs.put("n", ctx.repeats());
@@ -54,6 +49,28 @@ public final class C2psaModule implements ModuleType {
         attrs.put("key_dim", keyDim);
         attrs.put("head_dim", headDim);
         return new Layer(ctx.index(), ctx.from(), "C2PSA", convs, attrs, ctx.inChannels(), c2, ctx.inStrides()[0]);
+    }
+
+    /** The convs of one PSABlock (attention + FFN) under {@code prefix}; shared with YOLOv10's PSA. */
+    static void putBlockConvs(Map<String, ConvSpec> convs, String prefix, int c, int qkv) {
+        convs.put(prefix + "attn.qkv", ConvSpec.conv(c, qkv, 1, 1, null, 1, false));
+        convs.put(prefix + "attn.proj", ConvSpec.conv(c, c, 1, 1, null, 1, false));
+        convs.put(prefix + "attn.pe", ConvSpec.conv(c, c, 3, 1, null, c, false));
+        convs.put(prefix + "ffn.0", ConvSpec.conv(c, 2 * c, 1, 1));
+        convs.put(prefix + "ffn.1", ConvSpec.conv(2 * c, c, 1, 1, null, 1, false));
+    }
+
+    /** One PSABlock's channel wiring from space {@code in}; returns the block's output space. */
+    static String wireBlock(Wiring w, String prefix, String in, int c, String why) {
+        w.conv(prefix + "attn.qkv", in).freeze(prefix + "attn.qkv", why)
+                .fixed(prefix + "attn.v", c)
+                .conv(prefix + "attn.pe", prefix + "attn.v")
+                .conv(prefix + "attn.proj", prefix + "attn.v")
+                .add(prefix + "attn", in, prefix + "attn.proj")
+                .conv(prefix + "ffn.0", prefix + "attn")
+                .conv(prefix + "ffn.1", prefix + "ffn.0")
+                .add(prefix + "ffn", prefix + "attn", prefix + "ffn.1");
+        return prefix + "ffn";
     }
 
     /**
@@ -68,16 +85,7 @@ public final class C2psaModule implements ModuleType {
         int c = layer.intAttr("heads") * layer.intAttr("head_dim");
         String cur = "cv1[1]";
         for (int j = 0; j < layer.intAttr("n"); j++) {
-            String p = "m." + j + ".";
-            w.conv(p + "attn.qkv", cur).freeze(p + "attn.qkv", why)
-                    .fixed(p + "attn.v", c)
-                    .conv(p + "attn.pe", p + "attn.v")
-                    .conv(p + "attn.proj", p + "attn.v")
-                    .add(p + "attn", cur, p + "attn.proj")
-                    .conv(p + "ffn.0", p + "attn")
-                    .conv(p + "ffn.1", p + "ffn.0")
-                    .add(p + "ffn", p + "attn", p + "ffn.1");
-            cur = p + "ffn";
+            cur = wireBlock(w, "m." + j + ".", cur, c, why);
         }
         return w.conv("cv2", "cv1[0]", cur).output("cv2");
     }

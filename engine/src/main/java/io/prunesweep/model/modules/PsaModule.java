@@ -41,11 +41,7 @@ public final class PsaModule implements ModuleType {
         Map<String, ConvSpec> convs = new LinkedHashMap<>();
         convs.put("cv1", ConvSpec.conv(c1, 2 * c, 1, 1));
         convs.put("cv2", ConvSpec.conv(2 * c, c1, 1, 1));
-        convs.put("attn.qkv", ConvSpec.conv(c, qkv, 1, 1, null, 1, false));
-        convs.put("attn.proj", ConvSpec.conv(c, c, 1, 1, null, 1, false));
-        convs.put("attn.pe", ConvSpec.conv(c, c, 3, 1, null, c, false));
-        convs.put("ffn.0", ConvSpec.conv(c, 2 * c, 1, 1));
-        convs.put("ffn.1", ConvSpec.conv(2 * c, c, 1, 1, null, 1, false));
+        C2psaModule.putBlockConvs(convs, "", c, qkv);
         Map<String, Object> attrs = new LinkedHashMap<>();
         attrs.put("split", List.of(c, c));
         attrs.put("heads", heads);
@@ -58,17 +54,9 @@ public final class PsaModule implements ModuleType {
     public Wiring wiring(Layer layer) {
         String why = "PSA attention keeps heads x head_dim";
         int c = layer.intAttr("heads") * layer.intAttr("head_dim");
-        return Wiring.of(layer).splitConv("cv1", "split", Wiring.in(0)).freeze("cv1[1]", why)
-                .conv("attn.qkv", "cv1[1]").freeze("attn.qkv", why)
-                .fixed("attn.v", c)
-                .conv("attn.pe", "attn.v")
-                .conv("attn.proj", "attn.v")
-                .add("attn", "cv1[1]", "attn.proj")
-                .conv("ffn.0", "attn")
-                .conv("ffn.1", "ffn.0")
-                .add("ffn", "attn", "ffn.1")
-                .conv("cv2", "cv1[0]", "ffn")
-                .output("cv2");
+        Wiring w = Wiring.of(layer).splitConv("cv1", "split", Wiring.in(0)).freeze("cv1[1]", why);
+        String out = C2psaModule.wireBlock(w, "", "cv1[1]", c, why);
+        return w.conv("cv2", "cv1[0]", out).output("cv2");
     }
 
     @Override
