@@ -10,7 +10,10 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Prune YOLO detectors and sweep prune ratio x lambda grids.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class},
+        footer = {"", "Spark commands (./prunesweep runs them with the spark-jobs classpath):",
+                "  sweep     Run a sweep YAML on Spark (conf/sweeps/quickstart.yaml).",
+                "  report    Write a sweep's trade-off report (--results <sweep output>)."})
 public final class Main implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
