@@ -50,6 +50,15 @@ public final class Checkpoint {
         }
     }
 
+    /** A checkpoint's metadata alone (training state, measured metrics, the graph JSON), without its tensors. */
+    public static Map<String, String> metadata(String uri) {
+        try (InputStream in = FileSystems.open(uri)) {
+            return SafeTensors.readMetadata(in, uri);
+        } catch (IOException e) {
+            throw new InputException(uri + ": cannot read weights: " + e.getMessage(), e);
+        }
+    }
+
     /** The graph stored in a PruneSweep checkpoint, or null for a plain (e.g. ultralytics) state dict. */
     public static ModelGraph storedGraph(Content content, String source) {
         String json = content.metadata().get(GRAPH_KEY);

@@ -42,6 +42,33 @@ public final class SafeTensors {
     public record Content(Map<String, Tensor> tensors, Map<String, String> metadata) {}
 
     public static Content read(InputStream in, String source) throws IOException {
+        JsonNode root = readHeader(in, source);
+        byte[] data = in.readAllBytes();
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        Map<String, String> metadata = metadata(root);
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getKey().equals("__metadata__")) continue;
+            JsonNode t = e.getValue();
+            String dtype = t.path("dtype").asText();
+            long[] shape = new long[t.path("shape").size()];
+            for (int i = 0; i < shape.length; i++) shape[i] = t.path("shape").get(i).asLong();
+            long begin = t.path("data_offsets").get(0).asLong();
+            long end = t.path("data_offsets").get(1).asLong();
+            if (end > data.length || begin > end) {
+                throw new InputException(source + ": tensor " + e.getKey() + " lies outside the file (truncated?)");
+            }
+            tensors.put(e.getKey(), new Tensor(dtype, shape, decode(dtype, data, (int) begin, (int) end, source, e.getKey())));
+        }
+        return new Content(tensors, metadata);
+    }
+
+    /** Only the string metadata: reads the header and stops, without the tensor bytes. */
+    public static Map<String, String> readMetadata(InputStream in, String source) throws IOException {
+        return metadata(readHeader(in, source));
+    }
+
+    private static JsonNode readHeader(InputStream in, String source) throws IOException {
         byte[] lenBytes = in.readNBytes(8);
         if (lenBytes.length < 8) throw new InputException(source + ": not a safetensors file (shorter than 8 bytes)");
         long headerLen = ByteBuffer.wrap(lenBytes).order(ByteOrder.LITTLE_ENDIAN).getLong();
@@ -56,27 +83,13 @@ public final class SafeTensors {
         } catch (IOException e) {
             throw new InputException(source + ": safetensors header is not JSON: " + e.getMessage(), e);
         }
-        byte[] data = in.readAllBytes();
-        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        return root;
+    }
+
+    private static Map<String, String> metadata(JsonNode root) {
         Map<String, String> metadata = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            var e = it.next();
-            if (e.getKey().equals("__metadata__")) {
-                e.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
-                continue;
-            }
-            JsonNode t = e.getValue();
-            String dtype = t.path("dtype").asText();
-            long[] shape = new long[t.path("shape").size()];
-            for (int i = 0; i < shape.length; i++) shape[i] = t.path("shape").get(i).asLong();
-            long begin = t.path("data_offsets").get(0).asLong();
-            long end = t.path("data_offsets").get(1).asLong();
-            if (end > data.length || begin > end) {
-                throw new InputException(source + ": tensor " + e.getKey() + " lies outside the file (truncated?)");
-            }
-            tensors.put(e.getKey(), new Tensor(dtype, shape, decode(dtype, data, (int) begin, (int) end, source, e.getKey())));
-        }
-        return new Content(tensors, metadata);
+        root.path("__metadata__").fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+        return metadata;
     }
 
     private static float[] decode(String dtype, byte[] data, int begin, int end, String source, String name) {

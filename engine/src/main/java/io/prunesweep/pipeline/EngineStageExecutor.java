@@ -211,7 +211,7 @@ public final class EngineStageExecutor implements StageExecutor {
     }
 
     private static Map<String, Double> storedMetrics(String checkpointUri) {
-        String json = Checkpoint.read(checkpointUri).metadata().get(METRICS_KEY);
+        String json = Checkpoint.metadata(checkpointUri).get(METRICS_KEY);
         if (json == null) return Map.of();
         try {
             Map<String, Double> m = JSON.readValue(json, new TypeReference<Map<String, Double>>() {});

@@ -50,7 +50,7 @@ final class StageTraining {
 
     /** Epochs a {@code last} checkpoint has finished ({@code train.epoch} is 0-based). */
     static int completedEpochs(String lastUri) {
-        String e = Checkpoint.read(lastUri).metadata().get("train.epoch");
+        String e = Checkpoint.metadata(lastUri).get("train.epoch");
         return e == null ? 0 : Integer.parseInt(e) + 1;
     }
 

@@ -108,6 +108,23 @@ class CheckpointTest {
     }
 
     @Test
+    void metadataIsReadFromTheHeaderAlone(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("m.safetensors");
+        try (YoloModel model = YoloModel.create(GraphBuilder.build(ModelDefinition.bundled("yolov8"), "n", 2), 0, Device.cpu())) {
+            Checkpoint.save(model, file.toString(), Map.of("train.epoch", "4"));
+        }
+        Map<String, String> full = Checkpoint.read(file.toString()).metadata();
+        assertEquals(full, Checkpoint.metadata(file.toString()));
+        assertEquals("4", full.get("train.epoch"));
+        // cut the tensors off: a full read fails, the metadata still comes from the header
+        byte[] bytes = Files.readAllBytes(file);
+        long header = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        Path cut = Files.write(dir.resolve("cut.safetensors"), java.util.Arrays.copyOf(bytes, (int) (8 + header)));
+        assertThrows(InputException.class, () -> Checkpoint.read(cut.toString()));
+        assertEquals(full, Checkpoint.metadata(cut.toString()));
+    }
+
+    @Test
     void notSafetensorsIsNamed(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("x.safetensors");
         Files.writeString(file, "hello");
