@@ -4,8 +4,7 @@ import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.prunesweep.InputException;
-import io.prunesweep.data.DatasetConfig;
-import io.prunesweep.data.YoloDataset;
+import io.prunesweep.data.DatasetSplits;
 import io.prunesweep.train.ConsoleProgress;
 import io.prunesweep.train.IterativeFinetune;
 import io.prunesweep.train.TrainConfig;
@@ -135,10 +134,8 @@ public final class PruneCommand implements Callable<Integer> {
     private Pruner.StepHook stepHook(String dir) {
         if (data == null) return Pruner.StepHook.NONE;
         if (steps < 2) throw new InputException("--data is for iterative pruning: add --steps k (k >= 2)");
-        DatasetConfig dc = DatasetConfig.load(data, FileSystems.conf());
-        YoloDataset train = YoloDataset.scan(dc, "train", FileSystems.conf(), 2);
-        YoloDataset val = YoloDataset.scan(dc, "val", FileSystems.conf(), 2);
+        DatasetSplits splits = DatasetSplits.scan(data, 2);
         TrainConfig cfg = TrainConfig.defaults().withRun(stepEpochs, batch, imgsz, seed, 2, true);
-        return new IterativeFinetune(cfg, train, val, dir, new ConsoleProgress(System.err));
+        return new IterativeFinetune(cfg, splits.train(), splits.val(), dir, new ConsoleProgress(System.err));
     }
 }

@@ -1,8 +1,7 @@
 package io.prunesweep.cli;
 
 import io.prunesweep.InputException;
-import io.prunesweep.data.DatasetConfig;
-import io.prunesweep.data.YoloDataset;
+import io.prunesweep.data.DatasetSplits;
 import io.prunesweep.io.FileSystems;
 import io.prunesweep.model.Devices;
 import io.prunesweep.model.ModelGraph;
@@ -74,10 +73,8 @@ public class TrainCommand implements Callable<Integer> {
             b.nbs = nbs;
             b.cache = cache;
         }).validated();
-        DatasetConfig dc = DatasetConfig.load(data, FileSystems.conf());
-        YoloDataset train = YoloDataset.scan(dc, "train", FileSystems.conf(), workers);
-        YoloDataset val = YoloDataset.scan(dc, "val", FileSystems.conf(), workers);
-        Trainer trainer = new Trainer(cfg, train, val, out, new ConsoleProgress(System.out));
+        DatasetSplits splits = DatasetSplits.scan(data, workers);
+        Trainer trainer = new Trainer(cfg, splits.train(), splits.val(), out, new ConsoleProgress(System.out));
         Trainer.Result result;
         if (resume) {
             if (!FileSystems.exists(trainer.lastUri())) {
@@ -91,11 +88,11 @@ public class TrainCommand implements Callable<Integer> {
             if (requireCheckpoint() && (modelOptions.weights() == null || modelOptions.graphFromYaml() != null)) {
                 throw new InputException("finetune takes --weights <pruned checkpoint> only: its widths come from the checkpoint");
             }
-            if (modelOptions.weights() == null && modelOptions.nc == null) modelOptions.nc = dc.nc();
+            if (modelOptions.weights() == null && modelOptions.nc == null) modelOptions.nc = splits.nc();
             try (YoloModel model = modelOptions.load(Devices.current(), seed)) {
                 ModelGraph g = model.graph();
-                if (g.nc() != dc.nc()) {
-                    throw new InputException("the model has nc=" + g.nc() + " but " + data + " has " + dc.nc() + " classes");
+                if (g.nc() != splits.nc()) {
+                    throw new InputException("the model has nc=" + g.nc() + " but " + data + " has " + splits.nc() + " classes");
                 }
                 result = trainer.fit(model);
             }

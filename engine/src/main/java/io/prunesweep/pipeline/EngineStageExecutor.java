@@ -3,6 +3,8 @@ package io.prunesweep.pipeline;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prunesweep.InputException;
+import io.prunesweep.data.DatasetSplits;
+import io.prunesweep.data.SyntheticDatasetSpec;
 import io.prunesweep.io.Checkpoint;
 import io.prunesweep.io.FileSystems;
 import io.prunesweep.io.onnx.YoloOnnxExporter;
@@ -48,7 +50,7 @@ public final class EngineStageExecutor implements StageExecutor {
         StageSettings s = request.settings();
         int workers = Math.max(1, request.threads());
         progress.onProgress(new Progress("data", -1, 0, 0, 0, null, "scanning " + s.dataset()));
-        StageData data = StageData.open(s, workers);
+        DatasetSplits data = data(s, workers);
         return switch (request.kind()) {
             case DENSE -> dense(request, data, workers, progress);
             case SPARSE -> sparse(request, data, workers, progress);
@@ -56,7 +58,7 @@ public final class EngineStageExecutor implements StageExecutor {
         };
     }
 
-    private StageResult dense(StageRequest req, StageData data, int workers, ProgressListener progress) {
+    private StageResult dense(StageRequest req, DatasetSplits data, int workers, ProgressListener progress) {
         StageSettings s = req.settings();
         StageTraining.Outcome o;
         try (YoloModel start = initialModel(s, data)) {
@@ -72,7 +74,7 @@ public final class EngineStageExecutor implements StageExecutor {
         }
     }
 
-    private StageResult sparse(StageRequest req, StageData data, int workers, ProgressListener progress) {
+    private StageResult sparse(StageRequest req, DatasetSplits data, int workers, ProgressListener progress) {
         StageSettings s = req.settings();
         if (s.lambda() <= 0) throw new InputException("sparse stage " + req.pointId() + " has lambda " + s.lambda() + "; it must be > 0");
         String input = input(req);
@@ -90,7 +92,7 @@ public final class EngineStageExecutor implements StageExecutor {
         }
     }
 
-    private StageResult pruneFinetune(StageRequest req, StageData data, int workers, ProgressListener progress) {
+    private StageResult pruneFinetune(StageRequest req, DatasetSplits data, int workers, ProgressListener progress) {
         StageSettings s = req.settings();
         String input = input(req);
         Map<String, Double> before = new LinkedHashMap<>();
@@ -153,7 +155,7 @@ public final class EngineStageExecutor implements StageExecutor {
      * Measures the stage's output model (after.*), saves it as the stage checkpoint with the metrics in its
      * metadata, and assembles the result.
      */
-    private StageResult finish(StageRequest req, YoloModel model, StageData data, int workers,
+    private StageResult finish(StageRequest req, YoloModel model, DatasetSplits data, int workers,
             Map<String, Double> extra, List<EpochRow> curve, Map<String, Double> durations, ProgressListener progress,
             String checkpointUri) {
         StageSettings s = req.settings();
@@ -171,8 +173,16 @@ public final class EngineStageExecutor implements StageExecutor {
         return StageResult.ok(req.kind(), req.pointId(), metrics, Map.of(StageResult.CHECKPOINT, checkpointUri), curve, d);
     }
 
+    /** The stage's dataset: a data.yaml URI, or a {@code shapes:} spec generated once per machine. */
+    private static DatasetSplits data(StageSettings s, int workers) {
+        String yaml = !SyntheticDatasetSpec.isSpec(s.dataset()) ? s.dataset()
+                : SyntheticDatasetSpec.parse(s.dataset()).materialize(SyntheticDatasetSpec.defaultCacheRoot(), s.imgsz())
+                        .toString();
+        return DatasetSplits.scan(s.dataset(), yaml, workers);
+    }
+
     /** The dense stage's starting point: an imported checkpoint, or fresh weights from the YAML. */
-    private static YoloModel initialModel(StageSettings s, StageData data) {
+    private static YoloModel initialModel(StageSettings s, DatasetSplits data) {
         ModelGraph fromYaml = s.modelYaml() == null ? null
                 : GraphBuilder.build(ModelDefinition.resolve(s.modelYaml()), s.scale(), data.nc());
         YoloModel m = s.initialCheckpoint() != null
@@ -192,7 +202,7 @@ public final class EngineStageExecutor implements StageExecutor {
         return g;
     }
 
-    private static void checkClasses(ModelGraph g, StageData data) {
+    private static void checkClasses(ModelGraph g, DatasetSplits data) {
         if (g.nc() != data.nc()) {
             throw new InputException("the model has nc=" + g.nc() + " but " + data.source() + " has " + data.nc()
                     + " classes; import a checkpoint trained on this dataset or train dense from the YAML");

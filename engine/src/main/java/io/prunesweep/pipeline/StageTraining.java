@@ -1,5 +1,6 @@
 package io.prunesweep.pipeline;
 
+import io.prunesweep.data.DatasetSplits;
 import io.prunesweep.io.Checkpoint;
 import io.prunesweep.io.FileSystems;
 import io.prunesweep.model.YoloModel;
@@ -27,7 +28,7 @@ final class StageTraining {
     /** @param checkpoint the weights the next step uses; @param epochs the whole curve, resumed epochs included */
     record Outcome(String checkpoint, String last, String best, List<EpochRow> epochs, double seconds) {}
 
-    static Outcome run(String phase, TrainConfig cfg, StageData data, String dir, Set<String> sparseGammas,
+    static Outcome run(String phase, TrainConfig cfg, DatasetSplits data, String dir, Set<String> sparseGammas,
             YoloModel start, boolean useBest, ProgressListener progress) {
         long t0 = System.nanoTime();
         Trainer trainer = new Trainer(cfg, data.train(), data.val(), dir, new Forward(phase, progress));
