@@ -37,13 +37,16 @@ public final class SweepRunner {
      * to the session, then the sweep YAML's own (which win). Credentials are never among them unless a user put
      * them there; the standard providers (instance roles, credential stores) need no settings.
      */
-    Map<String, String> childFsConf(SparkSession spark) {
-        Map<String, String> fs = new LinkedHashMap<>();
-        for (scala.Tuple2<String, String> kv : spark.sparkContext().getConf().getAll()) {
-            if (kv._1().startsWith("spark.hadoop.")) fs.put(kv._1().substring("spark.hadoop.".length()), kv._2());
-        }
+    static Map<String, String> childFsConf(Map<String, String> sessionSettings, SweepConfig config) {
+        Map<String, String> fs = SweepConfig.hadoopSettings(sessionSettings);
         fs.putAll(config.hadoopConf());
         return fs;
+    }
+
+    private static Map<String, String> settings(SparkSession spark) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (scala.Tuple2<String, String> kv : spark.sparkContext().getConf().getAll()) m.put(kv._1(), kv._2());
+        return m;
     }
 
     public Outcome run(SparkSession spark) {
@@ -53,7 +56,7 @@ public final class SweepRunner {
         SweepConfig.Spark s = config.spark();
         ChildJvm jvm = new ChildJvm(s.childHeap(), s.effectiveChildThreads(),
                 Duration.ofMillis(Math.round(s.timeoutMinutes() * 60_000)), s.childJavaOptions());
-        StageJobs jobs = new StageJobs(jsc, plan.sweepId(), jvm, childFsConf(spark), console);
+        StageJobs jobs = new StageJobs(jsc, plan.sweepId(), jvm, childFsConf(settings(spark), config), console);
 
         Map<String, StageResult> results = new LinkedHashMap<>();
         int doneRuns = 0;

@@ -121,6 +121,16 @@ class SweepConfigTest {
     }
 
     @Test
+    void stageJvmsGetSparkSubmitsHadoopSettingsWithTheYamlsWinning() throws Exception {
+        SweepConfig c = new SweepConfigLoader().parse("x.yaml", yaml(), List.of(
+                "spark.conf.spark.hadoop.fs.s3a.endpoint=http://yaml:9000"));
+        Map<String, String> session = Map.of("spark.hadoop.fs.s3a.endpoint", "http://submit:9000",
+                "spark.hadoop.fs.s3a.path.style.access", "true", "spark.executor.memory", "4g");
+        assertEquals(Map.of("fs.s3a.endpoint", "http://yaml:9000", "fs.s3a.path.style.access", "true"),
+                SweepRunner.childFsConf(session, c));
+    }
+
+    @Test
     void unknownKeysListTheValidOnes() throws Exception {
         List<String> p = problems(yaml().replace("round_to: 4", "round_to: 4, ratio: 0.5") + "colour: blue\n");
         assertTrue(p.contains("x.yaml: unknown key 'prune.ratio'; valid keys under prune: methods, ratios, scope, "

@@ -64,8 +64,13 @@ public record SweepConfig(
 
     /** Hadoop settings from {@code spark.conf} entries {@code spark.hadoop.<key>} (the Spark convention). */
     public Map<String, String> hadoopConf() {
+        return hadoopSettings(spark.conf());
+    }
+
+    /** The {@code spark.hadoop.<key>} entries of Spark settings, as Hadoop {@code <key>} settings. */
+    public static Map<String, String> hadoopSettings(Map<String, String> sparkSettings) {
         Map<String, String> out = new LinkedHashMap<>();
-        spark.conf().forEach((k, v) -> {
+        sparkSettings.forEach((k, v) -> {
             if (k.startsWith("spark.hadoop.")) {
                 out.put(k.substring("spark.hadoop.".length()), v);
             }
