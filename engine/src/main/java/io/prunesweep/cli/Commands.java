@@ -17,6 +17,7 @@ final class Commands {
         c.add(new ValCommand());
         c.add(new ExportCommand());
         c.add(new BenchCommand());
+        c.add(new DoctorCommand());
         return c;
     }
 }

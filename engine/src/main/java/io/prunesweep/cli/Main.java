@@ -1,6 +1,9 @@
 package io.prunesweep.cli;
 
 import io.prunesweep.InputException;
+import io.prunesweep.backend.BackendException;
+import io.prunesweep.backend.BackendGuard;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -35,8 +38,28 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+        if (needsBackend(args)) {
+            try {
+                BackendGuard.ensure();
+            } catch (BackendException e) {
+                System.err.println("error: " + e.getMessage());
+                System.exit(4);
+            }
+        }
         int code = commandLine().execute(args);
         System.exit(code);
+    }
+
+    /**
+     * Commands that compute with libtorch check the backend first. Help and version do not compute; {@code info}
+     * counts analytically and {@code data} only reads and writes images; {@code doctor} checks by itself.
+     */
+    static boolean needsBackend(String[] args) {
+        if (args.length == 0) return false;
+        for (String a : args) {
+            if (a.equals("--help") || a.equals("-h") || a.equals("--version") || a.equals("-V")) return false;
+        }
+        return !List.of("help", "doctor", "info", "data").contains(args[0]);
     }
 
     /** Bad input is one clear line and exit 2; anything else keeps its stack trace for a bug report. */
@@ -48,6 +71,12 @@ public final class Main implements Runnable {
         if (t != null) {
             cl.getErr().println("error: " + t.getMessage());
             return 2;
+        }
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof BackendException) {
+                cl.getErr().println("error: " + c.getMessage());
+                return 4;
+            }
         }
         cl.getErr().println("error: " + e);
         e.printStackTrace(cl.getErr());

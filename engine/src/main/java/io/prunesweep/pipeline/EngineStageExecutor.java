@@ -3,6 +3,7 @@ package io.prunesweep.pipeline;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prunesweep.InputException;
+import io.prunesweep.backend.BackendGuard;
 import io.prunesweep.data.DatasetSplits;
 import io.prunesweep.data.SyntheticDatasetSpec;
 import io.prunesweep.io.Checkpoint;
@@ -45,6 +46,7 @@ public final class EngineStageExecutor implements StageExecutor {
 
     @Override
     public StageResult run(StageRequest request, ProgressListener progress) throws Exception {
+        BackendGuard.ensure(); // never train or measure on wrong numbers: a failed check fails the stage with its reason
         FileSystems.configure(request.fsConf());
         Devices.use(Devices.parse(request.device() == null ? "cpu" : request.device()));
         StageSettings s = request.settings();

@@ -1,6 +1,9 @@
 package io.prunesweep.sweep;
 
 import io.prunesweep.InputException;
+import io.prunesweep.backend.BackendException;
+import io.prunesweep.backend.BackendGuard;
+import io.prunesweep.sweep.run.ChildJvm;
 import io.prunesweep.sweep.config.SweepConfig;
 import io.prunesweep.sweep.config.SweepConfigLoader;
 import io.prunesweep.sweep.plan.SweepPlanner;
@@ -55,6 +58,10 @@ public final class SweepJob implements Callable<Integer> {
                     "  " + kind.name().toLowerCase() + " " + t.id() + " <- " + t.inputId() + "  " + t.outputDir())));
             return 0;
         }
+        if (config.spark().master().startsWith("local")) {
+            // the points run on this host: check its backend once, before any work, and say what was chosen
+            console.println("[" + config.sweep().id() + "] " + BackendGuard.oneLine(BackendGuard.requireUsable(ChildJvm.classpath())));
+        }
         SparkSession spark = session(config);
         try {
             SweepRunner.Outcome outcome = new SweepRunner(config, console).run(spark);
@@ -79,7 +86,7 @@ public final class SweepJob implements Callable<Integer> {
         return SparkSession.builder().config(conf).getOrCreate();
     }
 
-    /** Exit codes: 0 all points ok, 3 some points failed, 2 bad input, 1 a bug. */
+    /** Exit codes: 0 all points ok, 3 some points failed, 2 bad input, 4 this host computes wrong numbers, 1 a bug. */
     public static void main(String[] args) {
         CommandLine cl = new CommandLine(new SweepJob());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -90,6 +97,10 @@ public final class SweepJob implements Callable<Integer> {
             if (t != null) {
                 cmd.getErr().println("error: " + t.getMessage().replace("\n", "\nerror: "));
                 return 2;
+            }
+            if (e instanceof BackendException) {
+                cmd.getErr().println("error: " + e.getMessage());
+                return 4;
             }
             cmd.getErr().println("error: " + e);
             e.printStackTrace(cmd.getErr());

@@ -3,6 +3,7 @@ package io.prunesweep.model.modules;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import io.prunesweep.backend.Convolutions;
 import ai.djl.training.initializer.Initializer;
 import io.prunesweep.graph.Wiring;
 import io.prunesweep.io.onnx.ConvParams;
@@ -116,8 +117,7 @@ public final class McaModule implements ModuleType, OnnxExportable {
         long len = s[axis];
         int pad = (int) (kernel.getShape().get(3) - 1) / 2;
         NDArray seq = mixed.reshape(s[0], 1, 1, len);
-        NDArray conv = seq.getNDArrayInternal().convolution(seq, kernel, null, new Shape(1, 1), new Shape(0, pad),
-                new Shape(1, 1), 1).singletonOrThrow();
+        NDArray conv = Convolutions.conv2d(seq, kernel, null, new Shape(1, 1), new Shape(0, pad), new Shape(1, 1), 1);
         long[] back = {s[0], 1, 1, 1};
         back[axis] = len;
         return x.mul(conv.reshape(back).getNDArrayInternal().sigmoid());

@@ -10,6 +10,7 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.prunesweep.backend.Convolutions;
 import io.prunesweep.model.ConvSpec;
 import io.prunesweep.model.Layer;
 import io.prunesweep.model.ModuleType;
@@ -114,10 +115,10 @@ public final class LayerBlock extends AbstractBlock {
     private static NDArray applyConv(ParameterStore ps, Device d, ConvParams cp, NDArray x, boolean training) {
         if (cp == null) throw new IllegalStateException("unknown conv path");
         ConvSpec c = cp.spec();
-        NDArray y = x.getNDArrayInternal().convolution(x, ps.getValue(cp.weight(), d, training),
+        NDArray y = Convolutions.conv2d(x, ps.getValue(cp.weight(), d, training),
                 cp.bias() == null ? null : ps.getValue(cp.bias(), d, training),
                 new Shape(c.stride(), c.stride()), new Shape(c.padding(), c.padding()),
-                new Shape(c.dilation(), c.dilation()), c.groups()).singletonOrThrow();
+                new Shape(c.dilation(), c.dilation()), c.groups());
         if (c.bn()) {
             // axis -1 selects libtorch's native channel-first batch_norm in DJL's PyTorch engine
             y = y.getNDArrayInternal().batchNorm(y, ps.getValue(cp.mean(), d, false), ps.getValue(cp.var(), d, false),

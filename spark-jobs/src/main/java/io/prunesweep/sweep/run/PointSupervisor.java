@@ -1,5 +1,6 @@
 package io.prunesweep.sweep.run;
 
+import io.prunesweep.backend.BackendGuard;
 import io.prunesweep.pipeline.Progress;
 import io.prunesweep.pipeline.StageFiles;
 import io.prunesweep.pipeline.StageJson;
@@ -98,6 +99,8 @@ public final class PointSupervisor {
             String threads = Integer.toString(request.threads());
             env.put("OMP_NUM_THREADS", threads);
             env.put("MKL_NUM_THREADS", threads);
+            // the host's backend verdict, when cached: the child starts with it (and checks it again by itself)
+            env.putAll(BackendGuard.childEnvironment());
             if (request.gpuAddress() != null) {
                 // Spark's GPU addresses are nvidia-smi (PCI bus) indices; CUDA numbers fastest-first unless told.
                 env.put("CUDA_DEVICE_ORDER", "PCI_BUS_ID");
