@@ -3,9 +3,11 @@ package io.prunesweep.cli;
 import io.prunesweep.InputException;
 import io.prunesweep.data.DatasetConfig;
 import io.prunesweep.data.YoloDataset;
+import io.prunesweep.eval.BatchPredictor;
 import io.prunesweep.eval.CocoPredictions;
 import io.prunesweep.eval.CocoPredictionsWriter;
 import io.prunesweep.eval.DetectionResult;
+import io.prunesweep.eval.EnginePredictor;
 import io.prunesweep.eval.NmsConfig;
 import io.prunesweep.eval.ValidationReport;
 import io.prunesweep.eval.ValidationRun;
@@ -13,6 +15,7 @@ import io.prunesweep.eval.ValidationSettings;
 import io.prunesweep.eval.ValidationSpeed;
 import io.prunesweep.eval.Validator;
 import io.prunesweep.io.FileSystems;
+import io.prunesweep.io.onnx.OnnxPredictor;
 import io.prunesweep.model.Devices;
 import io.prunesweep.model.ModelGraph;
 import io.prunesweep.model.YoloModel;
@@ -27,11 +30,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code prunesweep val}: mAP of a checkpoint (run through the engine, as ultralytics' validator) or of an external
- * tool's COCO detection JSON, on one split of a dataset.
+ * {@code prunesweep val}: mAP of a checkpoint (run through the engine, as ultralytics' validator), of an ONNX export
+ * (the same validation with ONNX Runtime in place of the engine: an independent check of what users deploy) or of an
+ * external tool's COCO detection JSON, on one split of a dataset.
  */
 @Command(name = "val", mixinStandardHelpOptions = true,
-        description = "Evaluate weights (or a COCO predictions JSON) on a dataset split: P, R, mAP50, mAP50-95 as ultralytics.")
+        description = "Evaluate weights (engine), an .onnx export (ONNX Runtime) or a COCO predictions JSON on a dataset split:"
+                + " P, R, mAP50, mAP50-95 as ultralytics.")
 public final class ValCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -76,7 +81,7 @@ public final class ValCommand implements Callable<Integer> {
     public Integer call() {
         boolean fromFile = predictions != null;
         if (fromFile == (modelOptions.weights() != null)) {
-            throw new InputException("val: give either --weights <checkpoint or .safetensors> or --predictions <coco.json>"
+            throw new InputException("val: give either --weights <checkpoint, .safetensors or .onnx> or --predictions <coco.json>"
                     + (fromFile ? ", not both" : ""));
         }
         if (fromFile && (modelOptions.graphFromYaml() != null || saveJson != null)) {
@@ -119,6 +124,7 @@ public final class ValCommand implements Callable<Integer> {
 
     private ValidationReport evaluateWeights(YoloDataset dataset, ValidationSettings settings, Map<String, Object> shown,
             PrintWriter info) {
+        if (OnnxPredictor.isOnnx(modelOptions.weights())) return evaluateOnnx(dataset, settings, shown, info);
         Devices.use(Devices.parse(device));
         try (YoloModel model = modelOptions.load(Devices.current(), 0)) {
             ModelGraph g = model.graph();
@@ -136,22 +142,76 @@ public final class ValCommand implements Callable<Integer> {
             }
             shown.put("weights", modelOptions.weights());
             shown.put("model", g.name() + g.scale());
-            shown.put("imgsz", settings.imgsz());
-            shown.put("batch", settings.batch());
-            shown.put("conf", settings.nms().confThreshold());
-            shown.put("iou", settings.nms().iouThreshold());
-            shown.put("device", device);
-            if (saveJson != null) CocoPredictions.imagesById(dataset); // unique ids: fail before inference, not after
-            CocoPredictionsWriter writer = saveJson == null ? null : new CocoPredictionsWriter();
-            ValidationRun run = Validator.run(model, dataset, settings,
-                    writer == null ? Validator.PredictionSink.NONE : writer);
-            if (writer != null) {
-                writer.write(saveJson);
-                shown.put("saved_json", saveJson);
-                info.println("wrote " + writer.size() + " detections to " + saveJson);
-                info.flush();
-            }
-            return new ValidationReport(shown, run.result(), run.speed());
+            return validate(new EnginePredictor(model), dataset, settings, shown, info);
         }
+    }
+
+    /** An ONNX export, run in ONNX Runtime instead of the engine; the rest of validation is the same. */
+    private ValidationReport evaluateOnnx(YoloDataset dataset, ValidationSettings settings, Map<String, Object> shown,
+            PrintWriter info) {
+        String weights = modelOptions.weights();
+        if (modelOptions.graphFromYaml() != null) {
+            throw new InputException("val: " + weights + " is an ONNX model, which carries its own graph; drop --model/--scale/--nc");
+        }
+        if (Devices.parse(device).isGpu()) {
+            throw new InputException("val: an .onnx model runs in the CPU build of ONNX Runtime; use --device cpu");
+        }
+        try (OnnxPredictor onnx = OnnxPredictor.open(weights)) {
+            long[] in = onnx.inputShape();
+            if (onnx.nc() != dataset.nc()) {
+                throw new InputException(weights + " predicts " + onnx.nc() + " classes (output "
+                        + java.util.Arrays.toString(onnx.outputShape()) + ") but " + data + " has " + dataset.nc()
+                        + "; validate on the dataset the model was trained for");
+            }
+            if (in[1] > 0 && in[1] != 3) {
+                throw new InputException(weights + " takes " + in[1] + "-channel input; val feeds RGB images (3 channels)");
+            }
+            if ((in[2] > 0 && in[2] != settings.imgsz()) || (in[3] > 0 && in[3] != settings.imgsz())) {
+                String fixed = (in[2] > 0 ? in[2] : "any") + "x" + (in[3] > 0 ? in[3] : "any");
+                throw new InputException("val: --imgsz " + settings.imgsz() + " does not match the fixed input size "
+                        + fixed + " of " + weights + "; use --imgsz " + Math.max(in[2], in[3])
+                        + " or export the model again at " + settings.imgsz());
+            }
+            int stride = onnx.stride();
+            if (stride > 0 && settings.imgsz() % stride != 0) {
+                throw new InputException("val: --imgsz " + settings.imgsz() + " is not a multiple of the model's largest stride "
+                        + stride + "; use e.g. " + Math.max(stride, Math.round(settings.imgsz() / (float) stride) * stride));
+            }
+            int fixedBatch = onnx.fixedBatch();
+            if (fixedBatch > 0) {
+                info.println("val: " + weights + " has a fixed batch size of " + fixedBatch + ": "
+                        + (fixedBatch == 1 ? "images run one at a time" : "batches of " + fixedBatch
+                                + ", the last one padded with blank images")
+                        + (settings.batch() != fixedBatch ? " (--batch " + settings.batch() + " ignored)" : ""));
+                info.flush();
+                settings = new ValidationSettings(settings.imgsz(), fixedBatch, settings.workers(), settings.nms());
+            }
+            shown.put("weights", weights);
+            String name = onnx.modelName();
+            if (name != null) shown.put("model", name);
+            return validate(onnx, dataset, settings, shown, info);
+        }
+    }
+
+    /** Runs {@code predictor} through the validator; the settings and the runtime go into {@code shown}. */
+    private ValidationReport validate(BatchPredictor predictor, YoloDataset dataset, ValidationSettings settings,
+            Map<String, Object> shown, PrintWriter info) {
+        shown.put("runtime", predictor.runtime());
+        shown.put("imgsz", settings.imgsz());
+        shown.put("batch", settings.batch());
+        shown.put("conf", settings.nms().confThreshold());
+        shown.put("iou", settings.nms().iouThreshold());
+        shown.put("device", device);
+        if (saveJson != null) CocoPredictions.imagesById(dataset); // unique ids: fail before inference, not after
+        CocoPredictionsWriter writer = saveJson == null ? null : new CocoPredictionsWriter();
+        ValidationRun run = Validator.run(predictor, dataset, settings,
+                writer == null ? Validator.PredictionSink.NONE : writer);
+        if (writer != null) {
+            writer.write(saveJson);
+            shown.put("saved_json", saveJson);
+            info.println("wrote " + writer.size() + " detections to " + saveJson);
+            info.flush();
+        }
+        return new ValidationReport(shown, run.result(), run.speed());
     }
 }

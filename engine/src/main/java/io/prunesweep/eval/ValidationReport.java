@@ -15,7 +15,9 @@ import java.util.StringJoiner;
 /**
  * What {@code prunesweep val} prints: the run's settings, its figures and its speed, as ultralytics' table or as
  * JSON ({@code map50}, {@code map50_95}, {@code precision}, {@code recall}, {@code fitness}, {@code images},
- * {@code instances}, {@code per_class}, {@code speed} in ms per image, after the settings).
+ * {@code instances}, {@code per_class}, {@code speed} in ms per image, after the settings). When a model ran, the
+ * settings hold {@code runtime} ({@code djl} for the engine, {@code onnxruntime} for an ONNX export), which the
+ * table's speed line names too.
  *
  * @param settings what was validated and how (mode, data, split, weights or predictions, ...), in print order
  * @param result   the figures
@@ -40,7 +42,10 @@ public record ValidationReport(Map<String, Object> settings, DetectionResult res
         }
     }
 
-    /** ultralytics' validation table: all classes, then one row per class with labels; then the speed line. */
+    /**
+     * ultralytics' validation table: all classes, then one row per class with labels; then the speed line, which
+     * names the runtime that produced the figures when a model ran.
+     */
     public String toTable() {
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "%22s%11s%11s%11s%11s%11s%11s%n",
@@ -67,7 +72,8 @@ public record ValidationReport(Map<String, Object> settings, DetectionResult res
         add(parts, speed.preprocessMs(), "preprocess");
         add(parts, speed.inferenceMs(), "inference");
         add(parts, speed.postprocessMs(), "postprocess");
-        StringJoiner j = new StringJoiner(", ", "Speed: ", " per image");
+        Object runtime = settings.get("runtime");
+        StringJoiner j = new StringJoiner(", ", "Speed: ", " per image" + (runtime == null ? "" : " (runtime: " + runtime + ")"));
         parts.forEach(j::add);
         return j.toString();
     }

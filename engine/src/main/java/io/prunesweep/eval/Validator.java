@@ -1,8 +1,5 @@
 package io.prunesweep.eval;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import io.prunesweep.data.Batch;
 import io.prunesweep.data.DetectionLoader;
 import io.prunesweep.data.ImageInfo;
@@ -15,7 +12,8 @@ import java.util.List;
 /**
  * Validation as ultralytics' DetectionValidator: letterboxed batches, the model in inference mode, NMS (conf 0.001,
  * IoU 0.7, 300 detections, multi-label), predictions mapped back to original image pixels and matched against the
- * labels there, then AP.
+ * labels there, then AP. The model is a {@link BatchPredictor}: the engine's network, or an ONNX export in ONNX
+ * Runtime, through the very same steps.
  */
 public final class Validator {
     private Validator() {}
@@ -30,26 +28,28 @@ public final class Validator {
 
     /** The figures with ultralytics' validation NMS; what training reports per epoch. */
     public static DetectionResult evaluate(YoloModel model, YoloDataset data, int imgsz, int batchSize, int workers) {
-        return run(model, data, ValidationSettings.of(imgsz, batchSize, workers), PredictionSink.NONE, false).result();
+        return run(new EnginePredictor(model), data, ValidationSettings.of(imgsz, batchSize, workers), PredictionSink.NONE,
+                false).result();
+    }
+
+    /** {@link #run(BatchPredictor, YoloDataset, ValidationSettings, PredictionSink)} of the engine's network. */
+    public static ValidationRun run(YoloModel model, YoloDataset data, ValidationSettings settings, PredictionSink sink) {
+        return run(new EnginePredictor(model), data, settings, sink);
     }
 
     /**
-     * Validates {@code model} on every image of {@code data}; {@code sink} sees each image's detections. One
+     * Validates {@code predictor} on every image of {@code data}; {@code sink} sees each image's detections. One
      * untimed forward pass first (as ultralytics' {@code warmup}), so the speed figures leave out one-time native
      * setup, which on the CPU costs more than a small split's whole inference.
      */
-    public static ValidationRun run(YoloModel model, YoloDataset data, ValidationSettings settings, PredictionSink sink) {
-        return run(model, data, settings, sink, true);
+    public static ValidationRun run(BatchPredictor predictor, YoloDataset data, ValidationSettings settings,
+            PredictionSink sink) {
+        return run(predictor, data, settings, sink, true);
     }
 
-    private static ValidationRun run(YoloModel model, YoloDataset data, ValidationSettings settings, PredictionSink sink,
-            boolean warmup) {
-        if (warmup) {
-            try (NDManager scope = model.manager().newSubManager()) {
-                int c = model.graph().inputChannels();
-                model.predict(scope.zeros(new Shape(1, c, settings.imgsz(), settings.imgsz()))).toFloatArray();
-            }
-        }
+    private static ValidationRun run(BatchPredictor predictor, YoloDataset data, ValidationSettings settings,
+            PredictionSink sink, boolean warmup) {
+        if (warmup) predictor.warmup(settings.imgsz());
         DetectionMetrics metrics = new DetectionMetrics(data.names());
         DetectionLoader.Options opts = DetectionLoader.Options.val(settings.imgsz(), settings.batch())
                 .withWorkers(settings.workers());
@@ -58,24 +58,24 @@ public final class Validator {
         long post = 0;
         int next = 0; // validation batches come in dataset order
         // a one-to-one head (YOLOv10) is NMS-free: keep every box above the score threshold, suppress none
-        NmsConfig nms = io.prunesweep.model.DetectionHead.of(model.graph()).nmsFree() ? settings.nms().withIou(1.0) : settings.nms();
+        NmsConfig nms = predictor.nmsFree() ? settings.nms().withIou(1.0) : settings.nms();
         try (DetectionLoader loader = new DetectionLoader(data, opts); DetectionLoader.Epoch epoch = loader.epoch(0)) {
             Iterator<Batch> batches = epoch.iterator();
             while (batches.hasNext()) {
                 long t0 = System.nanoTime();
                 Batch batch = batches.next();
-                float[] out;
-                long[] shape;
+                BatchPredictor.Output y;
                 long t1;
-                try (NDManager scope = model.manager().newSubManager()) {
-                    NDArray images = batch.images(scope);
+                try (BatchPredictor.Loaded images = predictor.load(batch)) {
                     t1 = System.nanoTime();
-                    NDArray y = model.predict(images);
-                    shape = y.getShape().getShape();
-                    out = y.toFloatArray();
+                    y = images.run();
+                }
+                if (y.images() != batch.size()) {
+                    throw new IllegalStateException(predictor.runtime() + " returned " + y.images()
+                            + " images' outputs for a batch of " + batch.size());
                 }
                 long t2 = System.nanoTime();
-                List<Detections> dets = Nms.apply(out, (int) shape[0], (int) shape[1], (int) shape[2], nms);
+                List<Detections> dets = Nms.apply(y.data(), y.images(), y.channels(), y.columns(), nms);
                 List<ImageInfo> infos = batch.infos();
                 for (int i = 0; i < dets.size(); i++, next++) {
                     LabeledImage image = data.get(next);

@@ -12,6 +12,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prunesweep.data.SyntheticShapes;
 import io.prunesweep.io.Checkpoint;
 import io.prunesweep.io.SafeTensors;
+import io.prunesweep.io.onnx.Dim;
+import io.prunesweep.io.onnx.OnnxGraph;
+import io.prunesweep.io.onnx.OnnxValueInfo;
+import io.prunesweep.io.onnx.YoloOnnxExporter;
 import io.prunesweep.model.GraphBuilder;
 import io.prunesweep.model.ModelDefinition;
 import io.prunesweep.model.YoloModel;
@@ -20,6 +24,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.function.IntPredicate;
 import javax.imageio.ImageIO;
@@ -30,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code prunesweep val} end to end on a small synthetic split (8 images, 64 px) whose labels are rewritten to a few
- * known large boxes, so even an untrained model finds some of them and the figures are not all zero.
+ * known large boxes, so even an untrained model finds some of them and the figures are not all zero. Weights run in
+ * the engine, their ONNX export in ONNX Runtime, and the two must agree.
  */
 class ValCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -242,6 +249,165 @@ class ValCommandTest {
         }
         assertError("val: --imgsz 100 is not a multiple of the model's largest stride 32; use e.g. 96", "val",
                 "--weights", threeClasses.toString(), "--data", yaml, "--imgsz", "100");
+    }
+
+    /**
+     * A seeded YOLOv8n checkpoint whose weights make it see its input, and its ONNX export (through the CLI) at 64 px,
+     * made once for the ONNX tests. A freshly initialised network is blind (every score the prior of its level), so
+     * it could not tell whether two runtimes were fed the same pixels.
+     */
+    static Path onnxCheckpoint;
+    static Path onnxExport;
+
+    /** BN statistics spread out and convs amplified (as the export tests do), the heads' last biases zeroed. */
+    static void makeSeeing(YoloModel model, long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        for (var e : model.network().parameters().entrySet()) {
+            String k = e.getKey();
+            var a = e.getValue().getArray();
+            float[] v = a.toFloatArray();
+            for (int i = 0; i < v.length; i++) {
+                if (k.endsWith("conv.weight") && !k.contains("dfl")) v[i] *= 2.2f;
+                else if (k.endsWith("bn.weight")) v[i] = 0.5f + r.nextFloat();
+                else if (k.endsWith("bn.bias")) v[i] = r.nextFloat() - 0.5f;
+                else if (k.endsWith("bn.running_mean")) v[i] = 0.2f * (r.nextFloat() - 0.5f);
+                else if (k.endsWith("bn.running_var")) v[i] = 0.5f + r.nextFloat();
+                else if (k.endsWith("2.bias")) v[i] = 0;
+            }
+            a.set(v);
+        }
+    }
+
+    static synchronized Path onnxExport() {
+        if (onnxExport != null) return onnxExport;
+        Path ckpt = dir.resolve("onnx/v8n.safetensors");
+        Path onnx = dir.resolve("onnx/v8n.onnx");
+        try (YoloModel m = YoloModel.create(GraphBuilder.build(ModelDefinition.bundled("yolov8"), "n", 3), 11, Device.cpu())) {
+            makeSeeing(m, 11);
+            Checkpoint.save(m, ckpt.toString(), Map.of());
+        }
+        CliRun r = run("export", "--weights", ckpt.toString(), "--format", "onnx", "--imgsz", "64", "--out", onnx.toString());
+        assertEquals(0, r.code(), r.err());
+        onnxCheckpoint = ckpt;
+        onnxExport = onnx;
+        return onnx;
+    }
+
+    /** The export of {@code model} with its batch dimension fixed, as exporters without dynamic axes write it. */
+    static byte[] fixedBatchExport(YoloModel model, int imgsz, int batch) {
+        OnnxGraph g = YoloOnnxExporter.graph(model, imgsz);
+        java.util.function.UnaryOperator<List<OnnxValueInfo>> fix = infos -> infos.stream().map(v -> {
+            List<Dim> shape = new ArrayList<>(v.shape());
+            shape.set(0, Dim.of(batch));
+            return new OnnxValueInfo(v.name(), v.elemType(), shape);
+        }).toList();
+        return new OnnxGraph(g.name(), g.nodes(), g.initializers(), fix.apply(g.inputs()), fix.apply(g.outputs()))
+                .toModelBytes(YoloOnnxExporter.metadata(model.graph(), imgsz));
+    }
+
+    /** The engine's and ONNX Runtime's figures agree: only the runtime differs, not letterbox, NMS or matching. */
+    static void assertAgree(JsonNode engine, JsonNode onnx) {
+        for (String k : new String[] {"precision", "recall", "map50", "map50_95"}) {
+            assertEquals(engine.get(k).asDouble(), onnx.get(k).asDouble(), 0.002, k + ": " + engine + " vs " + onnx);
+        }
+        assertEquals(engine.get("images").asInt(), onnx.get("images").asInt());
+        assertEquals(engine.get("instances").asInt(), onnx.get("instances").asInt());
+        assertEquals(engine.get("per_class").size(), onnx.get("per_class").size());
+    }
+
+    /**
+     * Every detection of {@code a} scoring at least 0.01 is in {@code b}: same image and class, score within 1e-4,
+     * box within 0.01 px (original pixels).
+     */
+    static void assertSameDetections(JsonNode a, JsonNode b) {
+        Map<Integer, List<JsonNode>> byImage = new java.util.HashMap<>();
+        for (JsonNode d : b) byImage.computeIfAbsent(d.get("image_id").asInt(), k -> new ArrayList<>()).add(d);
+        int checked = 0;
+        for (JsonNode d : a) {
+            if (d.get("score").asDouble() < 0.01) continue;
+            checked++;
+            boolean found = false;
+            for (JsonNode e : byImage.getOrDefault(d.get("image_id").asInt(), List.of())) {
+                boolean same = e.get("category_id").asInt() == d.get("category_id").asInt()
+                        && Math.abs(e.get("score").asDouble() - d.get("score").asDouble()) <= 1e-4;
+                for (int i = 0; same && i < 4; i++) {
+                    same = Math.abs(e.get("bbox").get(i).asDouble() - d.get("bbox").get(i).asDouble()) <= 0.01;
+                }
+                if (same) {
+                    found = true;
+                    break;
+                }
+            }
+            assertTrue(found, "no counterpart for " + d);
+        }
+        assertTrue(checked >= 10 * IMAGES, "only " + checked + " detections above 0.01 to compare");
+    }
+
+    @Test
+    void onnxExportScoresAsTheEngine() throws IOException {
+        Path onnx = onnxExport();
+        Path enginePreds = dir.resolve("onnx/engine.json");
+        Path ortPreds = dir.resolve("onnx/ort.json");
+        JsonNode engine = json("val", "--weights", onnxCheckpoint.toString(), "--data", yaml, "--imgsz", "64",
+                "--batch", "3", "--save-json", enginePreds.toString(), "--json");
+        JsonNode ort = json("val", "--weights", onnx.toString(), "--data", yaml, "--imgsz", "64", "--batch", "3",
+                "--save-json", ortPreds.toString(), "--json");
+        assertEquals("djl", engine.get("runtime").asText());
+        assertEquals("onnxruntime", ort.get("runtime").asText());
+        assertEquals("weights", ort.get("mode").asText());
+        assertEquals(onnx.toString(), ort.get("weights").asText());
+        assertEquals("yolov8n", ort.get("model").asText(), "from the export's metadata");
+        assertEquals(3, ort.get("batch").asInt());
+        assertEquals(IMAGES, ort.get("images").asInt());
+        assertEquals(instances, ort.get("instances").asInt());
+        assertTrue(engine.get("map50").asDouble() > 0.01, "the figures must not be all zero to compare: " + engine);
+        assertTrue(ort.get("speed").get("inference").asDouble() > 0, ort.toString());
+        assertAgree(engine, ort);
+        // figures move little with the pixels, detections do: the same letterboxed input gives the same boxes
+        assertSameDetections(JSON.readTree(enginePreds.toFile()), JSON.readTree(ortPreds.toFile()));
+        assertSameDetections(JSON.readTree(ortPreds.toFile()), JSON.readTree(enginePreds.toFile()));
+
+        // a fixed batch of 3, named by a file: URI: the 8 images run as 3 + 3 + 2, the last batch padded
+        Path fixed = dir.resolve("onnx/v8n-b3.onnx");
+        try (YoloModel m = Checkpoint.load(onnxCheckpoint.toString(), null, Device.cpu())) {
+            Files.write(fixed, fixedBatchExport(m, 64, 3));
+        }
+        CliRun r = run("val", "--weights", fixed.toUri().toString(), "--data", yaml, "--imgsz", "64", "--json");
+        assertEquals(0, r.code(), r.err());
+        List<String> said = r.err().lines().filter(l -> l.contains("fixed batch")).toList();
+        assertEquals(List.of("val: " + fixed.toUri() + " has a fixed batch size of 3: batches of 3, the last one padded"
+                + " with blank images (--batch 16 ignored)"), said, r.err());
+        JsonNode padded = JSON.readTree(r.out());
+        assertEquals(3, padded.get("batch").asInt());
+        assertAgree(engine, padded);
+
+        // the printed table names the runtime too
+        CliRun table = run("val", "--weights", onnx.toString(), "--data", yaml, "--imgsz", "64");
+        assertEquals(0, table.code(), table.err());
+        String[] lines = table.out().strip().split("\n");
+        assertTrue(lines[lines.length - 1].startsWith("Speed: ")
+                && lines[lines.length - 1].endsWith(" per image (runtime: onnxruntime)"), table.out());
+    }
+
+    @Test
+    void onnxBadInputIsOneClearLine() throws IOException {
+        Path onnx = onnxExport();
+        assertError("val: --imgsz 96 does not match the fixed input size 64x64 of " + onnx
+                + "; use --imgsz 64 or export the model again at 96", "val", "--weights", onnx.toString(), "--data", yaml,
+                "--imgsz", "96");
+        assertError("val: " + onnx + " is an ONNX model, which carries its own graph; drop --model/--scale/--nc", "val",
+                "--weights", onnx.toString(), "--model", "yolov8", "--scale", "n", "--data", yaml, "--imgsz", "64");
+        Path missing = dir.resolve("onnx/nope.onnx");
+        assertError(missing + ": file not found", "val", "--weights", missing.toString(), "--data", yaml);
+        Path junk = Files.writeString(dir.resolve("onnx/junk.onnx"), "not a model");
+        assertError(junk + ": ONNX Runtime cannot load it: ", "val", "--weights", junk.toString(), "--data", yaml,
+                "--imgsz", "64");
+        Path twoClasses = dir.resolve("onnx/nc2.onnx");
+        try (YoloModel m = YoloModel.create(GraphBuilder.build(ModelDefinition.bundled("yolov8"), "n", 2), 1, Device.cpu())) {
+            Files.write(twoClasses, YoloOnnxExporter.toBytes(m, 64));
+        }
+        assertError(twoClasses + " predicts 2 classes (output [-1, 6, 84]) but " + yaml + " has 3", "val", "--weights",
+                twoClasses.toString(), "--data", yaml, "--imgsz", "64");
     }
 
     private static void assertError(String expectedStart, String... args) {

@@ -1,6 +1,7 @@
 package io.prunesweep.io.onnx;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A complete inference graph (GraphProto), nodes in topological order, and its encoding as a ModelProto
@@ -19,6 +20,10 @@ public record OnnxGraph(String name, List<OnnxNode> nodes, List<OnnxTensor> init
     private static final int MODEL_PRODUCER_VERSION = 3;
     private static final int MODEL_GRAPH = 7;
     private static final int MODEL_OPSET_IMPORT = 8;
+    private static final int MODEL_METADATA_PROPS = 14;
+    // StringStringEntryProto
+    private static final int ENTRY_KEY = 1;
+    private static final int ENTRY_VALUE = 2;
     // OperatorSetIdProto
     private static final int OPSET_DOMAIN = 1;
     private static final int OPSET_VERSION = 2;
@@ -38,6 +43,14 @@ public record OnnxGraph(String name, List<OnnxNode> nodes, List<OnnxTensor> init
 
     /** The serialized ModelProto, ready to be written as an .onnx file. */
     public byte[] toModelBytes() {
+        return toModelBytes(Map.of());
+    }
+
+    /**
+     * The serialized ModelProto with {@code metadata} as its {@code metadata_props} (what ONNX Runtime returns as the
+     * custom metadata map), in the map's iteration order.
+     */
+    public byte[] toModelBytes(Map<String, String> metadata) {
         ProtoWriter graph = new ProtoWriter();
         for (OnnxNode n : nodes) {
             graph.message(GRAPH_NODE, n.encode());
@@ -53,13 +66,15 @@ public record OnnxGraph(String name, List<OnnxNode> nodes, List<OnnxTensor> init
             graph.message(GRAPH_OUTPUT, v.encode());
         }
         ProtoWriter opset = new ProtoWriter().string(OPSET_DOMAIN, "").varint(OPSET_VERSION, OPSET);
-        return new ProtoWriter()
+        ProtoWriter model = new ProtoWriter()
                 .varint(MODEL_IR_VERSION, IR_VERSION)
                 .string(MODEL_PRODUCER_NAME, PRODUCER)
                 .string(MODEL_PRODUCER_VERSION, producerVersion())
                 .message(MODEL_GRAPH, graph)
-                .message(MODEL_OPSET_IMPORT, opset)
-                .toBytes();
+                .message(MODEL_OPSET_IMPORT, opset);
+        metadata.forEach((k, v) -> model.message(MODEL_METADATA_PROPS,
+                new ProtoWriter().string(ENTRY_KEY, k).string(ENTRY_VALUE, v)));
+        return model.toBytes();
     }
 
     private static String producerVersion() {

@@ -23,6 +23,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -33,7 +34,8 @@ import java.util.Random;
  * anchors]} = the decoded inference output of {@link io.prunesweep.model.nn.YoloNetwork} (xywh boxes in input
  * pixels from the DFL softmax expectation around anchor centres times stride, anchors and strides as constants;
  * sigmoid class scores). BatchNorm is folded into the convs ({@link BatchNormFolding}). Widths come from the
- * graph, so pruned graphs export as they run.
+ * graph, so pruned graphs export as they run. The file's metadata says what {@code val} needs to score it
+ * ({@link #metadata}).
  *
  * <p><b>Which layers export.</b> The built-in module types (Conv, DWConv, Bottleneck, C2f, C3k2 with C3k
  * blocks, C3, C3k, SPPF, C2PSA, Concat, Upsample, Detect) are mapped by name to ONNX in
@@ -53,6 +55,12 @@ public final class YoloOnnxExporter {
     public static final String INPUT = "images";
     public static final String OUTPUT = "output0";
     public static final String BATCH = "batch";
+    /** metadata_props keys ({@link #metadata}). */
+    public static final String META_TASK = "task";
+    public static final String META_STRIDE = "stride";
+    public static final String META_IMGSZ = "imgsz";
+    public static final String META_END2END = "end2end";
+    public static final String META_MODEL = "prunesweep.model";
     /** Max difference accepted by the check (absolute for scores, relative to max(1, |x|) for boxes). */
     public static final double TOLERANCE = 1e-4;
 
@@ -121,9 +129,24 @@ public final class YoloOnnxExporter {
         }
     }
 
-    /** The serialized ONNX model for square images of side {@code imgsz}. */
+    /** The serialized ONNX model for square images of side {@code imgsz}, with {@link #metadata}. */
     public static byte[] toBytes(YoloModel model, int imgsz) {
-        return graph(model, imgsz).toModelBytes();
+        return graph(model, imgsz).toModelBytes(metadata(model.graph(), imgsz));
+    }
+
+    /**
+     * The model's {@code metadata_props}, with ultralytics' keys and value syntax (Python literals) where they say
+     * the same thing: {@code task}, {@code stride} (largest), {@code imgsz} ({@code [h, w]}), {@code end2end} (True for
+     * an NMS-free head: its output is final, {@code val} suppresses nothing), plus {@code prunesweep.model}.
+     */
+    public static Map<String, String> metadata(ModelGraph graph, int imgsz) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(META_TASK, "detect");
+        m.put(META_STRIDE, Integer.toString(graph.maxStride()));
+        m.put(META_IMGSZ, "[" + imgsz + ", " + imgsz + "]");
+        m.put(META_END2END, DetectionHead.of(graph).nmsFree() ? "True" : "False");
+        m.put(META_MODEL, graph.name() + graph.scale());
+        return m;
     }
 
     /** The ONNX graph for square images of side {@code imgsz} (a multiple of the model's largest stride). */

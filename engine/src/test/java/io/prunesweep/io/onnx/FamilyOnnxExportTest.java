@@ -1,6 +1,7 @@
 package io.prunesweep.io.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -43,6 +44,15 @@ class FamilyOnnxExportTest {
             Map<String, FloatTensor> out = OnnxRuntimeCheck.run(file,
                     Map.of("images", new FloatTensor(new float[2 * 3 * IMGSZ * IMGSZ], new long[] {2, 3, IMGSZ, IMGSZ})));
             assertArrayEquals(new long[] {2, 4 + 3, columns}, out.get("output0").shape());
+            // the metadata tells val whether the output is final: YOLOv10's one-to-one head needs no NMS
+            try (OnnxPredictor p = OnnxPredictor.open(file.toString())) {
+                assertEquals(family.equals("yolov10"), p.nmsFree(), p.metadata().toString());
+                assertEquals(32, p.stride(), p.metadata().toString());
+                assertEquals("[64, 64]", p.metadata().get("imgsz"));
+                assertEquals(family + "n", p.modelName());
+                assertEquals(3, p.nc());
+                assertArrayEquals(new long[] {-1, 3, IMGSZ, IMGSZ}, p.inputShape());
+            }
         }
     }
 
