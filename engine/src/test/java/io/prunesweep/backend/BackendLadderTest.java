@@ -42,6 +42,12 @@ class BackendLadderTest {
         return new Run(p.exitValue(), out);
     }
 
+    /** An l1 prune of YOLOv8n to widths (multiples of 4) that the tail16 fault hits. */
+    private Run pruneYolov8n(Map<String, String> env) throws IOException, InterruptedException {
+        return cli(env, "prune", "--model", "yolov8", "--scale", "n", "--nc", "3", "--method", "l1", "--ratio", "0.3",
+                "--round-to", "4", "--out", tmp.resolve("p").toString());
+    }
+
     private JsonNode verdictFile() throws IOException {
         try (var files = Files.list(tmp.resolve("cache"))) {
             Path f = files.filter(x -> x.toString().endsWith(".json")).findFirst().orElseThrow();
@@ -61,8 +67,7 @@ class BackendLadderTest {
         String checkedAt = v.get("checkedAt").asText();
 
         // an engine command under the same fault: pruned to widths that hit the fault, its export check passes
-        Run prune = cli(fault, "prune", "--model", "yolov8", "--scale", "n", "--nc", "3", "--method", "l1",
-                "--ratio", "0.3", "--round-to", "4", "--out", tmp.resolve("p").toString());
+        Run prune = pruneYolov8n(fault);
         assertEquals(0, prune.code, prune.out);
         assertTrue(prune.out.contains("WRONG NUMBERS with the default settings") && prune.out.contains("chose oneDNN default ISA, channels padded to 16"), prune.out);
         Run export = cli(fault, "export", "--weights", tmp.resolve("p/pruned.safetensors").toString(), "--format", "onnx",
@@ -91,8 +96,7 @@ class BackendLadderTest {
         assertEquals(4, doctor.code, doctor.out);
         assertTrue(doctor.out.contains("nothing on the ladder computes correctly here"), doctor.out);
         assertEquals(BackendSettings.LADDER.size(), verdictFile().get("tried").size(), "every rung was tried");
-        Run prune = cli(fault, "prune", "--model", "yolov8", "--scale", "n", "--nc", "3", "--method", "l1",
-                "--ratio", "0.3", "--out", tmp.resolve("p").toString());
+        Run prune = pruneYolov8n(fault);
         assertEquals(4, prune.code, prune.out);
         assertTrue(prune.out.contains("error: no backend setting computes convolutions correctly on this CPU"), prune.out);
         assertTrue(Files.notExists(tmp.resolve("p/pruned.safetensors")), "no work was done");

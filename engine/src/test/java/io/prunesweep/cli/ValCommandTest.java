@@ -16,6 +16,7 @@ import io.prunesweep.io.onnx.Dim;
 import io.prunesweep.io.onnx.OnnxGraph;
 import io.prunesweep.io.onnx.OnnxValueInfo;
 import io.prunesweep.io.onnx.YoloOnnxExporter;
+import io.prunesweep.io.onnx.YoloOnnxExporterTest;
 import io.prunesweep.model.GraphBuilder;
 import io.prunesweep.model.ModelDefinition;
 import io.prunesweep.model.YoloModel;
@@ -259,31 +260,13 @@ class ValCommandTest {
     static Path onnxCheckpoint;
     static Path onnxExport;
 
-    /** BN statistics spread out and convs amplified (as the export tests do), the heads' last biases zeroed. */
-    static void makeSeeing(YoloModel model, long seed) {
-        java.util.Random r = new java.util.Random(seed);
-        for (var e : model.network().parameters().entrySet()) {
-            String k = e.getKey();
-            var a = e.getValue().getArray();
-            float[] v = a.toFloatArray();
-            for (int i = 0; i < v.length; i++) {
-                if (k.endsWith("conv.weight") && !k.contains("dfl")) v[i] *= 2.2f;
-                else if (k.endsWith("bn.weight")) v[i] = 0.5f + r.nextFloat();
-                else if (k.endsWith("bn.bias")) v[i] = r.nextFloat() - 0.5f;
-                else if (k.endsWith("bn.running_mean")) v[i] = 0.2f * (r.nextFloat() - 0.5f);
-                else if (k.endsWith("bn.running_var")) v[i] = 0.5f + r.nextFloat();
-                else if (k.endsWith("2.bias")) v[i] = 0;
-            }
-            a.set(v);
-        }
-    }
 
     static synchronized Path onnxExport() {
         if (onnxExport != null) return onnxExport;
         Path ckpt = dir.resolve("onnx/v8n.safetensors");
         Path onnx = dir.resolve("onnx/v8n.onnx");
         try (YoloModel m = YoloModel.create(GraphBuilder.build(ModelDefinition.bundled("yolov8"), "n", 3), 11, Device.cpu())) {
-            makeSeeing(m, 11);
+            YoloOnnxExporterTest.sensitiveWeights(m, 11);
             Checkpoint.save(m, ckpt.toString(), Map.of());
         }
         CliRun r = run("export", "--weights", ckpt.toString(), "--format", "onnx", "--imgsz", "64", "--out", onnx.toString());

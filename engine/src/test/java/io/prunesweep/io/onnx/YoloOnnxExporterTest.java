@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Exports of the bundled families (and a pruned-width graph, and a custom module) run in ONNX Runtime and
  * compared with the engine's own forward, with random BatchNorm statistics so folding is really exercised.
  */
-class YoloOnnxExporterTest {
+public class YoloOnnxExporterTest {
     private static final int IMGSZ = 64;
 
     @Test
@@ -214,7 +214,8 @@ class YoloOnnxExporterTest {
      * between two images while ORT-vs-DJL differences stay below 5e-7; at 2.0 yolo11m is still near-blind, at
      * 2.3 yolo11n turns chaotic and amplifies float rounding to 1e-4), and the head's last biases are zeroed so class scores sit where the sigmoid is sensitive.
      */
-    static void sensitiveWeights(YoloModel model, long seed) {
+    /** BN statistics spread out, convs amplified, the heads' last biases zeroed: a network that sees its input. */
+    public static void sensitiveWeights(YoloModel model, long seed) {
         sensitiveWeights(model, seed, 2.2f);
     }
 
