@@ -61,7 +61,8 @@ public final class Convolutions {
      * A test hook (variable {@code PRUNESWEEP_BACKEND_FAULT}) that makes this process's convolutions wrong the way the
      * faulty hosts were, so the self-check's ladder can be exercised on a correct machine: {@code tail16} corrupts
      * k &gt; 1 convolutions whose input width is past one 16-lane block and not a multiple of it, under the default
-     * ISA; {@code isa-default} corrupts every convolution under the default ISA; {@code all} corrupts every one.
+     * ISA; {@code isa-default} corrupts every convolution under the default ISA; {@code onednn} every one that oneDNN
+     * runs (the ladder ends at ATen's kernels); {@code all} corrupts every one.
      */
     static final class SimulatedFault {
         static final String VARIABLE = "PRUNESWEEP_BACKEND_FAULT";
@@ -89,6 +90,7 @@ public final class Convolutions {
             boolean hit = switch (m) {
                 case "tail16" -> onDefaultOneDnn && s.padTo() == 0 && spatial && groups == 1 && extra(cin, 16) > 0;
                 case "isa-default" -> onDefaultOneDnn;
+                case "onednn" -> s.onednn();
                 case "all" -> true;
                 default -> false;
             };
