@@ -1,7 +1,9 @@
 package io.prunesweep.train;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prunesweep.TrainedFixture;
@@ -93,8 +95,10 @@ class DeterminismSoakTest {
                 ft.add(pool.submit(child("finetune", i, finetune)));
                 ds.add(pool.submit(child("dense", i, dense)));
             }
-            assertSameEveryRun("finetune of the pruned fixture", ft);
-            assertSameEveryRun("dense training from scratch", ds);
+            // both trainings are compared (and reported) before either fails the test
+            String finetuneOutcome = sameEveryRun("finetune of the pruned fixture", ft);
+            String denseOutcome = sameEveryRun("dense training from scratch", ds);
+            assertAll(() -> assertNull(finetuneOutcome, finetuneOutcome), () -> assertNull(denseOutcome, denseOutcome));
         } finally {
             pool.shutdownNow();
         }
@@ -105,12 +109,15 @@ class DeterminismSoakTest {
     /** What one child run produced, with the timing columns of results.csv dropped. */
     record Run(String name, int exit, String log, String results, String valJson, String lastSha, String bestSha) {}
 
-    static void assertSameEveryRun(String what, List<Future<Run>> futures) throws Exception {
+    /** Null when every run succeeded with the same outcome, else what went wrong. */
+    static String sameEveryRun(String what, List<Future<Run>> futures) throws Exception {
         List<Run> runs = new ArrayList<>();
         for (Future<Run> f : futures) runs.add(f.get());
         for (Run r : runs) {
-            assertEquals(0, r.exit(), what + ": " + r.name() + " failed (a NaN loss stops training with an error); "
-                    + "outputs kept in " + dir + ":\n" + tail(r.log()));
+            if (r.exit() != 0) {
+                return what + ": " + r.name() + " failed (a NaN loss stops training with an error); outputs kept in "
+                        + dir + ":\n" + tail(r.log());
+            }
             assertFinite(what + " " + r.name(), r.results());
         }
         // the runs grouped by outcome: one group is the pass
@@ -124,8 +131,8 @@ class DeterminismSoakTest {
                 .append(o.valJson()).append("\nlast ").append(o.lastSha()).append(", best ").append(o.bestSha()).append('\n'));
         System.out.println("DeterminismSoakTest " + what + ", " + outcomes.size() + " outcome(s) in " + runs.size()
                 + " fresh JVMs:\n" + sb);
-        assertEquals(1, outcomes.size(), what + ": " + outcomes.size() + " different outcomes in " + runs.size()
-                + " fresh JVMs (outputs kept in " + dir + "):\n" + sb);
+        return outcomes.size() == 1 ? null : what + ": " + outcomes.size() + " different outcomes in " + runs.size()
+                + " fresh JVMs (outputs kept in " + dir + "):\n" + sb;
     }
 
     /** Every number of results.csv (losses, lr, metrics, γ summary) is finite and the losses are positive. */
