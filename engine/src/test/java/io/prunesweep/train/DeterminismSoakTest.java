@@ -102,8 +102,9 @@ class DeterminismSoakTest {
         } finally {
             pool.shutdownNow();
         }
-        System.out.printf(java.util.Locale.ROOT, "DeterminismSoakTest: %d + %d fresh JVMs in %.0f s%n", RUNS, RUNS,
-                (System.nanoTime() - t0) / 1e9);
+        System.out.printf(java.util.Locale.ROOT, "DeterminismSoakTest: %d + %d fresh JVMs in %.0f s (classpath from %s, flags %s)%n",
+                RUNS, RUNS, (System.nanoTime() - t0) / 1e9, System.getProperty("surefire.test.class.path") != null
+                        ? "surefire.test.class.path" : "java.class.path", jvmFlags().stream().filter(f -> !f.startsWith("--add-opens")).toList());
     }
 
     /** What one child run produced, with the timing columns of results.csv dropped. */
