@@ -119,8 +119,7 @@ public final class EngineStageExecutor implements StageExecutor {
                 long t0 = System.nanoTime();
                 PruneResult pr = Pruner.prune(original, pruneConfig(s));
                 try (YoloModel pruned = pr.model()) {
-                    Checkpoint.save(pruned, prunedUri, Map.of("prunesweep.pruned_from", input,
-                            "prunesweep.prune", s.method() + ":" + s.ratio() + ":" + s.scope()));
+                    Checkpoint.save(pruned, prunedUri, prunedMetadata(input, s));
                 }
                 durations.put("prune", (System.nanoTime() - t0) / 1e9);
             }
@@ -251,6 +250,18 @@ public final class EngineStageExecutor implements StageExecutor {
         TrainConfig base = TrainConfig.defaults().withRun(s.epochs(), s.batch(), s.imgsz(), s.seed(), workers, true)
                 .withSparsity((float) lambda).withThreads(workers);
         return TrainOverrides.apply(base, s.train()).validated();
+    }
+
+    /**
+     * The pruned checkpoint's metadata, in a fixed order: with {@code Map.of} the order (and so the file's bytes)
+     * changed from one JVM to the next with the JDK's per-run hash salt, and re-pruning was byte-identical only half
+     * of the time.
+     */
+    static Map<String, String> prunedMetadata(String input, StageSettings s) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("prunesweep.pruned_from", input);
+        meta.put("prunesweep.prune", s.method() + ":" + s.ratio() + ":" + s.scope());
+        return meta;
     }
 
     static PruneConfig pruneConfig(StageSettings s) {

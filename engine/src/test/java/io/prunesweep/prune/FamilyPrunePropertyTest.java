@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The property test of {@link PrunePropertyTest} for the anchor-based YOLOv5, YOLOv10 and YOLOv8+MCA: every method,
  * both scopes, ratios 0 .. 0.99, random and degenerate γ: every plan respects the guards, its parameter count never
  * grows with the ratio, and a sample of plans (0.99 of every sweep, a rotating middle ratio of every fourth) builds with copied
- * weights and runs forward in training and inference mode with the family's output shapes. Plus the coupling facts
+ * weights, runs forward in training and inference mode with the family's output shapes, and exports to ONNX with
+ * ONNX Runtime matching the engine. Plus the coupling facts
  * the families rely on: no layer is kept whole for want of wiring, MCA is one channel space, heads' maps are fixed.
  */
 class FamilyPrunePropertyTest {
@@ -90,6 +91,7 @@ class FamilyPrunePropertyTest {
             }
             // (the degenerate fixture plants a NaN γ, which propagates wherever that channel is kept)
             if (finite) assertFalse(Float.isNaN(y.sum().getFloat()), where + ": finite output");
+            PrunePropertyTest.exportAndCheck(pruned, (int) x.getShape().get(2), where);
         }
     }
 

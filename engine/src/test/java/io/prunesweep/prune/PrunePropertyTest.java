@@ -10,6 +10,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.prunesweep.graph.ChannelSpaces.Space;
 import io.prunesweep.io.SafeTensors.Tensor;
+import io.prunesweep.io.onnx.YoloOnnxExporter;
+import io.prunesweep.io.onnx.YoloOnnxExporter.Check;
 import io.prunesweep.model.ModelGraph;
 import io.prunesweep.model.YoloModel;
 import java.util.Map;
@@ -75,6 +77,17 @@ class PrunePropertyTest {
             assertEquals(new Shape(2, 64 + 2, 8, 8), train.get(0).getShape(), where);
             NDArray y = pruned.predict(x);
             assertEquals(new Shape(2, 4 + 2, 64 + 16 + 4), y.getShape(), where);
+            exportAndCheck(pruned, (int) x.getShape().get(2), where);
         }
+    }
+
+    /**
+     * Exports the built network to ONNX (in memory) and runs the exporter's check on it: ONNX Runtime on a seeded
+     * batch of 2 must match the engine's forward. ONNX Runtime is the independent reference for the engine's
+     * convolutions at the plan's (pruned, arbitrary) widths.
+     */
+    static void exportAndCheck(YoloModel pruned, int imgsz, String where) {
+        Check c = YoloOnnxExporter.check(pruned, YoloOnnxExporter.toBytes(pruned, imgsz), where, imgsz, 2, 0);
+        assertTrue(c.passed(), where + ": ONNX export " + c);
     }
 }

@@ -291,7 +291,8 @@ public final class YoloOnnxExporter {
             if (Double.isNaN(d)) d = Float.isNaN(actual[i]) && Float.isNaN(expected[i]) ? 0 : Double.POSITIVE_INFINITY;
             if (row < 4) {
                 boxAbs = Math.max(boxAbs, d);
-                boxRel = Math.max(boxRel, d / Math.max(1.0, Math.abs(expected[i])));
+                // (NaN on both sides agrees here too: its relative difference is 0, not NaN, which failed the check)
+                boxRel = Math.max(boxRel, d == 0 ? 0 : d / Math.max(1.0, Math.abs(expected[i])));
             } else {
                 score = Math.max(score, d);
             }

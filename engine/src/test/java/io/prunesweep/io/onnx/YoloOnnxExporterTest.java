@@ -183,6 +183,17 @@ public class YoloOnnxExporterTest {
         actual[8] = Float.NaN;
         assertEquals(Double.POSITIVE_INFINITY, YoloOnnxExporter.compare(actual, expected, new long[] {1, 5, 2}, 64, 1)
                 .scoreMaxAbsDiff());
+        // NaN on both sides agrees, in scores and in boxes (a box's relative difference was NaN and failed the check)
+        float[] nanBoth = expected.clone();
+        nanBoth[0] = Float.NaN;
+        nanBoth[8] = Float.NaN;
+        Check both = YoloOnnxExporter.compare(nanBoth.clone(), nanBoth, new long[] {1, 5, 2}, 64, 1);
+        assertTrue(both.passed(), both.toString());
+        float[] nanOne = expected.clone();
+        nanOne[0] = Float.NaN;
+        Check one = YoloOnnxExporter.compare(nanOne, expected, new long[] {1, 5, 2}, 64, 1);
+        assertFalse(one.passed(), one.toString());
+        assertEquals(Double.POSITIVE_INFINITY, one.boxMaxRelDiff());
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------
