@@ -62,11 +62,14 @@ public final class Convolutions {
      * faulty hosts were, so the self-check's ladder can be exercised on a correct machine: {@code tail16} corrupts
      * k &gt; 1 convolutions whose input width is past one 16-lane block and not a multiple of it, under the default
      * ISA; {@code isa-default} corrupts every convolution under the default ISA; {@code onednn} every one that oneDNN
-     * runs (the ladder ends at ATen's kernels); {@code all} corrupts every one.
+     * runs (the ladder ends at ATen's kernels); {@code all} corrupts every one. In-process tests also use
+     * {@code count} (count convolutions), {@code nan-once:K} (the K-th convolution from now is NaN, once) and
+     * {@code nan-from:K} (every one from the K-th on is NaN).
      */
-    static final class SimulatedFault {
+    public static final class SimulatedFault {
         static final String VARIABLE = "PRUNESWEEP_BACKEND_FAULT";
         private static volatile String mode = normalise(System.getenv(VARIABLE));
+        private static final java.util.concurrent.atomic.AtomicLong CALLS = new java.util.concurrent.atomic.AtomicLong();
 
         private SimulatedFault() {}
 
@@ -75,8 +78,14 @@ public final class Convolutions {
         }
 
         /** For tests of the check itself, in-process. */
-        static void set(String m) {
+        public static void set(String m) {
             mode = normalise(m);
+            CALLS.set(0);
+        }
+
+        /** Convolutions run since the mode was set (counted under {@code count} and {@code nan-once:K}). */
+        public static long calls() {
+            return CALLS.get();
         }
 
         private static String normalise(String m) {
@@ -86,6 +95,16 @@ public final class Convolutions {
         static NDArray apply(NDArray y, long cin, boolean spatial, int groups, BackendSettings s) {
             String m = mode;
             if (m.isEmpty()) return y;
+            if (m.equals("count")) {
+                CALLS.incrementAndGet();
+                return y;
+            }
+            if (m.startsWith("nan-from:")) { // a lasting fault: every convolution from the K-th on is NaN
+                return CALLS.incrementAndGet() >= Long.parseLong(m.substring("nan-from:".length())) ? y.add(Float.NaN) : y;
+            }
+            if (m.startsWith("nan-once:")) { // one transient wrong result: the K-th convolution from now is NaN
+                return CALLS.incrementAndGet() == Long.parseLong(m.substring("nan-once:".length())) ? y.add(Float.NaN) : y;
+            }
             boolean onDefaultOneDnn = s.onednn() && s.defaultIsa();
             boolean hit = switch (m) {
                 case "tail16" -> onDefaultOneDnn && s.padTo() == 0 && spatial && groups == 1 && extra(cin, 16) > 0;

@@ -71,7 +71,7 @@ public final class EngineStageExecutor implements StageExecutor {
                     progress);
         }
         try (YoloModel model = Checkpoint.load(o.checkpoint(), null, Devices.current())) {
-            return finish(req, model, data, workers, Map.of(), o.epochs(), Map.of("train", o.seconds()), progress,
+            return finish(req, model, data, workers, o.recoveryMetrics(), o.epochs(), Map.of("train", o.seconds()), progress,
                     child(req, MODEL));
         }
     }
@@ -90,7 +90,7 @@ public final class EngineStageExecutor implements StageExecutor {
             durations.put("train", o.seconds());
         }
         try (YoloModel model = Checkpoint.load(o.checkpoint(), null, Devices.current())) {
-            return finish(req, model, data, workers, Map.of(), o.epochs(), durations, progress, child(req, MODEL));
+            return finish(req, model, data, workers, o.recoveryMetrics(), o.epochs(), durations, progress, child(req, MODEL));
         }
     }
 
@@ -125,19 +125,22 @@ public final class EngineStageExecutor implements StageExecutor {
             }
         }
         List<EpochRow> curve = List.of();
+        Map<String, Double> recoveries = Map.of(MetricKeys.NAN_RECOVERIES, 0.0);
         String result = prunedUri;
         if (s.epochs() > 0) {
             try (YoloModel pruned = Checkpoint.load(prunedUri, null, Devices.current())) {
                 StageTraining.Outcome o = StageTraining.run("finetune", trainConfig(s, 0, workers), data, finetuneDir,
                         null, pruned, true, progress);
                 curve = o.epochs();
+                recoveries = o.recoveryMetrics();
                 durations.put("finetune", o.seconds());
                 result = o.checkpoint();
             }
         }
         try (YoloModel model = Checkpoint.load(result, null, Devices.current())) {
-            StageResult r = finish(req, model, data, workers, ModelMeasurements.prefixed("before.", before), curve,
-                    durations, progress, child(req, MODEL));
+            Map<String, Double> extra = new LinkedHashMap<>(ModelMeasurements.prefixed("before.", before));
+            extra.putAll(recoveries);
+            StageResult r = finish(req, model, data, workers, extra, curve, durations, progress, child(req, MODEL));
             long t0 = System.nanoTime();
             progress.onProgress(new Progress("export", -1, 0, 0, 0, null, "ONNX export checked by ONNX Runtime"));
             YoloOnnxExporter.Result ex = YoloOnnxExporter.export(model, child(req, ONNX), s.imgsz());

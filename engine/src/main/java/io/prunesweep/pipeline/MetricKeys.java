@@ -9,6 +9,8 @@ import java.util.List;
 public final class MetricKeys {
     private MetricKeys() {}
 
+    /** Times a stage's training replayed a non-finite loss (see Trainer); summed per point in the points table. */
+    public static final String NAN_RECOVERIES = "train.nan_recoveries";
     public static final String PARAMS = "params";
     public static final String GFLOPS = "gflops";
     public static final String MAP50 = "map50";

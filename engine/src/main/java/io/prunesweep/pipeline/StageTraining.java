@@ -26,7 +26,12 @@ final class StageTraining {
     private StageTraining() {}
 
     /** @param checkpoint the weights the next step uses; @param epochs the whole curve, resumed epochs included */
-    record Outcome(String checkpoint, String last, String best, List<EpochRow> epochs, double seconds) {}
+    record Outcome(String checkpoint, String last, String best, List<EpochRow> epochs, double seconds, int nanRecoveries) {
+        /** The replays of non-finite losses, as a stage metric. */
+        Map<String, Double> recoveryMetrics() {
+            return Map.of(MetricKeys.NAN_RECOVERIES, (double) nanRecoveries);
+        }
+    }
 
     static Outcome run(String phase, TrainConfig cfg, DatasetSplits data, String dir, Set<String> sparseGammas,
             YoloModel start, boolean useBest, ProgressListener progress) {
@@ -34,19 +39,20 @@ final class StageTraining {
         Trainer trainer = new Trainer(cfg, data.train(), data.val(), dir, new Forward(phase, progress));
         if (sparseGammas != null) trainer.withSparseGammas(sparseGammas::contains);
         String last = trainer.lastUri();
+        int recoveries = 0;
         if (FileSystems.exists(last)) {
             int done = completedEpochs(last);
             if (done < cfg.epochs()) {
                 progress.onProgress(new Progress(phase, done, cfg.epochs(), 0, 0, null,
                         "resuming " + phase + " from epoch " + done + " of " + cfg.epochs()));
-                trainer.resume(last);
+                recoveries = trainer.resume(last).nanRecoveries();
             }
         } else {
-            trainer.fit(start);
+            recoveries = trainer.fit(start).nanRecoveries();
         }
         String best = trainer.bestUri();
         String use = useBest && FileSystems.exists(best) ? best : last;
-        return new Outcome(use, last, best, readCurve(phase, dir + "/results.csv"), (System.nanoTime() - t0) / 1e9);
+        return new Outcome(use, last, best, readCurve(phase, dir + "/results.csv"), (System.nanoTime() - t0) / 1e9, recoveries);
     }
 
     /** Epochs a {@code last} checkpoint has finished ({@code train.epoch} is 0-based). */

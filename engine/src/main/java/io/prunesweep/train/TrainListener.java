@@ -15,5 +15,14 @@ public interface TrainListener {
 
     default void onEnd() {}
 
+    /**
+     * A non-finite loss was met and the run is being replayed from the start of epoch {@code fromEpoch} (0-based);
+     * {@code count} replays so far. Said loudly: it means the numbers were wrong once.
+     */
+    default void onRecovery(String what, int count, int fromEpoch) {
+        System.err.println("WARNING: " + what + "; replaying from epoch " + (fromEpoch + 1) + " (recovery " + count
+                + " of at most " + Trainer.MAX_NAN_REPLAYS + ")");
+    }
+
     TrainListener NONE = new TrainListener() {};
 }

@@ -1,5 +1,7 @@
 package io.prunesweep.train;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
 import io.prunesweep.InputException;
 import io.prunesweep.data.Batch;
@@ -60,7 +62,23 @@ public final class Trainer {
         }
     }
 
-    public record Result(String last, String best, List<EpochMetrics> epochs, DetectionResult finalMetrics) {}
+    /** @param nanRecoveries times a non-finite loss was replayed from the last good state and did not recur */
+    public record Result(String last, String best, List<EpochMetrics> epochs, DetectionResult finalMetrics, int nanRecoveries) {}
+
+    /** Replays of a non-finite loss before the run gives up. */
+    static final int MAX_NAN_REPLAYS = 3;
+
+    /** A non-finite loss at (epoch, batch), both 0-based. */
+    static final class NonFiniteLoss extends TrainingFailure {
+        final int epoch;
+        final int batch;
+
+        NonFiniteLoss(int epoch, int batch, String message) {
+            super(message);
+            this.epoch = epoch;
+            this.batch = batch;
+        }
+    }
 
     public Trainer(TrainConfig cfg, YoloDataset trainSet, YoloDataset valSet, String outDir, TrainListener listener) {
         this.cfg = cfg.validated();
@@ -86,7 +104,7 @@ public final class Trainer {
 
     /** Trains {@code model} (fresh, imported or pruned weights) from epoch 0. The model is updated in place. */
     public Result fit(YoloModel model) {
-        return run(model, State.fresh(), null);
+        return runReplayingNaN(model, State.fresh(), null);
     }
 
     /**
@@ -94,6 +112,17 @@ public final class Trainer {
      * are those of the epochs trained now. Weights go to {@code Result.last}.
      */
     public Result resume(String lastUri) {
+        Resumed r = readResumable(lastUri);
+        try (YoloModel model = YoloModel.create(r.graph(), cfg.seed(), Devices.current())) {
+            model.loadStateDict(r.weights());
+            return runReplayingNaN(model, r.state(), r.ema());
+        }
+    }
+
+    /** What {@code last.safetensors} holds: the graph, the raw weights, the loop's state and the EMA weights. */
+    private record Resumed(ModelGraph graph, Map<String, Tensor> weights, State state, Map<String, Tensor> ema) {}
+
+    private Resumed readResumable(String lastUri) {
         SafeTensors.Content c = Checkpoint.read(lastUri);
         ModelGraph graph = Checkpoint.storedGraph(c, lastUri);
         Map<String, String> md = c.metadata();
@@ -118,13 +147,66 @@ public final class Trainer {
         State st = new State(done, ni, Long.parseLong(md.getOrDefault("train.last_step", String.valueOf(ni - 1))),
                 Long.parseLong(md.get("train.ema_updates")), Double.parseDouble(md.get("train.best_fitness")),
                 Float.parseFloat(md.getOrDefault("train.last_lr", "0")), optim, pending == null ? null : pending.data());
-        try (YoloModel model = YoloModel.create(graph, cfg.seed(), Devices.current())) {
-            model.loadStateDict(raw);
-            return run(model, st, emaWeights);
+        return new Resumed(graph, raw, st, emaWeights);
+    }
+
+    /**
+     * Runs the loop; a non-finite loss is replayed once from the last good state (the last epoch's checkpoint, or
+     * the run's starting weights), exactly as resume would continue. A replay that passes the failed batch means
+     * the numbers were wrong once (the faulty-backend symptom: an exact replay computes them right), and the run
+     * ends as an uninterrupted run would. The same batch failing again is a real divergence and fails the run.
+     */
+    private Result runReplayingNaN(YoloModel model, State start, Map<String, Tensor> startEma) {
+        Map<String, Tensor> startWeights = model.stateDict();
+        List<EpochMetrics> rows = new ArrayList<>();
+        State st = start;
+        Map<String, Tensor> ema = startEma;
+        NonFiniteLoss previous = null;
+        int recoveries = 0;
+        while (true) {
+            try {
+                Result r = run(model, st, ema, rows);
+                return new Result(r.last(), r.best(), rows, r.finalMetrics(), recoveries);
+            } catch (NonFiniteLoss e) {
+                if (previous != null && previous.epoch == e.epoch && previous.batch == e.batch) {
+                    throw new TrainingFailure(e.getMessage() + "; replayed from the last good state, it failed at the same"
+                            + " batch again: a real divergence. Lower lr0 or check the data");
+                }
+                if (recoveries == MAX_NAN_REPLAYS) {
+                    throw new TrainingFailure(e.getMessage() + "; already replayed " + recoveries + " times: giving up."
+                            + " Check the backend (./prunesweep doctor) and lower lr0");
+                }
+                recoveries++;
+                previous = e;
+                rows.removeIf(row -> row.epoch() >= e.epoch);
+                zeroGradients(model); // the failed batch's backward left non-finite values in them
+                if (e.epoch > start.startEpoch() && FileSystems.exists(lastUri())) {
+                    Resumed r = readResumable(lastUri());
+                    model.loadStateDict(r.weights());
+                    st = r.state();
+                    ema = r.ema();
+                } else {
+                    model.loadStateDict(startWeights);
+                    st = start;
+                    ema = startEma;
+                }
+                listener.onRecovery(e.getMessage(), recoveries, st.startEpoch());
+            }
         }
     }
 
-    private Result run(YoloModel model, State st, Map<String, Tensor> emaWeights) {
+    /** Sets every gradient to 0 by assignment (x - x and 0 * x stay NaN where x is). */
+    private static void zeroGradients(YoloModel model) {
+        for (Parameter p : model.network().parameters().values()) {
+            NDArray w = p.getArray();
+            if (!w.hasGradient()) continue;
+            NDArray g = w.getGradient();
+            g.set(new NDIndex("..."), 0f);
+            g.close();
+        }
+    }
+
+    private Result run(YoloModel model, State st, Map<String, Tensor> emaWeights, List<EpochMetrics> rows) {
         TorchThreads.use(cfg.resolvedThreads());
         ModelGraph graph = model.graph();
         int nc = graph.nc();
@@ -160,7 +242,6 @@ public final class Trainer {
             if (st.pendingGradients() != null) flat.seedGradients(st.pendingGradients());
             io.prunesweep.train.loss.LossFunction lossFn = io.prunesweep.train.loss.LossFunctions.forModel(model,
                     new LossGains(cfg.box(), cfg.cls(), cfg.dfl()), cfg.imgsz());
-            List<EpochMetrics> rows = new ArrayList<>();
             DetectionResult lastResult = null;
             double bestFitness = st.bestFitness();
             try (Optimizer opt = Optimizer.create(ro.name(), flat, names, weightDecay)) {
@@ -189,9 +270,9 @@ public final class Trainer {
                         for (Batch batch : batches) {
                             LossOutput lo = step.backward(batch);
                             if (!Float.isFinite(lo.box() + lo.cls() + lo.dfl())) {
-                                throw new TrainingFailure(String.format(Locale.ROOT,
-                                        "loss became NaN/inf at epoch %d batch %d (box %s cls %s dfl %s); lower lr0 or"
-                                                + " check the data", epoch + 1, bi + 1, lo.box(), lo.cls(), lo.dfl()));
+                                throw new NonFiniteLoss(epoch, bi, String.format(Locale.ROOT,
+                                        "loss became NaN/inf at epoch %d batch %d (box %s cls %s dfl %s)", epoch + 1,
+                                        bi + 1, lo.box(), lo.cls(), lo.dfl()));
                             }
                             if (ni - lastStep >= schedule.accumulate(ni, cfg.nbs(), cfg.batch())) {
                                 Optimizer.GroupSettings s = schedule.at(epoch, ni);
@@ -237,7 +318,7 @@ public final class Trainer {
                 }
                 listener.onEnd();
             }
-            return new Result(lastUri(), bestUri(), rows, lastResult);
+            return new Result(lastUri(), bestUri(), rows, lastResult, 0);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.prunesweep.sweep;
 
+import io.prunesweep.pipeline.MetricKeys;
 import io.prunesweep.pipeline.StageResult;
 import io.prunesweep.sweep.plan.GridPoint;
 import java.util.Map;
@@ -55,6 +56,16 @@ record PointOutcome(GridPoint point, StageResult dense, StageResult sparse, Stag
         }
         Double w = r.durations().get(StageResult.WALL);
         return w != null ? w : r.durations().values().stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    /** Non-finite losses replayed in this point's chain (dense, sparse, its own finetune): each is a backend warning. */
+    int nanRecoveries() {
+        int n = 0;
+        for (StageResult r : new StageResult[] {dense, sparse, own}) {
+            Double v = metric(r, MetricKeys.NAN_RECOVERIES);
+            if (v != null) n += v.intValue();
+        }
+        return n;
     }
 
     static Double metric(StageResult r, String key) {

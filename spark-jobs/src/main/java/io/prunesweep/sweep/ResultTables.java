@@ -67,7 +67,7 @@ public final class ResultTables {
                 "model", STR, "scale", STR, "initial_checkpoint", STR, "dataset", STR, "imgsz", INT, "batch", INT,
                 "seed", LNG, "lambda", DBL, "method", STR, "ratio", DBL, "scope", STR, "min_channels", INT,
                 "round_to", INT, "epochs_dense", INT, "epochs_sparse", INT, "epochs_finetune", INT,
-                "status", STR, "error", STR, "failed_stage", STR,
+                "status", STR, "error", STR, "failed_stage", STR, "nan_recoveries", INT,
                 "dense_params", DBL, "dense_map50", DBL, "dense_map50_95", DBL);
         for (String m : MetricKeys.MODEL_METRICS) {
             add(f, "before_" + m, DBL);
@@ -110,7 +110,7 @@ public final class ResultTables {
                     s.modelYaml(), s.scale(), s.initialCheckpoint(), s.dataset(), s.imgsz(), s.batch(),
                     p.seed(), p.lambda(), p.method(), p.ratio(), s.scope(), s.minChannels(), s.roundTo(),
                     config.epochs().dense(), p.sparseId() == null ? 0 : config.epochs().sparse(), s.epochs(),
-                    o.status(), o.error(), o.failedStage(),
+                    o.status(), o.error(), o.failedStage(), o.nanRecoveries(),
                     PointOutcome.metric(o.dense(), MetricKeys.after(MetricKeys.PARAMS)),
                     PointOutcome.metric(o.dense(), MetricKeys.after(MetricKeys.MAP50)),
                     PointOutcome.metric(o.dense(), MetricKeys.after(MetricKeys.MAP50_95))));
