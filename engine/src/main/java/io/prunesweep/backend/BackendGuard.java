@@ -73,8 +73,10 @@ public final class BackendGuard {
     /** What was found and chosen, for the one log line every engine JVM prints. */
     public static String oneLine(BackendVerdict v) {
         boolean degraded = !v.chosen().equals(BackendSettings.LADDER.get(0));
+        String user = v.host().userIsa().isEmpty() ? "" : " (oneDNN ISA capped by the user: " + BackendSettings.ISA_VARIABLE
+                + "=" + v.host().userIsa() + ")";
         return "backend: " + (degraded ? "WRONG NUMBERS with the default settings" : "ok") + " on " + v.host().describe()
-                + ", libtorch " + v.host().libtorch() + ": " + v.describe() + " (checked " + v.checkedAt() + ")";
+                + ", libtorch " + v.host().libtorch() + ": " + v.describe() + user + " (checked " + v.checkedAt() + ")";
     }
 
     /** The verdict this process applied, or null before {@link #ensure()}. */

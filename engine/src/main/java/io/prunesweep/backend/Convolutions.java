@@ -3,6 +3,7 @@ package io.prunesweep.backend;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.Locale;
@@ -37,15 +38,23 @@ public final class Convolutions {
         boolean spatial = w[2] > 1 || w[3] > 1;
         long padIn = pad > 0 && spatial && groups == 1 ? extra(cin, pad) : 0;
         long padOut = pad > 0 && spatial && groups == 1 ? extra(cout, pad) : 0;
+        // results land in the manager of their first operand: the padded weight must not land in the model's
+        // (one copy per forward, never freed), so everything padded goes to the input's (the batch's) scope
+        NDManager scope = x.getManager();
         if (padIn > 0) {
             long[] xs = x.getShape().getShape();
             x = NDArrays.concat(new NDList(x, x.getManager().zeros(new Shape(xs[0], padIn, xs[2], xs[3]), x.getDataType(), x.getDevice())), 1);
             weight = NDArrays.concat(new NDList(weight, x.getManager().zeros(new Shape(cout, padIn, w[2], w[3]), weight.getDataType(), weight.getDevice())), 1);
+            weight.attach(scope);
         }
         if (padOut > 0) {
             long[] ws = weight.getShape().getShape();
             weight = NDArrays.concat(new NDList(weight, x.getManager().zeros(new Shape(padOut, ws[1], ws[2], ws[3]), weight.getDataType(), weight.getDevice())), 0);
-            if (bias != null) bias = NDArrays.concat(new NDList(bias, x.getManager().zeros(new Shape(padOut), bias.getDataType(), bias.getDevice())), 0);
+            weight.attach(scope);
+            if (bias != null) {
+                bias = NDArrays.concat(new NDList(bias, x.getManager().zeros(new Shape(padOut), bias.getDataType(), bias.getDevice())), 0);
+                bias.attach(scope);
+            }
         }
         NDArray y = x.getNDArrayInternal().convolution(x, weight, bias, stride, padding, dilation, groups).singletonOrThrow();
         if (padOut > 0) y = y.get(new NDIndex(":, 0:" + cout));
