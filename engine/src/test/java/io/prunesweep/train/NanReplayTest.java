@@ -47,6 +47,7 @@ class NanReplayTest {
             b.lr0 = lr0;
             b.seed = 7;
             b.workers = 1;
+            b.threads = 1; // one libtorch thread: a run is then a pure function of its inputs (as in LearningTest)
         });
     }
 
