@@ -19,8 +19,8 @@ public record BackendSettings(String isa, int padTo, boolean onednn) {
 
     /**
      * Fastest first (measured: backend/README.md); each rung gives up speed for fewer suspect kernels. The self-check
-     * takes the first that passes. ATen's own convolutions (oneDNN off) trained 1.3x slower than oneDNN here, oneDNN
-     * capped at SSE4.1 2.1x slower, so SSE4.1 is the last resort.
+     * takes the first that passes. ATen's own convolutions (oneDNN off) trained 1.7x slower than oneDNN here, oneDNN
+     * capped at SSE4.1 2.0x slower, so SSE4.1 is the last resort.
      */
     public static final List<BackendSettings> LADDER = List.of(
             new BackendSettings(DEFAULT_ISA, 0, true),
