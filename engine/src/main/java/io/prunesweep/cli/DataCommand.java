@@ -7,6 +7,8 @@ import io.prunesweep.data.DetectionLoader;
 import io.prunesweep.data.SyntheticShapes;
 import io.prunesweep.data.YoloDataset;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
@@ -70,6 +72,8 @@ public final class DataCommand implements Runnable {
         String data;
         @Option(names = "--workers", defaultValue = "2", description = "Scan threads (default ${DEFAULT-VALUE}).")
         int workers;
+        @Option(names = "--warn-only", description = "Exit 0 even when images or label lines would be skipped.")
+        boolean warnOnly;
 
         @Override
         public Integer call() {
@@ -78,15 +82,39 @@ public final class DataCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             out.println("dataset: " + cfg.source() + " (" + cfg.nc() + " classes: " + String.join(", ", cfg.names())
                     + ")");
+            int skipped = 0;
+            List<String> bad = new ArrayList<>();
             for (String split : new String[] {"train", "val"}) {
                 if (cfg.split(split).isEmpty()) {
                     continue;
                 }
                 DatasetReport r = YoloDataset.scan(cfg, split, conf, workers).report();
                 out.println(r.summary());
+                r.totals().forEach(t -> out.println("  " + t));
                 r.examples().forEach(e -> out.println("  " + e));
+                if (r.moreProblems() > 0) {
+                    out.println("  ... and " + r.moreProblems() + " more");
+                }
+                r.warnings().forEach(out::println);
+                if (r.skippedAnything()) {
+                    skipped += r.skippedImages() + r.skippedLines() + r.unreadableLabels();
+                    bad.add(split);
+                }
+                if (r.noLabelFiles()) {
+                    bad.add(split + " without label files");
+                }
             }
-            return 0;
+            out.flush();
+            if (bad.isEmpty()) {
+                return 0;
+            }
+            String line = "data check: " + data + ": " + (skipped > 0 ? skipped + " images, label lines or label files"
+                    + " would be skipped" : "no label files") + " (" + String.join(", ", bad) + ")";
+            if (warnOnly) {
+                out.println("warning: " + line + "; --warn-only, exit 0");
+                return 0;
+            }
+            throw new io.prunesweep.InputException(line + "; fix them, or pass --warn-only to accept");
         }
     }
 

@@ -48,6 +48,7 @@ public class TrainCommand implements Callable<Integer> {
     @Option(names = "--cache", description = "Keep decoded images in RAM.") boolean cache;
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N.") String device;
     @Option(names = "--resume", description = "Continue the run in --out from its last.safetensors.") boolean resume;
+    @Option(names = "--allow-empty", description = "Train even when the train split has no boxes at all (backgrounds only).") boolean allowEmpty;
 
     protected boolean requireCheckpoint() {
         return false;
@@ -74,6 +75,8 @@ public class TrainCommand implements Callable<Integer> {
             b.cache = cache;
         }).validated();
         DatasetSplits splits = DatasetSplits.scan(data, workers);
+        splits.warnings().forEach(System.err::println);
+        splits.requireTrainBoxes(allowEmpty, "--allow-empty");
         Trainer trainer = new Trainer(cfg, splits.train(), splits.val(), out, new ConsoleProgress(System.out));
         Trainer.Result result;
         if (resume) {

@@ -102,6 +102,8 @@ public final class ValCommand implements Callable<Integer> {
         YoloDataset dataset = YoloDataset.scan(dc, split, FileSystems.conf(), workers);
         info.println(dataset.report().summary());
         info.flush();
+        dataset.report().warnings().forEach(spec.commandLine().getErr()::println);
+        spec.commandLine().getErr().flush();
 
         Map<String, Object> shown = new LinkedHashMap<>();
         shown.put("mode", fromFile ? "predictions" : "weights");
