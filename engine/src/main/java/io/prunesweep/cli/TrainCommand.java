@@ -88,10 +88,10 @@ public class TrainCommand implements Callable<Integer> {
             if (modelOptions.graphFromYaml() == null && modelOptions.weights() == null) {
                 throw new InputException("name a model: --model <yaml> --scale <s>, or --weights <checkpoint>");
             }
-            if (requireCheckpoint() && (modelOptions.weights() == null || modelOptions.graphFromYaml() != null)) {
+            if (requireCheckpoint() && (modelOptions.weights() == null || modelOptions.namesGraph())) {
                 throw new InputException("finetune takes --weights <pruned checkpoint> only: its widths come from the checkpoint");
             }
-            if (modelOptions.weights() == null && modelOptions.nc == null) modelOptions.nc = splits.nc();
+            modelOptions.useDataClasses(splits.nc());
             try (YoloModel model = modelOptions.load(Devices.current(), seed)) {
                 ModelGraph g = model.graph();
                 if (g.nc() != splits.nc()) {

@@ -3,7 +3,16 @@ package io.prunesweep.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
+import io.prunesweep.io.Checkpoint;
+import io.prunesweep.io.SafeTensors;
+import io.prunesweep.model.GraphBuilder;
+import io.prunesweep.model.ModelDefinition;
+import io.prunesweep.model.YoloModel;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.Map;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -70,5 +79,71 @@ class SilentWrongResultsTest {
         assertEquals(0, lenient.code(), lenient.out() + lenient.err());
         assertTrue(lenient.out().endsWith("warning: data check: " + yaml + ": 13 images, label lines or label files"
                 + " would be skipped (train); --warn-only, exit 0\n"), lenient.out());
+    }
+
+    /** A seeded yolov8n at nc=3 (the synthetic data's classes): as a PruneSweep checkpoint and as a plain state dict. */
+    private Path weights(String name, boolean plain) throws Exception {
+        Path file = tmp.resolve(name);
+        try (YoloModel m = YoloModel.create(GraphBuilder.build(ModelDefinition.bundled("yolov8"), "n", 3), 1, Device.cpu())) {
+            if (plain) {
+                try (OutputStream o = Files.newOutputStream(file)) {
+                    SafeTensors.write(o, m.stateDict(), Map.of());
+                }
+            } else {
+                Checkpoint.save(m, file.toString(), Map.of());
+            }
+        }
+        return file;
+    }
+
+    @Test
+    void checkpointRefusesContradictingModelOptions() throws Exception {
+        Path ck = weights("v8n.safetensors", false);
+        CliRun val = CliRun.of("val", "--weights", ck.toString(), "--model", "yolo11", "--scale", "s", "--data", yaml,
+                "--imgsz", "64");
+        assertEquals(2, val.code(), val.out() + val.err());
+        assertEquals("error: " + ck + " is a PruneSweep checkpoint of yolov8n (nc=3) and carries its own graph;"
+                + " --model yolo11 --scale s contradicts it: drop them\n", val.err());
+        CliRun export = CliRun.of("export", "--weights", ck.toString(), "--nc", "80", "--out",
+                tmp.resolve("x.onnx").toString());
+        assertEquals(2, export.code(), export.out() + export.err());
+        assertEquals("error: " + ck + " is a PruneSweep checkpoint of yolov8n (nc=3) and carries its own graph;"
+                + " --nc 80 contradicts it: drop it\n", export.err());
+    }
+
+    @Test
+    void ultralyticsStateDictTakesTheClassCountFromTheData() throws Exception {
+        Path plain = weights("state_dict.safetensors", true);
+        CliRun val = CliRun.of("val", "--weights", plain.toString(), "--model", "yolov8", "--scale", "n", "--data",
+                yaml, "--imgsz", "64", "--json");
+        assertEquals(0, val.code(), val.out() + val.err());
+        assertTrue(val.out().contains("\"model\" : \"yolov8n\""), val.out());
+    }
+
+    @Test
+    void safetensorsWhoseDtypeDoesNotMatchItsBytesIsRefused() throws Exception {
+        Path ck = weights("v8n.safetensors", false);
+        byte[] bytes = Files.readAllBytes(ck);
+        // "F32" -> "F16" keeps the header length: the first tensor now claims half its bytes
+        Path half = tmp.resolve("f16-over-f32.safetensors");
+        Files.write(half, replaceFirst(bytes, "\"F32\"", "\"F16\""));
+        CliRun r = CliRun.of("val", "--weights", half.toString(), "--data", yaml, "--imgsz", "64");
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertEquals("error: " + half + ": tensor model.0.conv.weight is F16 [16, 3, 3, 3] = 432 x 2 bytes = 864 bytes,"
+                + " but its data_offsets span 1728 bytes; the header does not match the data (wrong dtype?), not loaded\n",
+                r.err());
+        // "F32" -> "F64": the data is too short for what the header says
+        Path dbl = tmp.resolve("f64-over-f32.safetensors");
+        Files.write(dbl, replaceFirst(bytes, "\"F32\"", "\"F64\""));
+        r = CliRun.of("val", "--weights", dbl.toString(), "--data", yaml, "--imgsz", "64");
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertEquals("error: " + dbl + ": tensor model.0.conv.weight is F64 [16, 3, 3, 3] = 432 x 8 bytes = 3456 bytes,"
+                + " but its data_offsets span 1728 bytes; the header does not match the data (wrong dtype?), not loaded\n",
+                r.err());
+    }
+
+    private static byte[] replaceFirst(byte[] file, String from, String to) {
+        String s = new String(file, StandardCharsets.ISO_8859_1);
+        return s.replaceFirst(java.util.regex.Pattern.quote(from), to).getBytes(StandardCharsets.ISO_8859_1);
     }
 }
