@@ -6,6 +6,7 @@ import io.prunesweep.backend.BackendGuard;
 import io.prunesweep.sweep.run.ChildJvm;
 import io.prunesweep.sweep.config.SweepConfig;
 import io.prunesweep.sweep.config.SweepConfigLoader;
+import io.prunesweep.sweep.config.SparkMaster;
 import io.prunesweep.sweep.plan.SweepPlanner;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -51,6 +52,8 @@ public final class SweepJob implements Callable<Integer> {
     @Override
     public Integer call() {
         SweepConfig config = new SweepConfigLoader().load(sweepFile, overrides);
+        // spark-submit's --master (a system property here) wins over the YAML's, as in session()
+        SparkMaster.requireReachable(new SparkConf().get("spark.master", config.spark().master()));
         if (dryRun) {
             var plan = SweepPlanner.plan(config);
             console.println("[" + plan.sweepId() + "] " + plan.costSummary());
@@ -88,7 +91,12 @@ public final class SweepJob implements Callable<Integer> {
 
     /** Exit codes: 0 all points ok, 3 some points failed, 2 bad input, 4 this host computes wrong numbers, 1 a bug. */
     public static void main(String[] args) {
-        CommandLine cl = new CommandLine(new SweepJob());
+        System.exit(commandLine(new SweepJob()).execute(args));
+    }
+
+    /** The sweep command line with its exit codes, as {@link #main} runs it (tests run it in-process). */
+    public static CommandLine commandLine(SweepJob job) {
+        CommandLine cl = new CommandLine(job);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             Throwable t = e;
             while (t != null && !(t instanceof InputException)) {
@@ -106,6 +114,6 @@ public final class SweepJob implements Callable<Integer> {
             e.printStackTrace(cmd.getErr());
             return 1;
         });
-        System.exit(cl.execute(args));
+        return cl;
     }
 }

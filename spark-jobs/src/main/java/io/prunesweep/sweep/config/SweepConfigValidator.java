@@ -1,5 +1,6 @@
 package io.prunesweep.sweep.config;
 
+import io.prunesweep.io.StorageProbe;
 import io.prunesweep.pipeline.StageFiles;
 import java.net.URI;
 import java.util.ArrayList;
@@ -77,7 +78,10 @@ final class SweepConfigValidator {
             problem(trainProblem);
         }
         Configuration conf = StageFiles.conf(c.hadoopConf());
-        checkOutput(c.output(), conf);
+        boolean outputUsable = checkOutput(c.output(), conf);
+        if (checkFiles && outputUsable) {
+            checkOutputTarget(c.output(), conf);
+        }
         if (checkFiles) {
             checkModel(m);
             checkExists("model.checkpoint", m.checkpoint(), conf);
@@ -108,6 +112,8 @@ final class SweepConfigValidator {
     private void checkSpark(SweepConfig.Spark s) {
         if (s.master().isBlank()) {
             problem("spark.master is empty; use local[*], spark://host:7077, yarn or k8s://...");
+        } else if (SparkMaster.formatProblem(s.master()) != null) {
+            problem(SparkMaster.formatProblem(s.master()));
         }
         double g = s.gpuAmount();
         boolean fraction = g > 0 && g < 1 && Math.abs(1 / g - Math.rint(1 / g)) < 1e-9;
@@ -128,14 +134,42 @@ final class SweepConfigValidator {
         }
     }
 
-    private void checkOutput(String output, Configuration conf) {
+    private boolean checkOutput(String output, Configuration conf) {
         try {
             URI uri = new Path(output).toUri();
             String scheme = uri.getScheme() == null ? "file" : uri.getScheme();
             FileSystem.getFileSystemClass(scheme, conf);
+            return true;
         } catch (Exception ex) {
             problem("output='" + output + "' is not a usable filesystem URI (" + ex.getMessage()
                     + "); use a path, file:/..., hdfs://... or s3a://bucket/...");
+            return false;
+        }
+    }
+
+    /**
+     * The output must be a directory or creatable as one: an existing file there (or at any parent) would let the
+     * dense stage train for nothing and then fail writing its checkpoint.
+     */
+    private void checkOutputTarget(String output, Configuration conf) {
+        try {
+            String fileAt = StorageProbe.check(output, conf, (fs, path) -> {
+                Path target = fs.makeQualified(path);
+                for (Path p = target; p != null; p = p.getParent()) {
+                    try {
+                        if (!fs.getFileStatus(p).isFile()) return null;
+                        return p.equals(target) ? " is an existing file" : ": " + p + " is an existing file";
+                    } catch (java.io.FileNotFoundException missing) {
+                        // not there yet: the sweep creates it; look at the parent
+                    }
+                }
+                return null;
+            });
+            if (fileAt != null) {
+                problem("output=" + output + fileAt + ", not a directory; name a directory (it is created when missing)");
+            }
+        } catch (StorageProbe.Failure ex) {
+            problem("output=" + output + " cannot be checked: " + ex.getMessage());
         }
     }
 
@@ -144,11 +178,11 @@ final class SweepConfigValidator {
             return;
         }
         try {
-            if (!StageFiles.exists(uri, conf)) {
+            if (!StorageProbe.check(uri, conf, (fs, path) -> fs.exists(path))) {
                 problem(key + "=" + uri + " does not exist; check the path (relative paths are resolved "
                         + "against the working directory)");
             }
-        } catch (Exception ex) {
+        } catch (StorageProbe.Failure ex) {
             problem(key + "=" + uri + " cannot be checked: " + ex.getMessage());
         }
     }

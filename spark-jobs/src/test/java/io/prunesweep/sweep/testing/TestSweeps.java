@@ -27,8 +27,17 @@ public final class TestSweeps {
 
     /** 1 seed x lambdas {0, 0.01} x methods {bn, random} x ratios {0.25, 0.5} = 8 points, 1 dense + 1 sparse. */
     public static SweepConfig config(Path dir, String id, String output, String... overrides) throws IOException {
+        return new SweepConfigLoader().parse(id + ".yaml", yaml(dir, id, output), List.of(overrides));
+    }
+
+    /** The same sweep as a file {@code dir/<id>.yaml}, for runs of the sweep command line. */
+    public static Path yamlFile(Path dir, String id, String output) throws IOException {
+        return Files.writeString(dir.resolve(id + ".yaml"), yaml(dir, id, output));
+    }
+
+    private static String yaml(Path dir, String id, String output) throws IOException {
         Path data = Files.writeString(dir.resolve("data.yaml"), "names: [a, b, c]\n");
-        String yaml = """
+        return """
                 sweep: {id: %s}
                 model: {yaml: yolov8, scale: n}
                 data: {dataset: %s, imgsz: 64, batch: 4}
@@ -45,7 +54,6 @@ public final class TestSweeps {
                   child_java_options: ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dprunesweep.executor=io.prunesweep.sweep.testing.ToyStageExecutor"]
                   conf: {spark.ui.enabled: "false", spark.sql.shuffle.partitions: "1"}
                 """.formatted(id, data, output);
-        return new SweepConfigLoader().parse(id + ".yaml", yaml, List.of(overrides));
     }
 
     public static int freePort() throws IOException {
