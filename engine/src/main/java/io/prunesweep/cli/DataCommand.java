@@ -6,6 +6,7 @@ import io.prunesweep.data.DatasetReport;
 import io.prunesweep.data.DetectionLoader;
 import io.prunesweep.data.SyntheticShapes;
 import io.prunesweep.data.YoloDataset;
+import io.prunesweep.io.FileSystems;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +56,7 @@ public final class DataCommand implements Runnable {
                 throw new io.prunesweep.InputException("data synth: " + e.getMessage());
             }
             long t0 = System.nanoTime();
-            SyntheticShapes.Written w = SyntheticShapes.write(new Path(out), opts, new Configuration());
+            SyntheticShapes.Written w = SyntheticShapes.write(FileSystems.path(out), opts, FileSystems.conf());
             spec.commandLine().getOut().printf(Locale.ROOT,
                     "wrote %d train + %d val images (%d boxes, %d px, seed %d) in %.1f s%ndata: %s%n",
                     w.trainImages(), w.valImages(), w.boxes(), imgsz, seed, (System.nanoTime() - t0) / 1e9,
@@ -77,7 +78,7 @@ public final class DataCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Configuration conf = new Configuration();
+            Configuration conf = FileSystems.conf();
             DatasetConfig cfg = DatasetConfig.load(data, conf);
             PrintWriter out = spec.commandLine().getOut();
             out.println("dataset: " + cfg.source() + " (" + cfg.nc() + " classes: " + String.join(", ", cfg.names())
@@ -141,7 +142,7 @@ public final class DataCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Configuration conf = new Configuration();
+            Configuration conf = FileSystems.conf();
             DatasetConfig cfg = DatasetConfig.load(data, conf);
             PrintWriter out = spec.commandLine().getOut();
             YoloDataset ds = YoloDataset.scan(cfg, "train", conf, workers);

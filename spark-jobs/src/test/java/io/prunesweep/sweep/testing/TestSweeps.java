@@ -6,10 +6,8 @@ import io.prunesweep.sweep.config.SweepConfig;
 import io.prunesweep.sweep.config.SweepConfigLoader;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -57,13 +55,11 @@ public final class TestSweeps {
     }
 
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        }
+        return io.prunesweep.testing.TestJvm.freePort();
     }
 
     public static String javaBin() {
-        return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        return io.prunesweep.testing.TestJvm.javaBin();
     }
 
     /** This JVM's classpath (surefire's booter jar carries the rest in its manifest). */

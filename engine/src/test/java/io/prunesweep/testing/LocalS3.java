@@ -1,4 +1,4 @@
-package io.prunesweep.sweep.testing;
+package io.prunesweep.testing;
 
 import java.net.Socket;
 import java.nio.file.Files;
@@ -21,7 +21,7 @@ public final class LocalS3 implements AutoCloseable {
 
     /** Starts S3Proxy with one empty bucket stored under {@code dir}. */
     public static LocalS3 start(Path dir, String bucket) throws Exception {
-        int port = TestSweeps.freePort();
+        int port = TestJvm.freePort();
         Files.createDirectories(dir.resolve("store").resolve(bucket));
         Path props = Files.writeString(dir.resolve("s3proxy.conf"), """
                 s3proxy.endpoint=http://127.0.0.1:%d
@@ -34,7 +34,7 @@ public final class LocalS3 implements AutoCloseable {
         String jar = Paths.get(org.gaul.s3proxy.Main.class.getProtectionDomain().getCodeSource().getLocation()
                 .toURI()).toString();
         Path log = dir.resolve("s3proxy.log");
-        Process p = new ProcessBuilder(TestSweeps.javaBin(), "-Xmx256m", "-jar", jar, "--properties",
+        Process p = new ProcessBuilder(TestJvm.javaBin(), "-Xmx256m", "-jar", jar, "--properties",
                 props.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long end = System.currentTimeMillis() + 30_000;
         while (true) {
