@@ -43,7 +43,7 @@ public final class StorageProbe {
         c.set("fs.s3a.retry.interval", "100ms");
         c.set("fs.s3a.retry.throttle.limit", "1");
         c.set("fs.s3a.retry.throttle.interval", "100ms");
-        c.set("fs.s3a.connection.establish.timeout", "2s");
+        c.set("fs.s3a.connection.establish.timeout", "15s"); // the least S3A accepts; the deadline is shorter
         c.set("fs.s3a.connection.timeout", "5s");
         c.set("fs.s3a.connection.request.timeout", "8s");
         c.set("fs.s3a.impl.disable.cache", "true"); // never hand these settings to later, real work
