@@ -71,8 +71,7 @@ public record DatasetConfig(Path source, Path root, List<Path> train, List<Path>
         try {
             node = new ObjectMapper(new YAMLFactory()).readTree(text);
         } catch (IOException e) {
-            throw new InputException(source + ": not valid YAML (" + e.getMessage().lines().findFirst().orElse("")
-                    + ")", e);
+            throw new InputException(source + ": not valid YAML: " + io.prunesweep.io.YamlErrors.describe(e), e);
         }
         if (node == null || !node.isObject()) {
             throw new InputException(source + ": the dataset YAML must be a mapping with train, val and names");

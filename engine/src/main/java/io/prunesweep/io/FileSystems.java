@@ -127,6 +127,57 @@ public final class FileSystems {
         }
     }
 
+    /**
+     * Fails in one line, with the operating system's reason, unless a file can be written at {@code uri}: for
+     * commands that would otherwise compute for minutes and only then find out (export). Creates missing parent
+     * directories, as the write would.
+     */
+    public static void requireWritable(String uri) {
+        Path target = path(uri);
+        if (!"file".equals(target.toUri().getScheme())) {
+            try {
+                FileSystem fs = fs(target, CONF);
+                Path probe = new Path(target.getParent(), "." + target.getName() + ".probe-" + ProcessHandle.current().pid());
+                fs.mkdirs(target.getParent());
+                fs.create(probe, true).close();
+                fs.delete(probe, false);
+            } catch (IOException e) {
+                throw new InputException(uri + ": cannot write: " + StorageProbe.rootCause(e), e);
+            }
+            return;
+        }
+        java.nio.file.Path file = java.nio.file.Paths.get(target.toUri());
+        if (java.nio.file.Files.isDirectory(file)) {
+            throw new InputException(uri + ": cannot write: it is a directory; name a file");
+        }
+        java.nio.file.Path dir = file.getParent();
+        for (java.nio.file.Path d = dir; d != null; d = d.getParent()) {
+            if (java.nio.file.Files.exists(d)) {
+                if (!java.nio.file.Files.isDirectory(d)) {
+                    throw new InputException(uri + ": cannot write: " + d + " is a file, not a directory");
+                }
+                break;
+            }
+        }
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            java.nio.file.Files.delete(java.nio.file.Files.createTempFile(dir, "." + file.getFileName(), ".probe"));
+        } catch (IOException e) {
+            throw new InputException(uri + ": cannot write: " + osReason(e, dir), e);
+        }
+    }
+
+    /** "permission denied in /x", "Read-only file system in /x": what the OS said, not just the path. */
+    static String osReason(IOException e, java.nio.file.Path dir) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied in " + dir;
+        }
+        if (e instanceof java.nio.file.FileSystemException f) {
+            return (f.getReason() != null ? f.getReason() : f.getClass().getSimpleName()) + " in " + dir;
+        }
+        return e.getMessage();
+    }
+
     /** The body of an atomic write. */
     @FunctionalInterface
     public interface IOBody {

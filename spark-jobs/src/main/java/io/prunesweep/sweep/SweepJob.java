@@ -126,6 +126,7 @@ public final class SweepJob implements Callable<Integer> {
     /** The sweep command line with its exit codes, as {@link #main} runs it (tests run it in-process). */
     public static CommandLine commandLine(SweepJob job) {
         CommandLine cl = new CommandLine(job);
+        cl.setParameterExceptionHandler(io.prunesweep.cli.Main::handleBadArguments);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (INTERRUPTED.get()) {
                 return INTERRUPTED_EXIT; // the interrupt said its line; this is the job it cancelled

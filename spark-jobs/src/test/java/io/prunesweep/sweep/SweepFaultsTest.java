@@ -30,6 +30,10 @@ class SweepFaultsTest {
             args.add("--set");
             args.add(o);
         }
+        return run(args);
+    }
+
+    static Run run(List<String> args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         StringWriter err = new StringWriter();
         var cl = SweepJob.commandLine(new SweepJob(new PrintStream(out, true, StandardCharsets.UTF_8)));
@@ -92,5 +96,41 @@ class SweepFaultsTest {
                 + " cannot be checked: s3a endpoint http://127.0.0.1:1: ConnectException: Connection refused"), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
         assertTrue(r.millis() < 15_000, r.millis() + " ms");
+    }
+
+    @Test
+    void yamlSyntaxErrorNamesLineAndColumn() throws Exception {
+        Path yaml = Files.writeString(dir.resolve("broken.yaml"), "sweep: {id: x}\nprune:\n  ratios: [0.2, 0.4\n");
+        Run r = run(List.of(yaml.toString(), "--dry-run"));
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertEquals("error: " + yaml + ": not valid YAML: line 4, column 1: expected ',' or ']', but got <stream end>"
+                + " (while parsing a flow sequence from line 3, column 11)\n", r.err());
+    }
+
+    @Test
+    void aBrokenSetValueBlamesTheSet() throws Exception {
+        Run r = dryRun("prune.ratios=[0.2,");
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertEquals("error: --set prune.ratios=[0.2,: the value is not valid YAML: line 1, column 6: expected the node"
+                + " content, but found '<stream end>' (while parsing a flow node from line 1, column 6); e.g. --set"
+                + " prune.ratios=[0.2,0.4]\n", r.err());
+    }
+
+    @Test
+    void methodsParseAsForPrune() throws Exception {
+        Run r = dryRun("prune.methods=[L1, BN]");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertEquals(dryRun("prune.methods=[l1, bn]").out(), r.out(), "the same plan, the same point ids");
+        r = dryRun("prune.methods=[l3]");
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertEquals("error: " + yamlName() + ": prune.methods[0]=l3 is not a method; use one of bn, l1, l2, random\n",
+                r.err());
+    }
+
+    @Test
+    void aBadOptionIsOneLineAndAPointerToTheHelp() {
+        Run r = run(List.of("x.yaml", "--dry-runn"));
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertEquals("error: Unknown option: '--dry-runn'\nsee: sweep --help\n", r.err());
     }
 }

@@ -14,8 +14,6 @@ import org.apache.hadoop.fs.Path;
 
 /** Checks the values of a bound sweep: ranges, names, and that the input files exist. */
 final class SweepConfigValidator {
-    static final Set<String> METHODS = Set.of("bn", "l1", "l2", "random");
-    static final Set<String> SCOPES = Set.of("global", "local");
     static final Set<String> SCALES = Set.of("n", "s", "m", "l", "x");
     /** A dataset spec with this scheme is the engine's synthetic generator: there is no file to check. */
     static final String SYNTHETIC_SCHEME = "shapes";
@@ -62,9 +60,9 @@ final class SweepConfigValidator {
                 l -> !Double.isFinite(l) || l < 0 ? "must be 0 (no sparse stage) or a positive number" : null);
         SweepConfig.Prune p = c.prune();
         checkList("prune.methods", p.methods(),
-                x -> METHODS.contains(x) ? null : "is not a method; use one of bn, l1, l2, random");
+                x -> isMethod(x) ? null : "is not a method; use one of bn, l1, l2, random");
         checkList("prune.ratios", p.ratios(), r -> r >= 0 && r < 1 ? null : "is outside [0,1)");
-        if (!SCOPES.contains(p.scope())) {
+        if (!isScope(p.scope())) {
             problem("prune.scope='" + p.scope() + "' must be global or local");
         }
         if (p.minChannels() < 1) {
@@ -97,6 +95,24 @@ final class SweepConfigValidator {
             }
         }
         return problems;
+    }
+
+    private static boolean isMethod(String m) {
+        try {
+            io.prunesweep.prune.Method.parse(m);
+            return true;
+        } catch (io.prunesweep.InputException unknown) {
+            return false;
+        }
+    }
+
+    private static boolean isScope(String s) {
+        try {
+            io.prunesweep.prune.Scope.parse(s);
+            return true;
+        } catch (io.prunesweep.InputException unknown) {
+            return false;
+        }
     }
 
     /** The model YAML must build at the chosen scale (a path, a Hadoop URI or a bundled name such as yolov8). */
