@@ -200,7 +200,11 @@ public final class PointSupervisor {
             Progress p = StageJson.parseProgressLine(line);
             log.accept(tag + ": " + (p != null ? describe(p) : line));
         }, tag + "-stdout");
+        boolean gpu = request.gpuAddress() != null;
         Thread err = pump(child.getErrorStream(), line -> {
+            if (KnownNoise.harmless(line, gpu)) {
+                return;
+            }
             synchronized (stderrTail) {
                 stderrTail.addLast(line);
                 if (stderrTail.size() > STDERR_TAIL_LINES) {
