@@ -24,9 +24,23 @@ import org.apache.hadoop.fs.Path;
  * that walks many files (a dataset scan) and wants an {@link IOException} per file to count and skip.
  */
 public final class FileSystems {
-    private static final Configuration CONF = new Configuration();
+    private static final Configuration CONF = siteFiles(new Configuration(), System.getenv("HADOOP_CONF_DIR"));
 
     private FileSystems() {}
+
+    /**
+     * Adds {@code core-site.xml} of a Hadoop configuration directory (as {@code HADOOP_CONF_DIR} names it), so the
+     * standalone CLI reaches the same stores as Hadoop's own tools: an S3 endpoint, a credential provider path.
+     */
+    static Configuration siteFiles(Configuration conf, String confDir) {
+        if (confDir != null && !confDir.isBlank()) {
+            java.io.File core = new java.io.File(confDir, "core-site.xml");
+            if (core.isFile()) {
+                conf.addResource(new Path(core.toURI()));
+            }
+        }
+        return conf;
+    }
 
     public static Configuration conf() {
         return CONF;
