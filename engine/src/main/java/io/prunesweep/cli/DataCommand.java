@@ -83,8 +83,10 @@ public final class DataCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             out.println("dataset: " + cfg.source() + " (" + cfg.nc() + " classes: " + String.join(", ", cfg.names())
                     + ")");
-            int skipped = 0;
-            List<String> bad = new ArrayList<>();
+            int images = 0;
+            int lines = 0;
+            int labelFiles = 0;
+            List<String> unlabeled = new ArrayList<>();
             for (String split : new String[] {"train", "val"}) {
                 if (cfg.split(split).isEmpty()) {
                     continue;
@@ -97,25 +99,40 @@ public final class DataCommand implements Runnable {
                     out.println("  ... and " + r.moreProblems() + " more");
                 }
                 r.warnings().forEach(out::println);
-                if (r.skippedAnything()) {
-                    skipped += r.skippedImages() + r.skippedLines() + r.unreadableLabels();
-                    bad.add(split);
-                }
+                images += r.skippedImages();
+                lines += r.skippedLines();
+                labelFiles += r.unreadableLabels();
                 if (r.noLabelFiles()) {
-                    bad.add(split + " without label files");
+                    unlabeled.add(split);
                 }
             }
             out.flush();
-            if (bad.isEmpty()) {
+            List<String> wrong = new ArrayList<>();
+            if (images + lines + labelFiles > 0) {
+                List<String> what = new ArrayList<>();
+                count(what, images, "image");
+                count(what, lines, "label line");
+                count(what, labelFiles, "unreadable label file");
+                wrong.add("would skip " + String.join(", ", what));
+            }
+            if (!unlabeled.isEmpty()) {
+                wrong.add("no label files in " + String.join(" and ", unlabeled));
+            }
+            if (wrong.isEmpty()) {
                 return 0;
             }
-            String line = "data check: " + data + ": " + (skipped > 0 ? skipped + " images, label lines or label files"
-                    + " would be skipped" : "no label files") + " (" + String.join(", ", bad) + ")";
+            String line = "data check: " + data + ": " + String.join("; ", wrong);
             if (warnOnly) {
                 out.println("warning: " + line + "; --warn-only, exit 0");
                 return 0;
             }
-            throw new io.prunesweep.InputException(line + "; fix them, or pass --warn-only to accept");
+            throw new io.prunesweep.InputException(line + "; fix the data, or pass --warn-only to accept it");
+        }
+
+        private static void count(List<String> what, int n, String thing) {
+            if (n > 0) {
+                what.add(n + " " + thing + (n == 1 ? "" : "s"));
+            }
         }
     }
 

@@ -34,8 +34,8 @@ class DataCommandTest {
         Files.writeString(tmp.resolve("labels/train/000000.txt"), "7 0.5 0.5 0.1 0.1\n");
         String check = run(2, "data", "check", "--data", yaml);
         assertTrue(check.contains("  1 x label line with class >= nc (skipped)"), check);
-        assertTrue(check.endsWith("error: data check: " + yaml + ": 1 images, label lines or label files would be"
-                + " skipped (train); fix them, or pass --warn-only to accept\n"), check);
+        assertTrue(check.endsWith("error: data check: " + yaml + ": would skip 1 label line; fix the data, or pass"
+                + " --warn-only to accept it\n"), check);
         check = run(0, "data", "check", "--data", yaml, "--warn-only");
         assertTrue(check.contains("train: 4 images"), check);
         assertTrue(check.contains("1 class>=nc"), check);

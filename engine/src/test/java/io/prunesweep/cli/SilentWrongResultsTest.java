@@ -41,8 +41,8 @@ class SilentWrongResultsTest {
         assertTrue(check.out().contains("warning: train: none of the 6 images has a label file (the first expected at "
                 + "file:" + tmp.resolve("labels/train/000000.txt") + "); labels must sit in a labels/ folder beside"
                 + " images/"), check.out());
-        assertEquals("error: data check: " + yaml + ": no label files (train without label files, val without label"
-                + " files); fix them, or pass --warn-only to accept\n", check.err());
+        assertEquals("error: data check: " + yaml + ": no label files in train and val; fix the data, or pass"
+                + " --warn-only to accept it\n", check.err());
 
         CliRun train = CliRun.of("train", "--model", "yolov8", "--scale", "n", "--data", yaml, "--out",
                 tmp.resolve("run").toString(), "--epochs", "1", "--imgsz", "64", "--batch", "2");
@@ -73,12 +73,12 @@ class SilentWrongResultsTest {
         assertTrue(check.out().contains("  1 x unreadable image (skipped)\n  12 x malformed label line (skipped)\n"),
                 check.out());
         assertTrue(check.out().contains("  ... and 3 more\n"), check.out());
-        assertEquals("error: data check: " + yaml + ": 13 images, label lines or label files would be skipped (train);"
-                + " fix them, or pass --warn-only to accept\n", check.err());
+        assertEquals("error: data check: " + yaml + ": would skip 1 image, 12 label lines; fix the data, or pass"
+                + " --warn-only to accept it\n", check.err());
         CliRun lenient = CliRun.of("data", "check", "--data", yaml, "--warn-only");
         assertEquals(0, lenient.code(), lenient.out() + lenient.err());
-        assertTrue(lenient.out().endsWith("warning: data check: " + yaml + ": 13 images, label lines or label files"
-                + " would be skipped (train); --warn-only, exit 0\n"), lenient.out());
+        assertTrue(lenient.out().endsWith("warning: data check: " + yaml + ": would skip 1 image, 12 label lines;"
+                + " --warn-only, exit 0\n"), lenient.out());
     }
 
     /** A seeded yolov8n at nc=3 (the synthetic data's classes): as a PruneSweep checkpoint and as a plain state dict. */
