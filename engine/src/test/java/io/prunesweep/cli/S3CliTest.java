@@ -23,6 +23,7 @@ class S3CliTest {
         s3 = LocalS3.start(dir.resolve("s3"), "data");
         Map<String, String> conf = new LinkedHashMap<>();
         s3.s3aSettings().forEach((k, v) -> conf.put("fs.s3a." + k, v));
+        conf.put("fs.s3a.bucket.unreachable.endpoint", "http://127.0.0.1:1"); // a closed port
         FileSystems.configure(conf);
     }
 
@@ -50,5 +51,16 @@ class S3CliTest {
                 "--json");
         assertEquals(0, val.code(), val.out() + val.err());
         assertTrue(val.out().contains("\"model\" : \"yolov8n\""), val.out());
+    }
+
+    @Test
+    void anUnreachableEndpointIsOneLineWithinSeconds() {
+        long t0 = System.nanoTime();
+        CliRun check = CliRun.of("data", "check", "--data", "s3a://unreachable/shapes/data.yaml");
+        assertEquals(2, check.code(), check.out() + check.err());
+        assertTrue(check.err().startsWith("error: s3a://unreachable/shapes/data.yaml: cannot read the dataset YAML:"
+                + " s3a endpoint http://127.0.0.1:1: ConnectException: Connection refused"), check.err());
+        assertEquals(1, check.err().lines().count(), check.err());
+        assertTrue(System.nanoTime() - t0 < 15e9, "within 15 s");
     }
 }
