@@ -227,7 +227,7 @@ public final class BenchCommand implements Callable<Integer> {
                 if (modelOptions.graphFromYaml() == null && modelOptions.weights() == null) {
                     throw new InputException("bench train: name a model: --model <yaml> --scale <s>, or --weights <checkpoint>");
                 }
-                if (modelOptions.weights() == null && modelOptions.nc == null) modelOptions.nc = dc.nc();
+                modelOptions.useDataClasses(dc.nc());
                 try (YoloModel model = modelOptions.load(dev, seed)) {
                     if (model.graph().nc() != dc.nc()) {
                         throw new InputException("bench train: the model has nc=" + model.graph().nc() + " but " + data

@@ -6,7 +6,10 @@ import io.prunesweep.data.DatasetReport;
 import io.prunesweep.data.DetectionLoader;
 import io.prunesweep.data.SyntheticShapes;
 import io.prunesweep.data.YoloDataset;
+import io.prunesweep.io.FileSystems;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
@@ -53,7 +56,7 @@ public final class DataCommand implements Runnable {
                 throw new io.prunesweep.InputException("data synth: " + e.getMessage());
             }
             long t0 = System.nanoTime();
-            SyntheticShapes.Written w = SyntheticShapes.write(new Path(out), opts, new Configuration());
+            SyntheticShapes.Written w = SyntheticShapes.write(FileSystems.path(out), opts, FileSystems.conf());
             spec.commandLine().getOut().printf(Locale.ROOT,
                     "wrote %d train + %d val images (%d boxes, %d px, seed %d) in %.1f s%ndata: %s%n",
                     w.trainImages(), w.valImages(), w.boxes(), imgsz, seed, (System.nanoTime() - t0) / 1e9,
@@ -70,23 +73,66 @@ public final class DataCommand implements Runnable {
         String data;
         @Option(names = "--workers", defaultValue = "2", description = "Scan threads (default ${DEFAULT-VALUE}).")
         int workers;
+        @Option(names = "--warn-only", description = "Exit 0 even when images or label lines would be skipped.")
+        boolean warnOnly;
 
         @Override
         public Integer call() {
-            Configuration conf = new Configuration();
+            Configuration conf = FileSystems.conf();
             DatasetConfig cfg = DatasetConfig.load(data, conf);
             PrintWriter out = spec.commandLine().getOut();
             out.println("dataset: " + cfg.source() + " (" + cfg.nc() + " classes: " + String.join(", ", cfg.names())
                     + ")");
+            int images = 0;
+            int lines = 0;
+            int labelFiles = 0;
+            List<String> unlabeled = new ArrayList<>();
             for (String split : new String[] {"train", "val"}) {
                 if (cfg.split(split).isEmpty()) {
                     continue;
                 }
                 DatasetReport r = YoloDataset.scan(cfg, split, conf, workers).report();
                 out.println(r.summary());
+                r.totals().forEach(t -> out.println("  " + t));
                 r.examples().forEach(e -> out.println("  " + e));
+                if (r.moreProblems() > 0) {
+                    out.println("  ... and " + r.moreProblems() + " more");
+                }
+                r.warnings().forEach(out::println);
+                images += r.skippedImages();
+                lines += r.skippedLines();
+                labelFiles += r.unreadableLabels();
+                if (r.noLabelFiles()) {
+                    unlabeled.add(split);
+                }
             }
-            return 0;
+            out.flush();
+            List<String> wrong = new ArrayList<>();
+            if (images + lines + labelFiles > 0) {
+                List<String> what = new ArrayList<>();
+                count(what, images, "image");
+                count(what, lines, "label line");
+                count(what, labelFiles, "unreadable label file");
+                wrong.add("would skip " + String.join(", ", what));
+            }
+            if (!unlabeled.isEmpty()) {
+                wrong.add("no label files in " + String.join(" and ", unlabeled));
+            }
+            if (wrong.isEmpty()) {
+                return 0;
+            }
+            String line = "data check: " + data + ": " + String.join("; ", wrong);
+            if (warnOnly) {
+                out.println("warning: " + line + "; --warn-only, exit 0");
+                return 0;
+            }
+            throw new io.prunesweep.InputException(line + "; fix the data, or pass --warn-only to accept it");
+        }
+
+        private static void count(List<String> what, int n, String thing) {
+            if (n > 0) {
+                what.add(n + " " + thing + (n == 1 ? "" : "s"));
+            }
         }
     }
 
@@ -113,7 +159,7 @@ public final class DataCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Configuration conf = new Configuration();
+            Configuration conf = FileSystems.conf();
             DatasetConfig cfg = DatasetConfig.load(data, conf);
             PrintWriter out = spec.commandLine().getOut();
             YoloDataset ds = YoloDataset.scan(cfg, "train", conf, workers);

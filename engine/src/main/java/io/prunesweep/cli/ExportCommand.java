@@ -53,6 +53,7 @@ public final class ExportCommand implements Callable<Integer> {
         try (YoloModel model = modelOptions.load(Device.cpu(), seed)) {
             ModelGraph g = model.graph();
             String target = out != null ? out : defaultOut(modelOptions.weights(), g);
+            io.prunesweep.io.FileSystems.requireWritable(target); // before minutes of export and check
             YoloOnnxExporter.Result r = YoloOnnxExporter.export(model, target, imgsz);
             Map<String, Object> report = report(g, r, imgsz);
             PrintWriter o = spec.commandLine().getOut();

@@ -33,7 +33,20 @@ public final class Main implements Runnable {
             cl.addSubcommand(command);
         }
         cl.setExecutionExceptionHandler(Main::handleError);
+        cl.setParameterExceptionHandler(Main::handleBadArguments);
         return cl;
+    }
+
+    /**
+     * A mistyped option is one line and a pointer to the help, exit 2: not the whole usage (50 lines) after it.
+     * Shared by the sweep driver.
+     */
+    public static int handleBadArguments(CommandLine.ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        cl.getErr().println("error: " + e.getMessage());
+        cl.getErr().println("see: " + cl.getCommandSpec().qualifiedName() + " --help");
+        cl.getErr().flush();
+        return 2;
     }
 
     public static void main(String[] args) {

@@ -48,6 +48,7 @@ public class TrainCommand implements Callable<Integer> {
     @Option(names = "--cache", description = "Keep decoded images in RAM.") boolean cache;
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N.") String device;
     @Option(names = "--resume", description = "Continue the run in --out from its last.safetensors.") boolean resume;
+    @Option(names = "--allow-empty", description = "Train even when the train split has no boxes at all (backgrounds only).") boolean allowEmpty;
 
     protected boolean requireCheckpoint() {
         return false;
@@ -74,6 +75,8 @@ public class TrainCommand implements Callable<Integer> {
             b.cache = cache;
         }).validated();
         DatasetSplits splits = DatasetSplits.scan(data, workers);
+        splits.warnings().forEach(System.err::println);
+        splits.requireTrainBoxes(allowEmpty, "--allow-empty");
         Trainer trainer = new Trainer(cfg, splits.train(), splits.val(), out, new ConsoleProgress(System.out));
         Trainer.Result result;
         if (resume) {
@@ -85,10 +88,10 @@ public class TrainCommand implements Callable<Integer> {
             if (modelOptions.graphFromYaml() == null && modelOptions.weights() == null) {
                 throw new InputException("name a model: --model <yaml> --scale <s>, or --weights <checkpoint>");
             }
-            if (requireCheckpoint() && (modelOptions.weights() == null || modelOptions.graphFromYaml() != null)) {
+            if (requireCheckpoint() && (modelOptions.weights() == null || modelOptions.namesGraph())) {
                 throw new InputException("finetune takes --weights <pruned checkpoint> only: its widths come from the checkpoint");
             }
-            if (modelOptions.weights() == null && modelOptions.nc == null) modelOptions.nc = splits.nc();
+            modelOptions.useDataClasses(splits.nc());
             try (YoloModel model = modelOptions.load(Devices.current(), seed)) {
                 ModelGraph g = model.graph();
                 if (g.nc() != splits.nc()) {

@@ -84,7 +84,7 @@ public final class ValCommand implements Callable<Integer> {
             throw new InputException("val: give either --weights <checkpoint, .safetensors or .onnx> or --predictions <coco.json>"
                     + (fromFile ? ", not both" : ""));
         }
-        if (fromFile && (modelOptions.graphFromYaml() != null || saveJson != null)) {
+        if (fromFile && (modelOptions.namesGraph() || saveJson != null)) {
             throw new InputException("val: --predictions is evaluated as it is; --model/--scale/--nc/--save-json need --weights");
         }
         if (!(conf >= 0 && conf <= 1) || !(iou >= 0 && iou <= 1)) {
@@ -102,6 +102,8 @@ public final class ValCommand implements Callable<Integer> {
         YoloDataset dataset = YoloDataset.scan(dc, split, FileSystems.conf(), workers);
         info.println(dataset.report().summary());
         info.flush();
+        dataset.report().warnings().forEach(spec.commandLine().getErr()::println);
+        spec.commandLine().getErr().flush();
 
         Map<String, Object> shown = new LinkedHashMap<>();
         shown.put("mode", fromFile ? "predictions" : "weights");
@@ -126,6 +128,7 @@ public final class ValCommand implements Callable<Integer> {
             PrintWriter info) {
         if (OnnxPredictor.isOnnx(modelOptions.weights())) return evaluateOnnx(dataset, settings, shown, info);
         Devices.use(Devices.parse(device));
+        modelOptions.useDataClasses(dataset.nc());
         try (YoloModel model = modelOptions.load(Devices.current(), 0)) {
             ModelGraph g = model.graph();
             if (g.nc() != dataset.nc()) {
@@ -150,7 +153,7 @@ public final class ValCommand implements Callable<Integer> {
     private ValidationReport evaluateOnnx(YoloDataset dataset, ValidationSettings settings, Map<String, Object> shown,
             PrintWriter info) {
         String weights = modelOptions.weights();
-        if (modelOptions.graphFromYaml() != null) {
+        if (modelOptions.namesGraph()) {
             throw new InputException("val: " + weights + " is an ONNX model, which carries its own graph; drop --model/--scale/--nc");
         }
         if (Devices.parse(device).isGpu()) {

@@ -56,6 +56,16 @@ public record DatasetConfig(Path source, Path root, List<Path> train, List<Path>
 
     public static DatasetConfig load(Path yaml, Configuration conf) {
         Path qualified = FileSystems.fs(yaml, conf).makeQualified(yaml);
+        String scheme = qualified.toUri().getScheme();
+        if (scheme != null && !scheme.equals("file")) {
+            // a remote store is probed once with short timeouts: an unreachable endpoint is one line now, not minutes
+            // of S3A retries in the first read
+            try {
+                io.prunesweep.io.StorageProbe.check(qualified.toString(), conf, (fs, p) -> fs.getFileStatus(p));
+            } catch (io.prunesweep.io.StorageProbe.Failure e) {
+                throw new InputException(yaml + ": cannot read the dataset YAML: " + e.getMessage(), e);
+            }
+        }
         String text;
         try {
             text = FileSystems.readText(qualified, conf);
@@ -71,8 +81,7 @@ public record DatasetConfig(Path source, Path root, List<Path> train, List<Path>
         try {
             node = new ObjectMapper(new YAMLFactory()).readTree(text);
         } catch (IOException e) {
-            throw new InputException(source + ": not valid YAML (" + e.getMessage().lines().findFirst().orElse("")
-                    + ")", e);
+            throw new InputException(source + ": not valid YAML: " + io.prunesweep.io.YamlErrors.describe(e), e);
         }
         if (node == null || !node.isObject()) {
             throw new InputException(source + ": the dataset YAML must be a mapping with train, val and names");

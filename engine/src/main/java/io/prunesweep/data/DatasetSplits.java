@@ -24,4 +24,25 @@ public record DatasetSplits(String source, YoloDataset train, YoloDataset val) {
     public int nc() {
         return train.nc();
     }
+
+    /** The loud warnings of both splits (no label files, mostly backgrounds), one line each. */
+    public java.util.List<String> warnings() {
+        java.util.List<String> w = new java.util.ArrayList<>(train.report().warnings());
+        w.addAll(val.report().warnings());
+        return w;
+    }
+
+    /**
+     * Training on a split without a single box learns to predict nothing (mAP 0, exit 0): refused unless the caller
+     * says it is meant ({@code allowEmpty}).
+     */
+    public void requireTrainBoxes(boolean allowEmpty, String allowHint) {
+        DatasetReport r = train.report();
+        if (r.boxes() > 0 || allowEmpty) {
+            return;
+        }
+        throw new io.prunesweep.InputException(source + ": the train split has 0 boxes in " + r.images() + " images"
+                + (r.noLabelFiles() ? " (no label files: expected " + r.missingLabel() + ")" : "")
+                + "; training would learn nothing. Fix the labels" + (allowHint == null ? "" : ", or pass " + allowHint));
+    }
 }

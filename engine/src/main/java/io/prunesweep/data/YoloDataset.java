@@ -137,9 +137,13 @@ public final class YoloDataset {
         float[] rows = new float[0];
         try {
             if (FileSystems.exists(label, conf)) {
+                r.labelFiles++;
                 rows = LabelParser.parse(FileSystems.readText(label, conf), nc, label.toString(), r);
+            } else {
+                r.missingLabel = label.toString();
             }
         } catch (IOException e) {
+            r.unreadableLabels++;
             r.example(label + ": cannot read (" + e.getMessage() + "), image kept as background");
         }
         r.images++;

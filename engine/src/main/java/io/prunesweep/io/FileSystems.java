@@ -24,9 +24,23 @@ import org.apache.hadoop.fs.Path;
  * that walks many files (a dataset scan) and wants an {@link IOException} per file to count and skip.
  */
 public final class FileSystems {
-    private static final Configuration CONF = new Configuration();
+    private static final Configuration CONF = siteFiles(new Configuration(), System.getenv("HADOOP_CONF_DIR"));
 
     private FileSystems() {}
+
+    /**
+     * Adds {@code core-site.xml} of a Hadoop configuration directory (as {@code HADOOP_CONF_DIR} names it), so the
+     * standalone CLI reaches the same stores as Hadoop's own tools: an S3 endpoint, a credential provider path.
+     */
+    static Configuration siteFiles(Configuration conf, String confDir) {
+        if (confDir != null && !confDir.isBlank()) {
+            java.io.File core = new java.io.File(confDir, "core-site.xml");
+            if (core.isFile()) {
+                conf.addResource(new Path(core.toURI()));
+            }
+        }
+        return conf;
+    }
 
     public static Configuration conf() {
         return CONF;
@@ -125,6 +139,57 @@ public final class FileSystems {
             }
             throw e;
         }
+    }
+
+    /**
+     * Fails in one line, with the operating system's reason, unless a file can be written at {@code uri}: for
+     * commands that would otherwise compute for minutes and only then find out (export). Creates missing parent
+     * directories, as the write would.
+     */
+    public static void requireWritable(String uri) {
+        Path target = path(uri);
+        if (!"file".equals(target.toUri().getScheme())) {
+            try {
+                FileSystem fs = fs(target, CONF);
+                Path probe = new Path(target.getParent(), "." + target.getName() + ".probe-" + ProcessHandle.current().pid());
+                fs.mkdirs(target.getParent());
+                fs.create(probe, true).close();
+                fs.delete(probe, false);
+            } catch (IOException e) {
+                throw new InputException(uri + ": cannot write: " + StorageProbe.rootCause(e), e);
+            }
+            return;
+        }
+        java.nio.file.Path file = java.nio.file.Paths.get(target.toUri());
+        if (java.nio.file.Files.isDirectory(file)) {
+            throw new InputException(uri + ": cannot write: it is a directory; name a file");
+        }
+        java.nio.file.Path dir = file.getParent();
+        for (java.nio.file.Path d = dir; d != null; d = d.getParent()) {
+            if (java.nio.file.Files.exists(d)) {
+                if (!java.nio.file.Files.isDirectory(d)) {
+                    throw new InputException(uri + ": cannot write: " + d + " is a file, not a directory");
+                }
+                break;
+            }
+        }
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            java.nio.file.Files.delete(java.nio.file.Files.createTempFile(dir, "." + file.getFileName(), ".probe"));
+        } catch (IOException e) {
+            throw new InputException(uri + ": cannot write: " + osReason(e, dir), e);
+        }
+    }
+
+    /** "permission denied in /x", "Read-only file system in /x": what the OS said, not just the path. */
+    static String osReason(IOException e, java.nio.file.Path dir) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied in " + dir;
+        }
+        if (e instanceof java.nio.file.FileSystemException f) {
+            return (f.getReason() != null ? f.getReason() : f.getClass().getSimpleName()) + " in " + dir;
+        }
+        return e.getMessage();
     }
 
     /** The body of an atomic write. */

@@ -53,14 +53,51 @@ public final class SafeTensors {
             String dtype = t.path("dtype").asText();
             long[] shape = new long[t.path("shape").size()];
             for (int i = 0; i < shape.length; i++) shape[i] = t.path("shape").get(i).asLong();
-            long begin = t.path("data_offsets").get(0).asLong();
-            long end = t.path("data_offsets").get(1).asLong();
-            if (end > data.length || begin > end) {
+            JsonNode offsets = t.path("data_offsets");
+            if (offsets.size() != 2 || !offsets.get(0).canConvertToLong() || !offsets.get(1).canConvertToLong()) {
+                throw new InputException(source + ": tensor " + e.getKey() + " has no valid data_offsets in the header");
+            }
+            long begin = offsets.get(0).asLong();
+            long end = offsets.get(1).asLong();
+            if (end > data.length || begin > end || begin < 0) {
                 throw new InputException(source + ": tensor " + e.getKey() + " lies outside the file (truncated?)");
             }
+            checkLength(source, e.getKey(), dtype, shape, end - begin);
             tensors.put(e.getKey(), new Tensor(dtype, shape, decode(dtype, data, (int) begin, (int) end, source, e.getKey())));
         }
         return new Content(tensors, metadata);
+    }
+
+    /** Bytes per element of the dtypes this reader decodes, or 0 for an unsupported dtype. */
+    static int dtypeSize(String dtype) {
+        return switch (dtype) {
+            case "F64", "I64" -> 8;
+            case "F32", "I32" -> 4;
+            case "F16", "BF16" -> 2;
+            default -> 0;
+        };
+    }
+
+    /**
+     * The header's dtype and shape must account for exactly the bytes its offsets span: F16 over F32-sized data
+     * (or the reverse) would otherwise load as wrong weights or fail deep inside the engine.
+     */
+    private static void checkLength(String source, String name, String dtype, long[] shape, long bytes) {
+        int size = dtypeSize(dtype);
+        if (size == 0) {
+            throw new InputException(source + ": tensor " + name + " has unsupported dtype " + dtype
+                    + " (supported: F32, F16, BF16, F64, I64, I32)");
+        }
+        long elements = 1;
+        for (long d : shape) {
+            if (d < 0) throw new InputException(source + ": tensor " + name + " has a negative dimension in " + Arrays.toString(shape));
+            elements = Math.multiplyExact(elements, d);
+        }
+        if (elements * size != bytes) {
+            throw new InputException(source + ": tensor " + name + " is " + dtype + " " + Arrays.toString(shape) + " = "
+                    + elements + " x " + size + " bytes = " + elements * size + " bytes, but its data_offsets span " + bytes
+                    + " bytes; the header does not match the data (wrong dtype?), not loaded");
+        }
     }
 
     /** Only the string metadata: reads the header and stops, without the tensor bytes. */

@@ -89,7 +89,7 @@ public record ModelDefinition(
         try {
             root = YAML.readTree(in);
         } catch (IOException e) {
-            throw new InputException(source + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""), e);
+            throw new InputException(source + ": not valid YAML: " + io.prunesweep.io.YamlErrors.describe(e), e);
         }
         if (root == null || !root.isObject()) {
             throw new InputException(source + ": a model YAML must be a mapping with nc, backbone and head");

@@ -182,7 +182,10 @@ public final class EngineStageExecutor implements StageExecutor {
         String yaml = !SyntheticDatasetSpec.isSpec(s.dataset()) ? s.dataset()
                 : SyntheticDatasetSpec.parse(s.dataset()).materialize(SyntheticDatasetSpec.defaultCacheRoot(), s.imgsz())
                         .toString();
-        return DatasetSplits.scan(s.dataset(), yaml, workers);
+        DatasetSplits splits = DatasetSplits.scan(s.dataset(), yaml, workers);
+        splits.warnings().forEach(System.err::println); // relayed into the task log
+        splits.requireTrainBoxes(false, null);
+        return splits;
     }
 
     /** The dense stage's starting point: an imported checkpoint, or fresh weights from the YAML. */

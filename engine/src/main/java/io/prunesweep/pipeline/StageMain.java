@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
 import org.apache.hadoop.conf.Configuration;
 
@@ -20,6 +21,9 @@ import org.apache.hadoop.conf.Configuration;
  * {@code @@progress {json}} lines on stdout, writes {@code <outputDir>/result.json} atomically, and exits 0
  * when the stage succeeded, 1 when it failed, 2 when not even a result could be written.
  *
+ * <p>With {@code -Dprunesweep.fsConfOnStdin=true} the first line of stdin is a JSON object of Hadoop settings added
+ * to the request's: credentials travel through the pipe from the supervisor, never through the request file.
+ *
  * <p>With {@code -Dprunesweep.exitWithParent=true} the JVM halts when its stdin reaches end-of-file: the
  * supervising process holds the pipe open, so a killed supervisor (a lost Spark executor) takes its child
  * with it instead of leaving an orphan that races the retried task.
@@ -29,25 +33,54 @@ public final class StageMain {
 
     public static final String EXECUTOR_PROPERTY = "prunesweep.executor";
     public static final String EXIT_WITH_PARENT_PROPERTY = "prunesweep.exitWithParent";
+    public static final String FS_CONF_ON_STDIN_PROPERTY = "prunesweep.fsConfOnStdin";
 
     public static void main(String[] args) {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+        Map<String, String> fsConf = Map.of();
+        if (Boolean.getBoolean(FS_CONF_ON_STDIN_PROPERTY)) {
+            try {
+                fsConf = readSettingsLine(System.in);
+            } catch (IOException | RuntimeException e) {
+                System.err.println("error: cannot read the filesystem settings from stdin: " + e.getMessage());
+                System.exit(2);
+            }
+        }
         if (Boolean.getBoolean(EXIT_WITH_PARENT_PROPERTY)) {
             watchParent(System.in);
         }
-        int code = run(args, System.out);
+        int code = run(args, System.out, fsConf);
         System.out.flush();
         System.exit(code);
     }
 
+    /** One line of JSON ({@code {"fs.s3a.endpoint": "..."}}) read byte by byte, so nothing after it is consumed. */
+    @SuppressWarnings("unchecked")
+    static Map<String, String> readSettingsLine(InputStream in) throws IOException {
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) >= 0 && b != '\n') {
+            line.write(b);
+        }
+        if (b < 0 && line.size() == 0) {
+            throw new IOException("stdin closed before the settings line");
+        }
+        return StageJson.read(line.toByteArray(), Map.class);
+    }
+
     static int run(String[] args, PrintStream out) {
+        return run(args, out, Map.of());
+    }
+
+    static int run(String[] args, PrintStream out, Map<String, String> fsConf) {
         if (args.length != 1) {
             System.err.println("usage: StageMain <request.json>");
             return 2;
         }
         StageRequest request;
         try {
-            request = StageJson.read(StageFiles.read(args[0], new Configuration()), StageRequest.class);
+            request = StageJson.read(StageFiles.read(args[0], new Configuration()), StageRequest.class)
+                    .withFsConf(fsConf);
         } catch (Exception e) {
             System.err.println("error: cannot read stage request " + args[0] + ": " + e);
             return 2;

@@ -17,7 +17,8 @@ import java.util.Map;
  * @param gpuAddress the GPU address Spark assigned to the task (for the record), null on CPU
  * @param threads    intra-op threads the stage may use
  * @param fsConf     Hadoop filesystem settings the child needs to reach {@code outputDir} and inputs
- *                   (e.g. fs.s3a.endpoint); never written to the output directory
+ *                   (e.g. fs.s3a.endpoint, credentials); never written to any file: a child JVM gets them on
+ *                   its stdin (see {@link StageMain})
  */
 public record StageRequest(
         StageKind kind,
@@ -44,6 +45,13 @@ public record StageRequest(
     public StageRequest withDevice(String newDevice, String newGpuAddress, int newThreads) {
         return new StageRequest(kind, sweepId, pointId, settings, inputs, outputDir, newDevice, newGpuAddress,
                 newThreads, fsConf);
+    }
+
+    /** The same request with these filesystem settings on top of its own (settings handed over outside any file). */
+    public StageRequest withFsConf(Map<String, String> more) {
+        Map<String, String> merged = new java.util.LinkedHashMap<>(fsConf);
+        merged.putAll(more);
+        return new StageRequest(kind, sweepId, pointId, settings, inputs, outputDir, device, gpuAddress, threads, merged);
     }
 
     /** The same request without filesystem settings (they may hold credentials). */

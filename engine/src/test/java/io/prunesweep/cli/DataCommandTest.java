@@ -32,7 +32,11 @@ class DataCommandTest {
         String yaml = tmp.resolve("data.yaml").toString();
 
         Files.writeString(tmp.resolve("labels/train/000000.txt"), "7 0.5 0.5 0.1 0.1\n");
-        String check = run(0, "data", "check", "--data", yaml);
+        String check = run(2, "data", "check", "--data", yaml);
+        assertTrue(check.contains("  1 x label line with class >= nc (skipped)"), check);
+        assertTrue(check.endsWith("error: data check: " + yaml + ": would skip 1 label line; fix the data, or pass"
+                + " --warn-only to accept it\n"), check);
+        check = run(0, "data", "check", "--data", yaml, "--warn-only");
         assertTrue(check.contains("train: 4 images"), check);
         assertTrue(check.contains("1 class>=nc"), check);
         assertTrue(check.contains("000000.txt:1: class 7 >= nc 3"), check);

@@ -71,4 +71,14 @@ class FileSystemsTest {
         assertEquals(target + ": file not found",
                 assertThrows(InputException.class, () -> FileSystems.open(target)).getMessage());
     }
+
+    @Test
+    void hadoopConfDirCoreSiteIsRead(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("core-site.xml"), "<configuration><property><name>fs.s3a.endpoint</name>"
+                + "<value>http://127.0.0.1:9000</value></property></configuration>");
+        var conf = FileSystems.siteFiles(new org.apache.hadoop.conf.Configuration(false), dir.toString());
+        assertEquals("http://127.0.0.1:9000", conf.get("fs.s3a.endpoint"));
+        assertEquals(null, FileSystems.siteFiles(new org.apache.hadoop.conf.Configuration(false), null)
+                .get("fs.s3a.endpoint"));
+    }
 }

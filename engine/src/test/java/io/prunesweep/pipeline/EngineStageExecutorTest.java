@@ -95,4 +95,18 @@ class EngineStageExecutorTest {
                 () -> io.prunesweep.data.SyntheticDatasetSpec.parse("shapes:train=8,vall=4"));
         assertTrue(e.getMessage().contains("vall"), e.getMessage());
     }
+
+    @Test
+    void aTrainSplitWithoutBoxesFailsTheStageBeforeTraining(@TempDir Path data) throws Exception {
+        io.prunesweep.data.SyntheticShapes.write(new org.apache.hadoop.fs.Path(data.toUri()),
+                new io.prunesweep.data.SyntheticShapes.Options(4, 2, 64, 0, ".jpg"), new org.apache.hadoop.conf.Configuration());
+        Files.move(data.resolve("labels"), data.resolve("label")); // the misnamed folder
+        StageSettings s = new StageSettings("yolov8", "n", null, data.resolve("data.yaml").toString(), 64, 4, 1, 0, 0,
+                null, 0, "global", 8, 8);
+        StageResult r = run(StageKind.DENSE, "empty", s, List.of());
+        assertFalse(r.ok());
+        assertTrue(r.error().startsWith("io.prunesweep.InputException: " + data.resolve("data.yaml")
+                + ": the train split has 0 boxes in 4 images (no label files: expected file:"
+                + data.resolve("labels/train/000000.txt") + "); training would learn nothing. Fix the labels\n"), r.error());
+    }
 }

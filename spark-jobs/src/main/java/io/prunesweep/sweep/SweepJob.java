@@ -6,17 +6,20 @@ import io.prunesweep.backend.BackendGuard;
 import io.prunesweep.sweep.run.ChildJvm;
 import io.prunesweep.sweep.config.SweepConfig;
 import io.prunesweep.sweep.config.SweepConfigLoader;
+import io.prunesweep.sweep.config.SparkMaster;
 import io.prunesweep.sweep.plan.SweepPlanner;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import sun.misc.Signal;
 
 /**
  * The sweep driver: {@code SparkSubmit --class io.prunesweep.sweep.SweepJob app.jar conf/sweeps/x.yaml
@@ -51,6 +54,8 @@ public final class SweepJob implements Callable<Integer> {
     @Override
     public Integer call() {
         SweepConfig config = new SweepConfigLoader().load(sweepFile, overrides);
+        // spark-submit's --master (a system property here) wins over the YAML's, as in session()
+        SparkMaster.requireReachable(new SparkConf().get("spark.master", config.spark().master()));
         if (dryRun) {
             var plan = SweepPlanner.plan(config);
             console.println("[" + plan.sweepId() + "] " + plan.costSummary());
@@ -86,10 +91,46 @@ public final class SweepJob implements Callable<Integer> {
         return SparkSession.builder().config(conf).getOrCreate();
     }
 
-    /** Exit codes: 0 all points ok, 3 some points failed, 2 bad input, 4 this host computes wrong numbers, 1 a bug. */
+    /**
+     * Exit codes: 0 all points ok, 3 some points failed, 2 bad input, 4 this host computes wrong numbers, 130
+     * interrupted (Ctrl-C), 1 a bug.
+     */
     public static void main(String[] args) {
-        CommandLine cl = new CommandLine(new SweepJob());
+        exitOnInterrupt();
+        System.exit(commandLine(new SweepJob()).execute(args));
+    }
+
+    /** Exit code after Ctrl-C (128 + SIGINT), as shells report it. */
+    public static final int INTERRUPTED_EXIT = 130;
+    /** Set once Ctrl-C arrived: what fails after it (Spark's cancelled job) is its consequence, not news. */
+    private static final AtomicBoolean INTERRUPTED = new AtomicBoolean();
+
+    /**
+     * Ctrl-C says one line and exits 130; the shutdown hooks stop Spark and kill the stage JVMs (finished stages are
+     * on disk, so the same command resumes). Without this a cancelled Spark job printed a 55-line trace.
+     */
+    static void exitOnInterrupt() {
+        try {
+            Signal.handle(new Signal("INT"), sig -> {
+                if (INTERRUPTED.compareAndSet(false, true)) {
+                    System.err.println("interrupted; re-run the same command to resume");
+                    System.err.flush();
+                    System.exit(INTERRUPTED_EXIT);
+                }
+            });
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            // no SIGINT handling here (e.g. java -Xrs): the JVM's default applies
+        }
+    }
+
+    /** The sweep command line with its exit codes, as {@link #main} runs it (tests run it in-process). */
+    public static CommandLine commandLine(SweepJob job) {
+        CommandLine cl = new CommandLine(job);
+        cl.setParameterExceptionHandler(io.prunesweep.cli.Main::handleBadArguments);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (INTERRUPTED.get()) {
+                return INTERRUPTED_EXIT; // the interrupt said its line; this is the job it cancelled
+            }
             Throwable t = e;
             while (t != null && !(t instanceof InputException)) {
                 t = t.getCause();
@@ -106,6 +147,6 @@ public final class SweepJob implements Callable<Integer> {
             e.printStackTrace(cmd.getErr());
             return 1;
         });
-        System.exit(cl.execute(args));
+        return cl;
     }
 }

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import io.prunesweep.sweep.testing.LocalS3;
+import io.prunesweep.testing.LocalS3;
 import io.prunesweep.pipeline.StageJson;
 import io.prunesweep.pipeline.StageKind;
 import io.prunesweep.pipeline.StageResult;

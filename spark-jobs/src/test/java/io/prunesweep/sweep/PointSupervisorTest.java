@@ -68,4 +68,20 @@ class PointSupervisorTest {
         StageResult onDisk = StageJson.read(Files.readAllBytes(dir.resolve("p-1/result.json")), StageResult.class);
         assertEquals(StageResult.Status.FAILED, onDisk.status());
     }
+
+    @Test
+    void knownHarmlessLibtorchLinesAreNotRelayedRealWarningsAre() throws Exception {
+        String noise = "[W1205 11:20:26.960413462 LegacyTypeDispatch.h:74] Warning: AutoNonVariableTypeMode is deprecated"
+                + " and will be removed in 1.10 release. (function operator())"
+                + "|[W NNPACK.cpp:64] Could not initialize NNPACK! Reason: Unsupported hardware."
+                + "|11:19:01 WARN  CudaUtils: Failed to detect GPU count: CUDA driver version is insufficient (35)"
+                + "|[W1205 11:20:27.000000000 Real.cpp:1] Warning: a real libtorch warning";
+        List<String> log = new CopyOnWriteArrayList<>();
+        StageResult r = supervisor(log, "-Dprunesweep.test.stderr=" + noise).run(dense("d-n"), () -> false);
+        assertTrue(r.ok(), r.error());
+        // (the test classpath's own SLF4J notice aside: two bindings are a test-only matter)
+        List<String> relayed = log.stream().filter(l -> l.contains("[stderr]") && !l.contains("SLF4J")).toList();
+        assertEquals(List.of("dense d-n [stderr]: [W1205 11:20:27.000000000 Real.cpp:1] Warning: a real libtorch warning"),
+                relayed, log.toString());
+    }
 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prunesweep.sweep.config.SweepConfig;
-import io.prunesweep.sweep.testing.LocalS3;
+import io.prunesweep.testing.LocalS3;
 import io.prunesweep.sweep.testing.TestSweeps;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -38,7 +38,29 @@ public record SweepConfig(
     /** lambda 0 means "no sparse stage": prune the dense model directly. */
     public record Sparse(List<Double> lambdas) {}
 
-    public record Prune(List<String> methods, List<Double> ratios, String scope, int minChannels, int roundTo) {}
+    public record Prune(List<String> methods, List<Double> ratios, String scope, int minChannels, int roundTo) {
+        /** Methods and scope as the engine's one parser reads them ({@code L1} is {@code l1}, as for {@code prune}). */
+        public Prune {
+            methods = methods == null ? null : methods.stream().map(Prune::method).toList();
+            scope = scope == null ? null : scopeId(scope);
+        }
+
+        static String method(String m) {
+            try {
+                return io.prunesweep.prune.Method.parse(m).id();
+            } catch (io.prunesweep.InputException unknown) {
+                return m; // the validator names it
+            }
+        }
+
+        static String scopeId(String s) {
+            try {
+                return io.prunesweep.prune.Scope.parse(s).id();
+            } catch (io.prunesweep.InputException unknown) {
+                return s;
+            }
+        }
+    }
 
     /**
      * @param master           Spark master used when spark-submit did not set one

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.prunesweep.InputException;
+import io.prunesweep.io.YamlErrors;
 import io.prunesweep.pipeline.StageFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,8 +61,7 @@ public final class SweepConfigLoader {
         try {
             root = YAML.readTree(yamlText);
         } catch (IOException e) {
-            throw new SweepConfigException(List.of(source + ": not valid YAML: "
-                    + e.getMessage().split("\n")[0]));
+            throw new SweepConfigException(List.of(source + ": not valid YAML: " + YamlErrors.describe(e)));
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
             root = JsonNodeFactory.instance.objectNode();
@@ -121,6 +121,12 @@ public final class SweepConfigLoader {
         try {
             value = raw.isEmpty() ? TextNode.valueOf("") : YAML.readTree(raw);
         } catch (IOException e) {
+            if (raw.startsWith("[") || raw.startsWith("{")) {
+                // meant as a YAML list or mapping: the mistake is in the --set, not in the file
+                problems.add("--set " + override + ": the value is not valid YAML: " + YamlErrors.describe(e)
+                        + "; e.g. --set prune.ratios=[0.2,0.4]");
+                return;
+            }
             value = TextNode.valueOf(raw);
         }
         if (value == null || value.isMissingNode()) {

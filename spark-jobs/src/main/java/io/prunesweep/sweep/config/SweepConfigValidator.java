@@ -1,5 +1,6 @@
 package io.prunesweep.sweep.config;
 
+import io.prunesweep.io.StorageProbe;
 import io.prunesweep.pipeline.StageFiles;
 import java.net.URI;
 import java.util.ArrayList;
@@ -13,8 +14,6 @@ import org.apache.hadoop.fs.Path;
 
 /** Checks the values of a bound sweep: ranges, names, and that the input files exist. */
 final class SweepConfigValidator {
-    static final Set<String> METHODS = Set.of("bn", "l1", "l2", "random");
-    static final Set<String> SCOPES = Set.of("global", "local");
     static final Set<String> SCALES = Set.of("n", "s", "m", "l", "x");
     /** A dataset spec with this scheme is the engine's synthetic generator: there is no file to check. */
     static final String SYNTHETIC_SCHEME = "shapes";
@@ -61,9 +60,9 @@ final class SweepConfigValidator {
                 l -> !Double.isFinite(l) || l < 0 ? "must be 0 (no sparse stage) or a positive number" : null);
         SweepConfig.Prune p = c.prune();
         checkList("prune.methods", p.methods(),
-                x -> METHODS.contains(x) ? null : "is not a method; use one of bn, l1, l2, random");
+                x -> isMethod(x) ? null : "is not a method; use one of bn, l1, l2, random");
         checkList("prune.ratios", p.ratios(), r -> r >= 0 && r < 1 ? null : "is outside [0,1)");
-        if (!SCOPES.contains(p.scope())) {
+        if (!isScope(p.scope())) {
             problem("prune.scope='" + p.scope() + "' must be global or local");
         }
         if (p.minChannels() < 1) {
@@ -77,7 +76,10 @@ final class SweepConfigValidator {
             problem(trainProblem);
         }
         Configuration conf = StageFiles.conf(c.hadoopConf());
-        checkOutput(c.output(), conf);
+        boolean outputUsable = checkOutput(c.output(), conf);
+        if (checkFiles && outputUsable) {
+            checkOutputTarget(c.output(), conf);
+        }
         if (checkFiles) {
             checkModel(m);
             checkExists("model.checkpoint", m.checkpoint(), conf);
@@ -95,6 +97,24 @@ final class SweepConfigValidator {
         return problems;
     }
 
+    private static boolean isMethod(String m) {
+        try {
+            io.prunesweep.prune.Method.parse(m);
+            return true;
+        } catch (io.prunesweep.InputException unknown) {
+            return false;
+        }
+    }
+
+    private static boolean isScope(String s) {
+        try {
+            io.prunesweep.prune.Scope.parse(s);
+            return true;
+        } catch (io.prunesweep.InputException unknown) {
+            return false;
+        }
+    }
+
     /** The model YAML must build at the chosen scale (a path, a Hadoop URI or a bundled name such as yolov8). */
     private void checkModel(SweepConfig.Model m) {
         if (m.yaml() == null) return;
@@ -108,6 +128,8 @@ final class SweepConfigValidator {
     private void checkSpark(SweepConfig.Spark s) {
         if (s.master().isBlank()) {
             problem("spark.master is empty; use local[*], spark://host:7077, yarn or k8s://...");
+        } else if (SparkMaster.formatProblem(s.master()) != null) {
+            problem(SparkMaster.formatProblem(s.master()));
         }
         double g = s.gpuAmount();
         boolean fraction = g > 0 && g < 1 && Math.abs(1 / g - Math.rint(1 / g)) < 1e-9;
@@ -128,14 +150,42 @@ final class SweepConfigValidator {
         }
     }
 
-    private void checkOutput(String output, Configuration conf) {
+    private boolean checkOutput(String output, Configuration conf) {
         try {
             URI uri = new Path(output).toUri();
             String scheme = uri.getScheme() == null ? "file" : uri.getScheme();
             FileSystem.getFileSystemClass(scheme, conf);
+            return true;
         } catch (Exception ex) {
             problem("output='" + output + "' is not a usable filesystem URI (" + ex.getMessage()
                     + "); use a path, file:/..., hdfs://... or s3a://bucket/...");
+            return false;
+        }
+    }
+
+    /**
+     * The output must be a directory or creatable as one: an existing file there (or at any parent) would let the
+     * dense stage train for nothing and then fail writing its checkpoint.
+     */
+    private void checkOutputTarget(String output, Configuration conf) {
+        try {
+            String fileAt = StorageProbe.check(output, conf, (fs, path) -> {
+                Path target = fs.makeQualified(path);
+                for (Path p = target; p != null; p = p.getParent()) {
+                    try {
+                        if (!fs.getFileStatus(p).isFile()) return null;
+                        return p.equals(target) ? " is an existing file" : ": " + p + " is an existing file";
+                    } catch (java.io.FileNotFoundException missing) {
+                        // not there yet: the sweep creates it; look at the parent
+                    }
+                }
+                return null;
+            });
+            if (fileAt != null) {
+                problem("output=" + output + fileAt + ", not a directory; name a directory (it is created when missing)");
+            }
+        } catch (StorageProbe.Failure ex) {
+            problem("output=" + output + " cannot be checked: " + ex.getMessage());
         }
     }
 
@@ -144,11 +194,11 @@ final class SweepConfigValidator {
             return;
         }
         try {
-            if (!StageFiles.exists(uri, conf)) {
+            if (!StorageProbe.check(uri, conf, (fs, path) -> fs.exists(path))) {
                 problem(key + "=" + uri + " does not exist; check the path (relative paths are resolved "
                         + "against the working directory)");
             }
-        } catch (Exception ex) {
+        } catch (StorageProbe.Failure ex) {
             problem(key + "=" + uri + " cannot be checked: " + ex.getMessage());
         }
     }

@@ -47,11 +47,17 @@ import org.apache.hadoop.conf.Configuration;
 public final class PointSupervisor {
     private static final int STDERR_TAIL_LINES = 30;
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+    /** Request files of running stages: removed on every exit path, a normal end, an exception or a signal. */
+    private static final Set<Path> REQUEST_FILES = ConcurrentHashMap.newKeySet();
 
     static {
-        // An executor that shuts down normally takes its children along; a killed one is handled by the
-        // child's stdin watch (StageMain -Dprunesweep.exitWithParent=true).
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(PointSupervisor::kill)));
+        // An executor that shuts down normally (or on SIGINT/SIGTERM) takes its children along and removes their
+        // request files; a killed one is handled by the child's stdin watch (StageMain -Dprunesweep.exitWithParent).
+        // Request files never hold credentials (those go over the child's stdin), so a SIGKILL leaves nothing secret.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LIVE.forEach(PointSupervisor::kill);
+            REQUEST_FILES.forEach(PointSupervisor::deleteQuietly);
+        }, "point-supervisor-cleanup"));
     }
 
     private final ChildJvm jvm;
@@ -92,7 +98,9 @@ public final class PointSupervisor {
                     StageJson.writePretty(childRequest.withoutFsConf()), conf);
             Files.createDirectories(workDir);
             requestFile = Files.createTempFile(workDir, request.pointId() + "-", ".json");
-            Files.writeString(requestFile, StageJson.write(childRequest));
+            REQUEST_FILES.add(requestFile);
+            // no filesystem settings in the file: they may hold credentials and reach the child over its stdin
+            Files.writeString(requestFile, StageJson.write(childRequest.withoutFsConf()));
 
             ProcessBuilder pb = new ProcessBuilder(command(requestFile));
             Map<String, String> env = pb.environment();
@@ -108,7 +116,9 @@ public final class PointSupervisor {
             }
             log.accept(tag + ": starting child JVM on " + childRequest.device()
                     + (request.gpuAddress() != null ? " (GPU " + request.gpuAddress() + ")" : ""));
-            StageResult result = supervise(pb.start(), request, tag, conf, cancelled);
+            Process child = pb.start();
+            handOver(child, request.fsConf());
+            StageResult result = supervise(child, request, tag, conf, cancelled);
             result = result.withDuration(StageResult.WALL, (System.nanoTime() - t0) / 1e9)
                     .withRun(childRequest.device(), request.gpuAddress(), hostName(), started,
                             Instant.now().toString());
@@ -131,12 +141,32 @@ public final class PointSupervisor {
             return failed;
         } finally {
             if (requestFile != null) {
-                try {
-                    Files.deleteIfExists(requestFile);
-                } catch (IOException ignored) {
-                    // a temp file in the task's work dir
-                }
+                deleteQuietly(requestFile);
+                REQUEST_FILES.remove(requestFile);
             }
+        }
+    }
+
+    /**
+     * The first line of the child's stdin: its filesystem settings as JSON. The pipe stays open afterwards (the
+     * child exits when it closes: see {@link StageMain#EXIT_WITH_PARENT_PROPERTY}).
+     */
+    private static void handOver(Process child, Map<String, String> fsConf) throws IOException {
+        try {
+            var in = child.getOutputStream();
+            in.write((StageJson.write(fsConf) + "\n").getBytes(StandardCharsets.UTF_8));
+            in.flush();
+        } catch (IOException e) {
+            kill(child);
+            throw e;
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a temp file in the task's work dir
         }
     }
 
@@ -153,6 +183,7 @@ public final class PointSupervisor {
             cmd.add("-DDJL_CACHE_DIR=" + djlCache);
         }
         cmd.add("-D" + StageMain.EXIT_WITH_PARENT_PROPERTY + "=true");
+        cmd.add("-D" + StageMain.FS_CONF_ON_STDIN_PROPERTY + "=true");
         cmd.addAll(jvm.javaOptions());
         cmd.add("-cp");
         cmd.add(ChildJvm.classpath());
@@ -169,7 +200,11 @@ public final class PointSupervisor {
             Progress p = StageJson.parseProgressLine(line);
             log.accept(tag + ": " + (p != null ? describe(p) : line));
         }, tag + "-stdout");
+        boolean gpu = request.gpuAddress() != null;
         Thread err = pump(child.getErrorStream(), line -> {
+            if (KnownNoise.harmless(line, gpu)) {
+                return;
+            }
             synchronized (stderrTail) {
                 stderrTail.addLast(line);
                 if (stderrTail.size() > STDERR_TAIL_LINES) {

@@ -6,10 +6,8 @@ import io.prunesweep.sweep.config.SweepConfig;
 import io.prunesweep.sweep.config.SweepConfigLoader;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -27,8 +25,17 @@ public final class TestSweeps {
 
     /** 1 seed x lambdas {0, 0.01} x methods {bn, random} x ratios {0.25, 0.5} = 8 points, 1 dense + 1 sparse. */
     public static SweepConfig config(Path dir, String id, String output, String... overrides) throws IOException {
+        return new SweepConfigLoader().parse(id + ".yaml", yaml(dir, id, output), List.of(overrides));
+    }
+
+    /** The same sweep as a file {@code dir/<id>.yaml}, for runs of the sweep command line. */
+    public static Path yamlFile(Path dir, String id, String output) throws IOException {
+        return Files.writeString(dir.resolve(id + ".yaml"), yaml(dir, id, output));
+    }
+
+    private static String yaml(Path dir, String id, String output) throws IOException {
         Path data = Files.writeString(dir.resolve("data.yaml"), "names: [a, b, c]\n");
-        String yaml = """
+        return """
                 sweep: {id: %s}
                 model: {yaml: yolov8, scale: n}
                 data: {dataset: %s, imgsz: 64, batch: 4}
@@ -45,17 +52,14 @@ public final class TestSweeps {
                   child_java_options: ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dprunesweep.executor=io.prunesweep.sweep.testing.ToyStageExecutor"]
                   conf: {spark.ui.enabled: "false", spark.sql.shuffle.partitions: "1"}
                 """.formatted(id, data, output);
-        return new SweepConfigLoader().parse(id + ".yaml", yaml, List.of(overrides));
     }
 
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        }
+        return io.prunesweep.testing.TestJvm.freePort();
     }
 
     public static String javaBin() {
-        return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        return io.prunesweep.testing.TestJvm.javaBin();
     }
 
     /** This JVM's classpath (surefire's booter jar carries the rest in its manifest). */

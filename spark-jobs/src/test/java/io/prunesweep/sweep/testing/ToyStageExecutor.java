@@ -29,7 +29,8 @@ import org.apache.hadoop.conf.Configuration;
  * Checkpoints are real files written through Hadoop (temp + rename).
  *
  * <p>Test hooks (JVM properties): {@code prunesweep.test.failRatio=R} throws at ratio R,
- * {@code prunesweep.test.crashRatio=R} halts the JVM at ratio R, {@code prunesweep.test.sleepMs=N} sleeps per stage.
+ * {@code prunesweep.test.crashRatio=R} halts the JVM at ratio R, {@code prunesweep.test.sleepMs=N} sleeps per stage,
+ * {@code prunesweep.test.stderr=A|B} prints lines A and B to stderr.
  */
 public final class ToyStageExecutor implements StageExecutor {
     static final int CHANNELS = 32;
@@ -40,6 +41,12 @@ public final class ToyStageExecutor implements StageExecutor {
     public StageResult run(StageRequest req, ProgressListener progress) throws Exception {
         StageSettings s = req.settings();
         Configuration conf = StageFiles.conf(req.fsConf());
+        String stderr = System.getProperty("prunesweep.test.stderr");
+        if (stderr != null) {
+            for (String line : stderr.split("\\|")) {
+                System.err.println(line);
+            }
+        }
         long sleep = Long.getLong("prunesweep.test.sleepMs", 0);
         if (sleep > 0) {
             Thread.sleep(sleep);

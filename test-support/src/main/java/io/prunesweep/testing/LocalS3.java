@@ -1,4 +1,4 @@
-package io.prunesweep.sweep.testing;
+package io.prunesweep.testing;
 
 import java.net.Socket;
 import java.nio.file.Files;
@@ -13,33 +13,40 @@ import org.apache.hadoop.conf.Configuration;
 public final class LocalS3 implements AutoCloseable {
     private final Process process;
     private final int port;
+    private final String secret;
 
-    private LocalS3(Process process, int port) {
+    private LocalS3(Process process, int port, String secret) {
         this.process = process;
         this.port = port;
+        this.secret = secret;
     }
 
     /** Starts S3Proxy with one empty bucket stored under {@code dir}. */
     public static LocalS3 start(Path dir, String bucket) throws Exception {
-        int port = TestSweeps.freePort();
+        return start(dir, bucket, "test-secret");
+    }
+
+    /** The same with this secret key (a test can plant a distinctive one and look for it afterwards). */
+    public static LocalS3 start(Path dir, String bucket, String secret) throws Exception {
+        int port = TestJvm.freePort();
         Files.createDirectories(dir.resolve("store").resolve(bucket));
         Path props = Files.writeString(dir.resolve("s3proxy.conf"), """
                 s3proxy.endpoint=http://127.0.0.1:%d
                 s3proxy.authorization=aws-v2-or-v4
                 s3proxy.identity=test-access
-                s3proxy.credential=test-secret
+                s3proxy.credential=%s
                 jclouds.provider=filesystem-nio2
                 jclouds.filesystem.basedir=%s
-                """.formatted(port, dir.resolve("store")));
+                """.formatted(port, secret, dir.resolve("store")));
         String jar = Paths.get(org.gaul.s3proxy.Main.class.getProtectionDomain().getCodeSource().getLocation()
                 .toURI()).toString();
         Path log = dir.resolve("s3proxy.log");
-        Process p = new ProcessBuilder(TestSweeps.javaBin(), "-Xmx256m", "-jar", jar, "--properties",
+        Process p = new ProcessBuilder(TestJvm.javaBin(), "-Xmx256m", "-jar", jar, "--properties",
                 props.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long end = System.currentTimeMillis() + 30_000;
         while (true) {
             try (Socket s = new Socket("127.0.0.1", port)) {
-                return new LocalS3(p, port);
+                return new LocalS3(p, port, secret);
             } catch (java.io.IOException e) {
                 if (System.currentTimeMillis() > end || !p.isAlive()) {
                     p.destroyForcibly();
@@ -58,12 +65,17 @@ public final class LocalS3 implements AutoCloseable {
         m.put("path.style.access", "true");
         m.put("connection.ssl.enabled", "false");
         m.put("access.key", "test-access");
-        m.put("secret.key", "test-secret");
+        m.put("secret.key", secret);
         m.put("aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
         m.put("change.detection.version.required", "false");
         // Hadoop caches a filesystem per bucket for the JVM: other tests' servers must not inherit this one.
         m.put("impl.disable.cache", "true");
         return m;
+    }
+
+    /** Where S3Proxy keeps the objects (one folder per bucket). */
+    public static Path store(Path dir) {
+        return dir.resolve("store");
     }
 
     public void configure(Configuration conf) {
