@@ -35,21 +35,11 @@ class NanReplayTest {
         SimulatedFault.set("");
     }
 
-    private TrainConfig config(float lr0) {
-        return TrainConfig.defaults().with(b -> {
-            b.epochs = 2;
-            b.batch = 4;
-            b.imgsz = 64;
-            b.nbs = 8;
-            b.warmupEpochs = 0;
-            b.closeMosaic = 0;
-            b.optimizer = "AdamW";
-            b.lr0 = lr0;
-            b.seed = 7;
-            b.workers = 1;
-            b.threads = 1; // one libtorch thread: a run is then a pure function of its inputs (as in LearningTest)
-        });
-    }
+    /** One libtorch thread: a run is then a pure function of its inputs (as in LearningTest). */
+    private static final TrainConfig CONFIG = TrainFixtures.twoShortEpochs().with(b -> {
+        b.workers = 1;
+        b.threads = 1;
+    });
 
     @Test
     void aTransientNanIsReplayedAndTheRunEndsAsIfNothingHappened() throws Exception {
@@ -57,7 +47,7 @@ class NanReplayTest {
         YoloDataset train = TrainFixtures.scan(data, "train");
         YoloDataset val = TrainFixtures.scan(data, "val");
         ModelGraph graph = TrainFixtures.yolov8Custom(0.33, 0.0625, 1024, 3);
-        TrainConfig cfg = config(0.002f);
+        TrainConfig cfg = CONFIG;
 
         // the clean run, counting convolutions: where each training batch's forward pass starts
         Map<String, Long> callsAfter = new HashMap<>();
@@ -102,13 +92,11 @@ class NanReplayTest {
     @Test
     void aLossThatFailsAtTheSameBatchAgainStopsTheRun() throws Exception {
         DatasetConfig data = TrainFixtures.synth(dir.resolve("data"), 12, 4, 64, 3);
-        YoloDataset train = TrainFixtures.scan(data, "train");
-        YoloDataset val = TrainFixtures.scan(data, "val");
         ModelGraph graph = TrainFixtures.yolov8Custom(0.33, 0.0625, 1024, 3);
         List<Integer> replays = new java.util.ArrayList<>();
         SimulatedFault.set("nan-from:1"); // wrong from the first convolution on: the replay fails where the run did
         try (YoloModel model = YoloModel.create(graph, 7, Devices.current())) {
-            TrainingFailure f = assertThrows(TrainingFailure.class, () -> new Trainer(config(0.002f), train, val,
+            TrainingFailure f = assertThrows(TrainingFailure.class, () -> new Trainer(CONFIG, TrainFixtures.scan(data, "train"), TrainFixtures.scan(data, "val"),
                     dir.resolve("run").toString(), new TrainListener() {
                         @Override
                         public void onRecovery(String what, int count, int fromEpoch) {

@@ -42,18 +42,9 @@ class ResumeTest {
         YoloDataset train = TrainFixtures.scan(data, "train");
         YoloDataset val = TrainFixtures.scan(data, "val");
         ModelGraph graph = TrainFixtures.yolov8Custom(0.33, 0.0625, 1024, 3);
-        TrainConfig cfg = TrainConfig.defaults().with(b -> {
-            b.epochs = 2;
-            b.batch = 4;
-            b.imgsz = 64;
-            b.nbs = 8;
-            b.warmupEpochs = 0;
-            b.closeMosaic = 0;
-            b.optimizer = "AdamW";
-            b.lr0 = 0.002f;
+        TrainConfig cfg = TrainFixtures.twoShortEpochs().with(b -> {
             b.emaTau = 3;
             b.sparsity = 1e-3f;
-            b.seed = 7;
             b.workers = 2;
         });
 

@@ -19,6 +19,24 @@ final class TrainFixtures {
     static final Configuration CONF = new Configuration();
 
     /** Writes a SyntheticShapes set under {@code dir} and returns its data.yaml. */
+    /**
+     * Two short epochs at 64 px that exercise every piece of run state: batch 4 with nbs 8 (an unapplied gradient
+     * at the epoch boundary when the batch count is odd), AdamW, no warmup, mosaic to the end, seed 7.
+     */
+    static TrainConfig twoShortEpochs() {
+        return TrainConfig.defaults().with(b -> {
+            b.epochs = 2;
+            b.batch = 4;
+            b.imgsz = 64;
+            b.nbs = 8;
+            b.warmupEpochs = 0;
+            b.closeMosaic = 0;
+            b.optimizer = "AdamW";
+            b.lr0 = 0.002f;
+            b.seed = 7;
+        });
+    }
+
     static DatasetConfig synth(Path dir, int train, int val, int imgsz, long seed) throws Exception {
         SyntheticShapes.write(hadoop(dir), new SyntheticShapes.Options(train, val, imgsz, seed, ".jpg"), CONF);
         return DatasetConfig.load(hadoop(dir.resolve("data.yaml")), CONF);
