@@ -155,7 +155,7 @@ public final class ResultTables {
             StageSettings s = t.settings();
             boolean isPoint = t.kind() == StageKind.PRUNE_FINETUNE;
             for (EpochRow e : r.epochs()) {
-                List<Object> v = new ArrayList<>(nullable(plan.sweepId(), t.kind().name().toLowerCase(), t.id(),
+                List<Object> v = new ArrayList<>(nullable(plan.sweepId(), t.kind().name().toLowerCase(java.util.Locale.ROOT), t.id(),
                         s.seed(), t.kind() == StageKind.DENSE ? null : s.lambda(), isPoint ? s.method() : null,
                         isPoint ? s.ratio() : null, e.phase(), e.epoch()));
                 for (String name : MetricKeys.EPOCH_VALUES) {

@@ -81,7 +81,7 @@ final class StageJobs {
             todo.add(new StageRequest(kind, sweepId, t.id(), t.settings(), inputs, t.outputDir(), "cpu", null,
                     jvm.threads(), fsConf));
         }
-        String name = kind.name().toLowerCase();
+        String name = kind.name().toLowerCase(java.util.Locale.ROOT);
         console.println("[" + sweepId + "] " + name + ": " + todo.size() + " to run, "
                 + (tasks.size() - todo.size() - blocked) + " already done" + (blocked > 0
                         ? ", " + blocked + " blocked by a failed input stage" : ""));

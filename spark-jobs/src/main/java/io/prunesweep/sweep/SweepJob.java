@@ -60,7 +60,7 @@ public final class SweepJob implements Callable<Integer> {
             var plan = SweepPlanner.plan(config);
             console.println("[" + plan.sweepId() + "] " + plan.costSummary());
             plan.stages().forEach((kind, tasks) -> tasks.forEach(t -> console.println(
-                    "  " + kind.name().toLowerCase() + " " + t.id() + " <- " + t.inputId() + "  " + t.outputDir())));
+                    "  " + kind.name().toLowerCase(java.util.Locale.ROOT) + " " + t.id() + " <- " + t.inputId() + "  " + t.outputDir())));
             return 0;
         }
         if (config.spark().master().startsWith("local")) {

@@ -77,7 +77,7 @@ public final class PointSupervisor {
 
     public StageResult run(StageRequest request, BooleanSupplier cancelled) {
         Configuration conf = StageFiles.conf(request.fsConf());
-        String tag = request.kind().name().toLowerCase() + " " + request.pointId();
+        String tag = request.kind().name().toLowerCase(java.util.Locale.ROOT) + " " + request.pointId();
         Path requestFile = null;
         long t0 = System.nanoTime();
         String started = Instant.now().toString();
