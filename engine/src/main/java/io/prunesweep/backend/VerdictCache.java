@@ -29,12 +29,26 @@ final class VerdictCache {
         this.dir = dir;
     }
 
-    /** {@code -Dprunesweep.backend.cache}, else {@code $PRUNESWEEP_BACKEND_CACHE}, else {@code ~/.cache/prunesweep/backend}. */
+    /**
+     * {@code -Dprunesweep.backend.cache}, else {@code $PRUNESWEEP_BACKEND_CACHE}, else {@code ~/.cache/prunesweep/backend};
+     * where that cannot be written (a read-only home in a container), a folder under the temp directory.
+     */
     static VerdictCache standard() {
         String p = System.getProperty(DIR_PROPERTY);
         if (p == null || p.isBlank()) p = System.getenv(DIR_VARIABLE);
         if (p == null || p.isBlank()) p = Path.of(System.getProperty("user.home"), ".cache", "prunesweep", "backend").toString();
-        return new VerdictCache(Path.of(p));
+        Path dir = Path.of(p);
+        if (!writable(dir)) dir = Path.of(System.getProperty("java.io.tmpdir"), "prunesweep-backend-" + System.getProperty("user.name"));
+        return new VerdictCache(dir);
+    }
+
+    private static boolean writable(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            return Files.isWritable(dir);
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
     }
 
     Path file(String key) {
