@@ -18,10 +18,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code prunesweep data synth|check|bench}: make, validate and time YOLO datasets. */
+/** {@code prunesweep data synth|check|bench|convert}: make, validate, time and convert YOLO datasets. */
 @Command(name = "data", mixinStandardHelpOptions = true,
-        description = "YOLO datasets: generate synthetic shapes, check labels and images, benchmark the loader.",
-        subcommands = {DataCommand.Synth.class, DataCommand.Check.class, DataCommand.Bench.class})
+        description = "YOLO datasets: generate synthetic shapes, check labels and images, benchmark the loader,"
+                + " convert COCO, Pascal VOC and KITTI.",
+        subcommands = {DataCommand.Synth.class, DataCommand.Check.class, DataCommand.Bench.class,
+                DataCommand.Convert.class})
 public final class DataCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -209,6 +211,53 @@ public final class DataCommand implements Runnable {
         private static long processCpuNanos() {
             return ((com.sun.management.OperatingSystemMXBean)
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        }
+    }
+
+    @Command(name = "convert", mixinStandardHelpOptions = true,
+            description = "Convert a COCO, Pascal VOC or KITTI object dataset to YOLO labels + data.yaml"
+                    + " (images are copied).")
+    public static final class Convert implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Option(names = "--from", required = true, description = "coco, voc or kitti.")
+        String from;
+        @Option(names = "--src", required = true, description = "Source: COCO folder (annotations/instances_{train,val}*.json"
+                + " + images/) or one instances JSON; VOC folder (Annotations/, JPEGImages/, ImageSets/Main/);"
+                + " KITTI training/ folder (label_2/, image_2/). Any Hadoop path or URI.")
+        String src;
+        @Option(names = "--out", required = true, description = "New output folder (any Hadoop path or URI).")
+        String out;
+        @Option(names = "--classes", split = ",", description = "Output classes in order (default: COCO categories by"
+                + " id, VOC names sorted, KITTI Car,Pedestrian,Cyclist).")
+        List<String> classes;
+        @Option(names = "--map", split = ",", description = "Rename classes first, e.g. Van=Car,Truck=Car.")
+        List<String> map;
+        @Option(names = "--drop", split = ",", description = "Drop boxes of these classes, e.g. DontCare,Misc.")
+        List<String> drop;
+        @Option(names = "--keep-crowd", description = "COCO: keep iscrowd=1 boxes (skipped by default).")
+        boolean keepCrowd;
+        @Option(names = "--keep-difficult", description = "VOC: keep difficult objects (skipped by default).")
+        boolean keepDifficult;
+        @Option(names = "--val-fraction", defaultValue = "0.2", description = "Val share where the source has no val"
+                + " split (KITTI, one COCO JSON, VOC without ImageSets); default ${DEFAULT-VALUE}.")
+        double valFraction;
+        @Option(names = "--seed", defaultValue = "0", description = "Seed of that split (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Override
+        public Integer call() {
+            long t0 = System.nanoTime();
+            io.prunesweep.data.convert.ConvertOptions o = new io.prunesweep.data.convert.ConvertOptions(
+                    io.prunesweep.data.convert.ConvertOptions.Format.parse(from), src, out, classes,
+                    io.prunesweep.data.convert.ConvertOptions.parseMap(map),
+                    drop == null ? java.util.Set.of() : new java.util.HashSet<>(drop), keepCrowd, keepDifficult,
+                    valFraction, seed);
+            var r = io.prunesweep.data.convert.DatasetConverter.convert(o, FileSystems.conf());
+            PrintWriter pw = spec.commandLine().getOut();
+            pw.println("classes (" + r.names().size() + "): " + String.join(", ", r.names()));
+            r.report().lines().forEach(pw::println);
+            pw.printf(Locale.ROOT, "converted in %.1f s%ndata: %s%n", (System.nanoTime() - t0) / 1e9, r.dataYaml());
+            return 0;
         }
     }
 }
