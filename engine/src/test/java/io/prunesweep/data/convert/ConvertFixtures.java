@@ -11,7 +11,7 @@ import javax.imageio.ImageIO;
  * non-contiguous COCO ids, a crowd box, a VOC difficult object, KITTI DontCare and a truncated box at the image
  * edge, an image without objects, a box outside the image.
  */
-final class ConvertFixtures {
+public final class ConvertFixtures {
     private ConvertFixtures() {}
 
     static void image(Path file, int w, int h, String format) throws IOException {
@@ -26,7 +26,7 @@ final class ConvertFixtures {
      * (100x80): a person [10,20,30,40], a crowd car, a toothbrush crossing the bottom-right corner, a car outside the
      * image, a zero-width car; b.png without objects. Val c.png: one car covering the image.
      */
-    static Path coco(Path root) throws IOException {
+    public static Path coco(Path root) throws IOException {
         Path src = root.resolve("coco");
         image(src.resolve("images/train2017/a.png"), 100, 80, "png");
         image(src.resolve("images/train2017/b.png"), 100, 80, "png");
@@ -56,7 +56,7 @@ final class ConvertFixtures {
      * VOC folder: 0001 (100x80, train) has a dog, a difficult cat and a person wholly right of the image; 0002
      * (train) has no objects; 0003 (val) has a cat.
      */
-    static Path voc(Path root) throws IOException {
+    public static Path voc(Path root) throws IOException {
         Path src = root.resolve("VOC2012");
         for (String id : new String[] {"0001", "0002", "0003"}) image(src.resolve("JPEGImages/" + id + ".jpg"), 100, 80, "jpg");
         Files.createDirectories(src.resolve("Annotations"));
@@ -86,7 +86,7 @@ final class ConvertFixtures {
      * KITTI training folder, images 120x40: 000000 has a Car, a Pedestrian truncated at the right edge (bbox to
      * 125), a DontCare and a Van; 000001 has no objects; 000002 a Cyclist; 000003 and 000004 a Car each.
      */
-    static Path kitti(Path root) throws IOException {
+    public static Path kitti(Path root) throws IOException {
         Path src = root.resolve("training");
         Files.createDirectories(src.resolve("label_2"));
         for (int i = 0; i < 5; i++) image(src.resolve(String.format("image_2/%06d.png", i)), 120, 40, "png");
