@@ -18,12 +18,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code prunesweep data synth|check|bench|convert}: make, validate, time and convert YOLO datasets. */
+/** {@code prunesweep data synth|check|bench|convert|stats}: make, validate, time, convert and describe YOLO datasets. */
 @Command(name = "data", mixinStandardHelpOptions = true,
         description = "YOLO datasets: generate synthetic shapes, check labels and images, benchmark the loader,"
                 + " convert COCO, Pascal VOC and KITTI.",
         subcommands = {DataCommand.Synth.class, DataCommand.Check.class, DataCommand.Bench.class,
-                DataCommand.Convert.class})
+                DataCommand.Convert.class, DataCommand.Stats.class})
 public final class DataCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -257,6 +257,41 @@ public final class DataCommand implements Runnable {
             pw.println("classes (" + r.names().size() + "): " + String.join(", ", r.names()));
             r.report().lines().forEach(pw::println);
             pw.printf(Locale.ROOT, "converted in %.1f s%ndata: %s%n", (System.nanoTime() - t0) / 1e9, r.dataYaml());
+            return 0;
+        }
+    }
+
+    @Command(name = "stats", mixinStandardHelpOptions = true,
+            description = "Boxes and images per class and COCO box sizes (small < 32², medium < 96², large; pixels"
+                    + " of the original image), as a table and a PNG chart.")
+    public static final class Stats implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Option(names = "--data", required = true, description = "Dataset YAML (ultralytics data.yaml).")
+        String data;
+        @Option(names = "--out", description = "The chart (PNG); default stats.png beside the dataset YAML.")
+        String out;
+        @Option(names = "--workers", defaultValue = "2", description = "Scan threads (default ${DEFAULT-VALUE}).")
+        int workers;
+
+        @Override
+        public Integer call() throws Exception {
+            Configuration conf = FileSystems.conf();
+            DatasetConfig cfg = DatasetConfig.load(data, conf);
+            PrintWriter pw = spec.commandLine().getOut();
+            pw.println("dataset: " + cfg.source() + " (" + cfg.nc() + " classes)");
+            List<io.prunesweep.data.DatasetStats> all = new ArrayList<>();
+            for (String split : new String[] {"train", "val"}) {
+                if (cfg.split(split).isEmpty()) continue;
+                YoloDataset ds = YoloDataset.scan(cfg, split, conf, workers);
+                io.prunesweep.data.DatasetStats st = io.prunesweep.data.DatasetStats.of(ds);
+                all.add(st);
+                if (!ds.report().clean()) pw.println(ds.report().summary() + " (see data check)");
+                st.table().forEach(pw::println);
+            }
+            Path chart = out != null ? FileSystems.path(out) : new Path(cfg.source().getParent(), "stats.png");
+            io.prunesweep.data.DatasetStats.writeChart(all, "boxes per class by size: " + cfg.source().getParent().getName() + "/" + cfg.source().getName(),
+                    chart, conf);
+            pw.println("chart: " + chart);
             return 0;
         }
     }

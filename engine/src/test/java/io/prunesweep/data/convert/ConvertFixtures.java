@@ -14,7 +14,7 @@ import javax.imageio.ImageIO;
 public final class ConvertFixtures {
     private ConvertFixtures() {}
 
-    static void image(Path file, int w, int h, String format) throws IOException {
+    public static void image(Path file, int w, int h, String format) throws IOException {
         Files.createDirectories(file.getParent());
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
         img.setRGB(0, 0, 0xFF0000);
