@@ -289,8 +289,9 @@ public final class DataCommand implements Runnable {
                 st.table().forEach(pw::println);
             }
             Path chart = out != null ? FileSystems.path(out) : new Path(cfg.source().getParent(), "stats.png");
-            io.prunesweep.data.DatasetStats.writeChart(all, "boxes per class by size: " + cfg.source().getParent().getName() + "/" + cfg.source().getName(),
-                    chart, conf);
+            String title = "boxes per class by size: " + cfg.source().getParent().getName() + "/"
+                    + cfg.source().getName();
+            io.prunesweep.data.DatasetStats.writeChart(all, title, chart, conf);
             pw.println("chart: " + chart);
             return 0;
         }
