@@ -25,12 +25,6 @@ public final class ConvertReport {
         if (nBoxes == 0) backgrounds.merge(split, 1, Integer::sum);
     }
 
-    /** Count of one reason (0 when it never occurred). */
-    public int count(String reasonPrefix, boolean prefix) {
-        return counts.entrySet().stream().filter(e -> prefix ? e.getKey().startsWith(reasonPrefix)
-                : e.getKey().equals(reasonPrefix)).mapToInt(Map.Entry::getValue).sum();
-    }
-
     public Map<String, Integer> counts() {
         return java.util.Collections.unmodifiableMap(counts);
     }

@@ -231,7 +231,9 @@ public final class DatasetConverter {
                 names = SourceReaders.KITTI_DEFAULT.stream().filter(n -> !o.drop().contains(n)).toList();
                 known = mapped;
             } else {
-                names = mapped.stream().filter(n -> !o.drop().contains(n)).toList();
+                // COCO: category id order; VOC: sorted (after renaming)
+                java.util.stream.Stream<String> kept = mapped.stream().filter(n -> !o.drop().contains(n));
+                names = o.format() == ConvertOptions.Format.VOC ? kept.sorted().toList() : kept.toList();
                 known = mapped;
             }
             if (names.isEmpty()) throw new InputException("data convert: no class left to keep");

@@ -231,7 +231,7 @@ final class SourceReaders {
                     report.count(DIFFICULT);
                     continue;
                 }
-                vocabulary.add(o.map().getOrDefault(name, name));
+                vocabulary.add(name); // renamed with --map where the classes are built
                 // VOC pixel coordinates are 1-based: ultralytics' VOC.yaml subtracts 1, so do we
                 boxes.add(new SourceImage.Box(name, number(bb, "xmin", file) - 1, number(bb, "ymin", file) - 1,
                         number(bb, "xmax", file) - 1, number(bb, "ymax", file) - 1, where));

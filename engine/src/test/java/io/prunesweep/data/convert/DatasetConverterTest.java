@@ -102,6 +102,13 @@ class DatasetConverterTest {
                 "--classes", "dog,cat,person");
         assertEquals("0 0.245000 0.493750 0.290000 0.487500\n1 0.590000 0.237500 0.200000 0.250000\n",
                 label(hard, "train", "0001"));
+
+        Path merged = tmp.resolve("merged");
+        CliRun m = convert(0, "--from", "voc", "--src", src.toString(), "--out", merged.toString(), "--map",
+                "dog=animal,cat=animal");
+        assertTrue(m.out().contains("classes (2): animal, person"), m.out());
+        assertEquals("0 0.245000 0.493750 0.290000 0.487500\n", label(merged, "train", "0001"));
+        assertTrue(m.out().contains("1 x box renamed cat -> animal (--map)"), m.out());
     }
 
     @Test
