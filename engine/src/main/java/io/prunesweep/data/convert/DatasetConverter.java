@@ -173,8 +173,9 @@ public final class DatasetConverter {
             throws IOException {
         ObjectMapper json = new ObjectMapper();
         StringBuilder y = new StringBuilder("# prunesweep data convert --from ").append(o.format().lower())
-                .append(" --src ").append(o.src()).append('\n')
-                .append("# Images copied beside the labels; no `path`: this file's folder is the dataset root.\n")
+                .append(" --src ").append(o.src()).append(options(o)).append('\n')
+                .append("# Images copied into images/{train,val}/, labels in labels/{train,val}/; no `path`: this")
+                .append(" file's folder is the dataset root.\n")
                 .append("train: images/train\n");
         y.append(val ? "val: images/val\n" : "# no val images\n");
         y.append("names:\n");
@@ -194,6 +195,21 @@ public final class DatasetConverter {
                     .append("coco_category_ids: [").append(String.join(", ", ids)).append("]\n");
         }
         return y.toString();
+    }
+
+    /** The options that shaped the labels, as command-line flags (for the data.yaml header). */
+    static String options(ConvertOptions o) {
+        StringBuilder s = new StringBuilder();
+        if (o.classes() != null) s.append(" --classes ").append(String.join(",", o.classes()));
+        if (!o.map().isEmpty()) {
+            s.append(" --map ").append(String.join(",", new java.util.TreeMap<>(o.map()).entrySet().stream()
+                    .map(e -> e.getKey() + "=" + e.getValue()).toList()));
+        }
+        if (!o.drop().isEmpty()) s.append(" --drop ").append(String.join(",", new java.util.TreeSet<>(o.drop())));
+        if (o.keepCrowd()) s.append(" --keep-crowd");
+        if (o.keepDifficult()) s.append(" --keep-difficult");
+        return s.append(String.format(Locale.ROOT, " --val-fraction %s --seed %d", o.valFraction(), o.seed()))
+                .toString();
     }
 
     /** The output classes and how a source name reaches one (or is dropped, or is an error). */
