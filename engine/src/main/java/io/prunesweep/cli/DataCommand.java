@@ -252,7 +252,11 @@ public final class DataCommand implements Runnable {
                     io.prunesweep.data.convert.ConvertOptions.parseMap(map),
                     drop == null ? java.util.Set.of() : new java.util.HashSet<>(drop), keepCrowd, keepDifficult,
                     valFraction, seed);
-            var r = io.prunesweep.data.convert.DatasetConverter.convert(o, FileSystems.conf());
+            PrintWriter err = spec.commandLine().getErr();
+            var r = io.prunesweep.data.convert.DatasetConverter.convert(o, FileSystems.conf(), line -> {
+                err.println(line);
+                err.flush();
+            });
             PrintWriter pw = spec.commandLine().getOut();
             pw.println("classes (" + r.names().size() + "): " + String.join(", ", r.names()));
             r.report().lines().forEach(pw::println);

@@ -38,16 +38,22 @@ public final class DatasetConverter {
     public record Result(Path dataYaml, List<String> names, ConvertReport report) {}
 
     public static Result convert(ConvertOptions o, Configuration conf) {
+        return convert(o, conf, line -> { });
+    }
+
+    /** As {@link #convert(ConvertOptions, Configuration)}, with a progress line every 10 s to {@code progress}. */
+    public static Result convert(ConvertOptions o, Configuration conf, java.util.function.Consumer<String> progress) {
         Path src = FileSystems.path(o.src());
         Path out = FileSystems.path(o.out());
         try {
-            return convert(o, src, out, conf);
+            return convert(o, src, out, conf, progress);
         } catch (IOException e) {
             throw new InputException("data convert: " + e.getMessage(), e);
         }
     }
 
-    private static Result convert(ConvertOptions o, Path src, Path out, Configuration conf) throws IOException {
+    private static Result convert(ConvertOptions o, Path src, Path out, Configuration conf,
+            java.util.function.Consumer<String> progress) throws IOException {
         FileSystem outFs = FileSystems.fs(out, conf);
         if (outFs.exists(out) && (!outFs.getFileStatus(out).isDirectory() || outFs.listStatus(out).length > 0)) {
             throw new InputException(out + ": already exists and is not an empty folder; choose a new --out");
@@ -66,7 +72,14 @@ public final class DatasetConverter {
         Map<String, Set<String>> taken = new LinkedHashMap<>();
         Map<String, StringBuilder> lists = new LinkedHashMap<>();
         FileSystem srcFs = FileSystems.fs(src, conf);
+        long lastReport = System.nanoTime();
+        int done = 0;
         for (SourceImage im : images) {
+            if (System.nanoTime() - lastReport > 10_000_000_000L) {
+                lastReport = System.nanoTime();
+                progress.accept("data convert: " + done + "/" + images.size() + " images");
+            }
+            done++;
             if (!srcFs.exists(im.image())) {
                 report.count(MISSING_IMAGE);
                 continue;
