@@ -21,6 +21,7 @@ class ConvertedDatasetStageTest {
     @Test
     void aStageTrainsOnAVocSource() throws Exception {
         Path src = ConvertFixtures.voc(tmp);
+        String before = System.getProperty("prunesweep.dataCache");
         System.setProperty("prunesweep.dataCache", tmp.resolve("cache").toString());
         try {
             StageSettings s = new StageSettings("yolov8", "n", null, "voc:" + src, 64, 2, 1, 0, 0, null, 0,
@@ -35,7 +36,8 @@ class ConvertedDatasetStageTest {
                 assertTrue(l.anyMatch(p -> p.getFileName().toString().startsWith("voc-")));
             }
         } finally {
-            System.clearProperty("prunesweep.dataCache");
+            if (before == null) System.clearProperty("prunesweep.dataCache");
+            else System.setProperty("prunesweep.dataCache", before);
         }
     }
 }
