@@ -18,10 +18,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code prunesweep data synth|check|bench}: make, validate and time YOLO datasets. */
+/** {@code prunesweep data synth|check|bench|convert|stats}: make, validate, time, convert and describe YOLO datasets. */
 @Command(name = "data", mixinStandardHelpOptions = true,
-        description = "YOLO datasets: generate synthetic shapes, check labels and images, benchmark the loader.",
-        subcommands = {DataCommand.Synth.class, DataCommand.Check.class, DataCommand.Bench.class})
+        description = "YOLO datasets: generate synthetic shapes, check labels and images, benchmark the loader,"
+                + " convert COCO, Pascal VOC and KITTI.",
+        subcommands = {DataCommand.Synth.class, DataCommand.Check.class, DataCommand.Bench.class,
+                DataCommand.Convert.class, DataCommand.Stats.class})
 public final class DataCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -209,6 +211,93 @@ public final class DataCommand implements Runnable {
         private static long processCpuNanos() {
             return ((com.sun.management.OperatingSystemMXBean)
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        }
+    }
+
+    @Command(name = "convert", mixinStandardHelpOptions = true,
+            description = "Convert a COCO, Pascal VOC or KITTI object dataset to YOLO labels + data.yaml"
+                    + " (images are copied).")
+    public static final class Convert implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Option(names = "--from", required = true, description = "coco, voc or kitti.")
+        String from;
+        @Option(names = "--src", required = true, description = "Source: COCO folder (annotations/instances_{train,val}*.json"
+                + " + images/) or one instances JSON; VOC folder (Annotations/, JPEGImages/, ImageSets/Main/);"
+                + " KITTI training/ folder (label_2/, image_2/). Any Hadoop path or URI.")
+        String src;
+        @Option(names = "--out", required = true, description = "New output folder (any Hadoop path or URI).")
+        String out;
+        @Option(names = "--classes", split = ",", description = "Output classes in order (default: COCO categories by"
+                + " id, VOC names sorted, KITTI Car,Pedestrian,Cyclist).")
+        List<String> classes;
+        @Option(names = "--map", split = ",", description = "Rename classes first, e.g. Van=Car,Truck=Car.")
+        List<String> map;
+        @Option(names = "--drop", split = ",", description = "Drop boxes of these classes, e.g. DontCare,Misc.")
+        List<String> drop;
+        @Option(names = "--keep-crowd", description = "COCO: keep iscrowd=1 boxes (skipped by default).")
+        boolean keepCrowd;
+        @Option(names = "--keep-difficult", description = "VOC: keep difficult objects (skipped by default).")
+        boolean keepDifficult;
+        @Option(names = "--val-fraction", defaultValue = "0.2", description = "Val share where the source has no val"
+                + " split (KITTI, one COCO JSON, VOC without ImageSets); default ${DEFAULT-VALUE}.")
+        double valFraction;
+        @Option(names = "--seed", defaultValue = "0", description = "Seed of that split (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Override
+        public Integer call() {
+            long t0 = System.nanoTime();
+            io.prunesweep.data.convert.ConvertOptions o = new io.prunesweep.data.convert.ConvertOptions(
+                    io.prunesweep.data.convert.ConvertOptions.Format.parse(from), src, out, classes,
+                    io.prunesweep.data.convert.ConvertOptions.parseMap(map),
+                    drop == null ? java.util.Set.of() : new java.util.HashSet<>(drop), keepCrowd, keepDifficult,
+                    valFraction, seed);
+            PrintWriter err = spec.commandLine().getErr();
+            var r = io.prunesweep.data.convert.DatasetConverter.convert(o, FileSystems.conf(), line -> {
+                err.println(line);
+                err.flush();
+            });
+            PrintWriter pw = spec.commandLine().getOut();
+            pw.println("classes (" + r.names().size() + "): " + String.join(", ", r.names()));
+            r.report().lines().forEach(pw::println);
+            pw.printf(Locale.ROOT, "converted in %.1f s%ndata: %s%n", (System.nanoTime() - t0) / 1e9, r.dataYaml());
+            return 0;
+        }
+    }
+
+    @Command(name = "stats", mixinStandardHelpOptions = true,
+            description = "Boxes and images per class and COCO box sizes (small < 32², medium < 96², large; pixels"
+                    + " of the original image), as a table and a PNG chart.")
+    public static final class Stats implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Option(names = "--data", required = true, description = "Dataset YAML (ultralytics data.yaml).")
+        String data;
+        @Option(names = "--out", description = "The chart (PNG); default stats.png beside the dataset YAML.")
+        String out;
+        @Option(names = "--workers", defaultValue = "2", description = "Scan threads (default ${DEFAULT-VALUE}).")
+        int workers;
+
+        @Override
+        public Integer call() throws Exception {
+            Configuration conf = FileSystems.conf();
+            DatasetConfig cfg = DatasetConfig.load(data, conf);
+            PrintWriter pw = spec.commandLine().getOut();
+            pw.println("dataset: " + cfg.source() + " (" + cfg.nc() + " classes)");
+            List<io.prunesweep.data.DatasetStats> all = new ArrayList<>();
+            for (String split : new String[] {"train", "val"}) {
+                if (cfg.split(split).isEmpty()) continue;
+                YoloDataset ds = YoloDataset.scan(cfg, split, conf, workers);
+                io.prunesweep.data.DatasetStats st = io.prunesweep.data.DatasetStats.of(ds);
+                all.add(st);
+                if (!ds.report().clean()) pw.println(ds.report().summary() + " (see data check)");
+                st.table().forEach(pw::println);
+            }
+            Path chart = out != null ? FileSystems.path(out) : new Path(cfg.source().getParent(), "stats.png");
+            String title = "boxes per class by size: " + cfg.source().getParent().getName() + "/"
+                    + cfg.source().getName();
+            io.prunesweep.data.DatasetStats.writeChart(all, title, chart, conf);
+            pw.println("chart: " + chart);
+            return 0;
         }
     }
 }

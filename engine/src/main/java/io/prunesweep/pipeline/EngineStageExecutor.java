@@ -6,6 +6,7 @@ import io.prunesweep.InputException;
 import io.prunesweep.backend.BackendGuard;
 import io.prunesweep.data.DatasetSplits;
 import io.prunesweep.data.SyntheticDatasetSpec;
+import io.prunesweep.data.convert.ConvertedDatasetSpec;
 import io.prunesweep.io.Checkpoint;
 import io.prunesweep.io.FileSystems;
 import io.prunesweep.io.onnx.YoloOnnxExporter;
@@ -177,11 +178,18 @@ public final class EngineStageExecutor implements StageExecutor {
         return StageResult.ok(req.kind(), req.pointId(), metrics, Map.of(StageResult.CHECKPOINT, checkpointUri), curve, d);
     }
 
-    /** The stage's dataset: a data.yaml URI, or a {@code shapes:} spec generated once per machine. */
+    /**
+     * The stage's dataset: a data.yaml URI, a {@code shapes:} spec generated once per machine, or a
+     * {@code coco:}/{@code voc:}/{@code kitti:} source converted once per machine.
+     */
     private static DatasetSplits data(StageSettings s, int workers) {
-        String yaml = !SyntheticDatasetSpec.isSpec(s.dataset()) ? s.dataset()
-                : SyntheticDatasetSpec.parse(s.dataset()).materialize(SyntheticDatasetSpec.defaultCacheRoot(), s.imgsz())
-                        .toString();
+        String yaml = SyntheticDatasetSpec.isSpec(s.dataset())
+                ? SyntheticDatasetSpec.parse(s.dataset()).materialize(SyntheticDatasetSpec.defaultCacheRoot(), s.imgsz())
+                        .toString()
+                : ConvertedDatasetSpec.isSpec(s.dataset())
+                        ? ConvertedDatasetSpec.parse(s.dataset())
+                                .materialize(SyntheticDatasetSpec.defaultCacheRoot(), System.err).toString()
+                        : s.dataset();
         DatasetSplits splits = DatasetSplits.scan(s.dataset(), yaml, workers);
         splits.warnings().forEach(System.err::println); // relayed into the task log
         splits.requireTrainBoxes(false, null);

@@ -53,6 +53,29 @@ class S3CliTest {
         assertTrue(val.out().contains("\"model\" : \"yolov8n\""), val.out());
     }
 
+    /** data convert reads a VOC folder from s3a:// and writes the YOLO set back; data stats reads it there. */
+    @Test
+    void convertAndStatsOnS3() throws Exception {
+        Path voc = io.prunesweep.data.convert.ConvertFixtures.voc(dir.resolve("local"));
+        try (var files = java.nio.file.Files.walk(voc)) { // upload (FileUtil.copy lacks a class in the shaded client)
+            for (Path f : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                byte[] b = java.nio.file.Files.readAllBytes(f);
+                FileSystems.writeAtomically("s3a://data/VOC2012/" + voc.relativize(f), o -> o.write(b));
+            }
+        }
+
+        CliRun convert = CliRun.of("data", "convert", "--from", "voc", "--src", "s3a://data/VOC2012", "--out",
+                "s3a://data/voc-yolo");
+        assertEquals(0, convert.code(), convert.out() + convert.err());
+        assertTrue(convert.out().contains("classes (3): cat, dog, person"), convert.out());
+        assertTrue(FileSystems.exists("s3a://data/voc-yolo/images/val/0003.jpg"));
+
+        CliRun stats = CliRun.of("data", "stats", "--data", "s3a://data/voc-yolo/data.yaml");
+        assertEquals(0, stats.code(), stats.out() + stats.err());
+        assertTrue(stats.out().contains("chart: s3a://data/voc-yolo/stats.png"), stats.out());
+        assertTrue(FileSystems.exists("s3a://data/voc-yolo/stats.png"));
+    }
+
     @Test
     void anUnreachableEndpointIsOneLineWithinSeconds() {
         long t0 = System.nanoTime();

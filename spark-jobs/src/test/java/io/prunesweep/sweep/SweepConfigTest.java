@@ -103,6 +103,19 @@ class SweepConfigTest {
     }
 
     @Test
+    void convertedDatasetPrefixesAreCheckedUpFront() throws Exception {
+        Files.createDirectories(dir.resolve("VOC2012/Annotations"));
+        SweepConfig c = new SweepConfigLoader().parse("x.yaml", yaml(), List.of("data.dataset=voc:" + dir.resolve("VOC2012")));
+        assertEquals("voc:" + dir.resolve("VOC2012"), c.data().dataset());
+        List<String> p = problems(yaml(), "data.dataset=coco:" + dir.resolve("nococo"));
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("x.yaml: data.dataset=" + dir.resolve("nococo")
+                + " does not exist")), p.toString());
+        List<String> q = problems(yaml().replace(dir.resolve("data.yaml").toString(), "'kitti:'"));
+        assertTrue(q.stream().anyMatch(s -> s.contains("data.dataset: kitti:: name the source after the prefix")),
+                q.toString());
+    }
+
+    @Test
     void trainHyperparametersBindValidateAndChangeTheStageIds() throws Exception {
         SweepConfig plain = new SweepConfigLoader().parse("x.yaml", yaml(), List.of());
         SweepConfig tuned = new SweepConfigLoader().parse("x.yaml", yaml(), List.of("train.lr0=0.002",

@@ -83,8 +83,18 @@ final class SweepConfigValidator {
         if (checkFiles) {
             checkModel(m);
             checkExists("model.checkpoint", m.checkpoint(), conf);
-            if (!d.dataset().startsWith(SYNTHETIC_SCHEME + ":")) {
+            if (io.prunesweep.data.convert.ConvertedDatasetSpec.isSpec(d.dataset())) {
+                String source = d.dataset().substring(d.dataset().indexOf(':') + 1).strip();
+                if (!source.isEmpty()) checkExists("data.dataset", source, conf);
+            } else if (!d.dataset().startsWith(SYNTHETIC_SCHEME + ":")) {
                 checkExists("data.dataset", d.dataset(), conf);
+            }
+        }
+        if (io.prunesweep.data.convert.ConvertedDatasetSpec.isSpec(d.dataset())) {
+            try {
+                io.prunesweep.data.convert.ConvertedDatasetSpec.parse(d.dataset());
+            } catch (io.prunesweep.InputException bad) {
+                problem("data.dataset: " + bad.getMessage());
             }
         }
         if (d.dataset().startsWith(SYNTHETIC_SCHEME + ":")) {

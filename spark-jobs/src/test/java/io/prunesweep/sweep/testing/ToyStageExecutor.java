@@ -30,7 +30,8 @@ import org.apache.hadoop.conf.Configuration;
  *
  * <p>Test hooks (JVM properties): {@code prunesweep.test.failRatio=R} throws at ratio R,
  * {@code prunesweep.test.crashRatio=R} halts the JVM at ratio R, {@code prunesweep.test.sleepMs=N} sleeps per stage,
- * {@code prunesweep.test.stderr=A|B} prints lines A and B to stderr.
+ * {@code prunesweep.test.stderr=A|B} prints lines A and B to stderr. A {@code coco:}/{@code voc:}/{@code kitti:}
+ * dataset is converted into {@code -Dprunesweep.dataCache} as the engine's stages do it.
  */
 public final class ToyStageExecutor implements StageExecutor {
     static final int CHANNELS = 32;
@@ -50,6 +51,12 @@ public final class ToyStageExecutor implements StageExecutor {
         long sleep = Long.getLong("prunesweep.test.sleepMs", 0);
         if (sleep > 0) {
             Thread.sleep(sleep);
+        }
+        if (io.prunesweep.data.convert.ConvertedDatasetSpec.isSpec(s.dataset())) {
+            // a coco:/voc:/kitti: source is converted as the engine does it, once per machine, and must load
+            java.nio.file.Path yaml = io.prunesweep.data.convert.ConvertedDatasetSpec.parse(s.dataset())
+                    .materialize(io.prunesweep.data.SyntheticDatasetSpec.defaultCacheRoot(), System.err);
+            io.prunesweep.data.DatasetConfig.load(yaml.toString(), conf);
         }
         double[][] x = new double[SAMPLES][CHANNELS];
         double[] y = new double[SAMPLES];
