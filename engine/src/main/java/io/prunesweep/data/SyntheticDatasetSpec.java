@@ -2,10 +2,8 @@ package io.prunesweep.data;
 
 import io.prunesweep.InputException;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -79,12 +77,7 @@ public record SyntheticDatasetSpec(int train, int val, int imgsz, long seed) {
             Path tmp = Files.createTempDirectory(cacheRoot, "." + name + "-");
             SyntheticShapes.write(new org.apache.hadoop.fs.Path(tmp.toUri()),
                     new SyntheticShapes.Options(train, val, size, seed, ".jpg"), new Configuration());
-            try {
-                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException | java.nio.file.FileAlreadyExistsException
-                    | java.nio.file.DirectoryNotEmptyException e) {
-                deleteTree(tmp); // another JVM won the race: its copy is identical
-            }
+            DataCache.publish(tmp, dir);
             return yaml;
         } catch (IOException e) {
             throw new InputException("cannot generate the synthetic dataset in " + cacheRoot + ": " + e.getMessage()
@@ -92,15 +85,8 @@ public record SyntheticDatasetSpec(int train, int val, int imgsz, long seed) {
         }
     }
 
-    /** Where generated sets live: {@code -Dprunesweep.dataCache}, else {@code <tmp>/prunesweep-data}. */
+    /** Where generated sets live: {@link DataCache#root()}. */
     public static Path defaultCacheRoot() {
-        String p = System.getProperty("prunesweep.dataCache");
-        return p != null ? Path.of(p) : Path.of(System.getProperty("java.io.tmpdir"), "prunesweep-data");
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        try (var walk = Files.walk(p)) {
-            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
-        }
+        return DataCache.root();
     }
 }

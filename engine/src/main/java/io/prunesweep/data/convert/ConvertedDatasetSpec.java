@@ -1,13 +1,12 @@
 package io.prunesweep.data.convert;
 
 import io.prunesweep.InputException;
+import io.prunesweep.data.DataCache;
 import io.prunesweep.io.FileSystems;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -70,12 +69,7 @@ public record ConvertedDatasetSpec(ConvertOptions.Format format, String source) 
             log.println(String.format(Locale.ROOT, "data: converted %s:%s into %s (%d classes: %s)", format.lower(),
                     source, dir, r.names().size(), String.join(", ", r.names())));
             r.report().lines().forEach(l -> log.println("data: " + l));
-            try {
-                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException | java.nio.file.FileAlreadyExistsException
-                    | java.nio.file.DirectoryNotEmptyException e) {
-                deleteTree(tmp); // another JVM won the race: its copy is identical
-            }
+            DataCache.publish(tmp, dir);
             return yaml;
         } catch (IOException e) {
             throw new InputException("cannot convert " + format.lower() + ":" + source + " into " + cacheRoot + ": "
@@ -83,18 +77,12 @@ public record ConvertedDatasetSpec(ConvertOptions.Format format, String source) 
         } catch (RuntimeException e) {
             if (tmp != null) {
                 try {
-                    deleteTree(tmp);
+                    DataCache.deleteTree(tmp);
                 } catch (IOException ignored) {
                     // the conversion's failure is what matters
                 }
             }
             throw e;
-        }
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        try (var walk = Files.walk(p)) {
-            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
         }
     }
 }
