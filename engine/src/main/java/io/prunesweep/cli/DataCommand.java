@@ -6,11 +6,15 @@ import io.prunesweep.data.DatasetReport;
 import io.prunesweep.data.DetectionLoader;
 import io.prunesweep.data.SyntheticShapes;
 import io.prunesweep.data.YoloDataset;
+import io.prunesweep.data.convert.ConvertOptions;
+import io.prunesweep.data.convert.DatasetConverter;
 import io.prunesweep.io.FileSystems;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -247,13 +251,11 @@ public final class DataCommand implements Runnable {
         @Override
         public Integer call() {
             long t0 = System.nanoTime();
-            io.prunesweep.data.convert.ConvertOptions o = new io.prunesweep.data.convert.ConvertOptions(
-                    io.prunesweep.data.convert.ConvertOptions.Format.parse(from), src, out, classes,
-                    io.prunesweep.data.convert.ConvertOptions.parseMap(map),
-                    drop == null ? java.util.Set.of() : new java.util.HashSet<>(drop), keepCrowd, keepDifficult,
-                    valFraction, seed);
+            ConvertOptions o = new ConvertOptions(ConvertOptions.Format.parse(from), src, out, classes,
+                    ConvertOptions.parseMap(map), drop == null ? Set.of() : new HashSet<>(drop), keepCrowd,
+                    keepDifficult, valFraction, seed);
             PrintWriter err = spec.commandLine().getErr();
-            var r = io.prunesweep.data.convert.DatasetConverter.convert(o, FileSystems.conf(), line -> {
+            var r = DatasetConverter.convert(o, FileSystems.conf(), line -> {
                 err.println(line);
                 err.flush();
             });
