@@ -51,16 +51,20 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-        if (needsBackend(args)) {
-            try {
-                BackendGuard.ensure();
-            } catch (BackendException e) {
-                System.err.println("error: " + e.getMessage());
-                System.exit(4);
+        CommandLine cl = commandLine();
+        // the backend is checked after the command line parsed: a mistyped option costs no libtorch start
+        cl.setExecutionStrategy(parsed -> {
+            if (needsBackend(args)) {
+                try {
+                    BackendGuard.ensure();
+                } catch (BackendException e) {
+                    cl.getErr().println("error: " + e.getMessage());
+                    return 4;
+                }
             }
-        }
-        int code = commandLine().execute(args);
-        System.exit(code);
+            return new CommandLine.RunLast().execute(parsed);
+        });
+        System.exit(cl.execute(args));
     }
 
     /**
