@@ -216,8 +216,7 @@ public final class BackendGuard {
     static BackendVerdict.Attempt attempt(BackendSettings s, boolean quick, int repeats) {
         long t0 = System.nanoTime();
         try {
-            Convolutions.use(s);
-            NativeBackend.setOneDnnEnabled(s.onednn());
+            apply(s);
             ConvSelfCheck.Report r = ConvSelfCheck.run(quick, repeats);
             return new BackendVerdict.Attempt(s, r.passed(), r.summary(), (System.nanoTime() - t0) / 1_000_000);
         } catch (RuntimeException e) {

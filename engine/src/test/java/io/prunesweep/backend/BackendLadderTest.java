@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.prunesweep.testing.TestJvm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -25,12 +24,9 @@ class BackendLadderTest {
 
     record Run(int code, String out) {}
 
-    /** {@code java ... io.prunesweep.cli.Main args} with this test JVM's class path and DJL settings. */
+    /** {@code java ... io.prunesweep.cli.Main args} as this test JVM runs, with its own verdict cache. */
     private Run cli(Map<String, String> env, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Dai.djl.offline=true", "-DDJL_CACHE_DIR=" + System.getProperty("DJL_CACHE_DIR"),
-                "-Dprunesweep.backend.repeats=1", "-cp", System.getProperty("java.class.path"), "io.prunesweep.cli.Main"));
-        cmd.addAll(List.of(args));
+        List<String> cmd = TestJvm.command(List.of("-Dprunesweep.backend.repeats=1"), "io.prunesweep.cli.Main", List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put(VerdictCache.DIR_VARIABLE, tmp.resolve("cache").toString());
         pb.environment().remove(BackendSettings.ISA_VARIABLE);

@@ -19,10 +19,8 @@ class LogNoiseTest {
     @Test
     void aCpuRunSaysNothingAboutGpusOrNativeHadoop() throws Exception {
         Path log = tmp.resolve("out.log");
-        Process p = new ProcessBuilder(TestJvm.javaBin(), "-Xmx512m", "-Dai.djl.offline=true",
-                "-DDJL_CACHE_DIR=" + System.getProperty("DJL_CACHE_DIR", ""), "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "prune", "--model", "yolov8", "--scale", "n", "--nc", "2", "--method", "l1",
-                "--ratio", "0.2", "--out", tmp.resolve("p.safetensors").toString())
+        Process p = new ProcessBuilder(TestJvm.command(List.of(), Main.class.getName(), List.of("prune", "--model", "yolov8",
+                "--scale", "n", "--nc", "2", "--method", "l1", "--ratio", "0.2", "--out", tmp.resolve("p.safetensors").toString())))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         String out = Files.readString(log);

@@ -16,7 +16,7 @@ import io.prunesweep.prune.PruneConfig;
 import io.prunesweep.prune.PruneResult;
 import io.prunesweep.prune.Pruner;
 import io.prunesweep.prune.Scope;
-import java.lang.management.ManagementFactory;
+import io.prunesweep.testing.TestJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -115,7 +115,7 @@ class DeterminismSoakTest {
         }
         System.out.printf(java.util.Locale.ROOT, "DeterminismSoakTest: %d + %d fresh JVMs in %.0f s (classpath from %s, flags %s)%n",
                 RUNS, RUNS, (System.nanoTime() - t0) / 1e9, System.getProperty("surefire.test.class.path") != null
-                        ? "surefire.test.class.path" : "java.class.path", jvmFlags().stream().filter(f -> !f.startsWith("--add-opens")).toList());
+                        ? "surefire.test.class.path" : "java.class.path", TestJvm.flags().stream().filter(f -> !f.startsWith("--add-opens")).toList());
     }
 
     private static Run call(java.util.concurrent.Callable<Run> c) {
@@ -213,15 +213,9 @@ class DeterminismSoakTest {
         return () -> {
             Path out = dir.resolve(kind + "-" + i);
             Files.createDirectories(out);
-            List<String> cmd = new ArrayList<>();
-            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.addAll(jvmFlags());
-            cmd.add("-cp");
-            cmd.add(classpath());
-            cmd.add(Main.class.getName());
-            cmd.addAll(args);
-            cmd.add("--out");
-            cmd.add(out.toString());
+            List<String> cmdArgs = new ArrayList<>(args);
+            cmdArgs.addAll(List.of("--out", out.toString()));
+            List<String> cmd = TestJvm.command(List.of(), Main.class.getName(), cmdArgs);
             Path log = out.resolve("console.log");
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
             // libtorch's OpenMP threads sleep instead of spinning when idle, as in Surefire's configuration
@@ -243,37 +237,6 @@ class DeterminismSoakTest {
                     Files.readString(out.resolve("val.json")), sha256(out.resolve("last.safetensors")),
                     sha256(out.resolve("best.safetensors")));
         };
-    }
-
-    /**
-     * This JVM's flags (heap, module opens, {@code -Dai.djl.offline=true}, {@code -DDJL_CACHE_DIR},
-     * {@code -Dai.djl.pytorch.num_threads}: Surefire's argLine), without agents; the two DJL settings are added
-     * from the system properties if the test runs without them (e.g. from an IDE).
-     */
-    static List<String> jvmFlags() {
-        List<String> flags = new ArrayList<>();
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("-javaagent") || a.startsWith("-agentlib") || a.startsWith("-agentpath")
-                    || a.startsWith("-Xrunjdwp") || a.startsWith("-Xdebug")) {
-                continue;
-            }
-            flags.add(a);
-        }
-        if (flags.stream().noneMatch(f -> f.startsWith("-Dai.djl.offline="))) flags.add("-Dai.djl.offline=true");
-        String cache = System.getProperty("DJL_CACHE_DIR");
-        if (cache != null && flags.stream().noneMatch(f -> f.startsWith("-DDJL_CACHE_DIR="))) {
-            flags.add("-DDJL_CACHE_DIR=" + cache);
-        }
-        return flags;
-    }
-
-    /**
-     * The test classpath: Surefire's {@code surefire.test.class.path} when set, else {@code java.class.path} (under
-     * Surefire possibly a manifest-only jar whose Class-Path lists the same entries, which a child JVM honours too).
-     */
-    static String classpath() {
-        String cp = System.getProperty("surefire.test.class.path");
-        return cp != null && !cp.isBlank() ? cp : System.getProperty("java.class.path");
     }
 
     /** results.csv without its last two columns (seconds, images_per_s): wall-clock figures, never reproducible. */
