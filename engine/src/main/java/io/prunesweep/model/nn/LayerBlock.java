@@ -31,6 +31,7 @@ public final class LayerBlock extends AbstractBlock {
     private final Layer layer;
     private final ModuleType type;
     private final Map<String, ConvParams> convs = new LinkedHashMap<>();
+    private ConvTap tap;
 
     /** The parameters of one conv (null where the spec has none). */
     record ConvParams(ConvSpec spec, Parameter weight, Parameter bias, Parameter gamma, Parameter beta,
@@ -90,13 +91,19 @@ public final class LayerBlock extends AbstractBlock {
         return type;
     }
 
+    /** Installs (or with null removes) a tap that sees every conv of this layer in later forwards. */
+    public void setConvTap(ConvTap tap) {
+        this.tap = tap;
+    }
+
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         Device device = inputs.head().getDevice();
         LayerForward f = new LayerForward() {
             @Override
             public NDArray conv(String path, NDArray x) {
-                return applyConv(ps, device, convs.get(path), x, training);
+                return applyConv(ps, device, convs.get(path), x, training, tap == null ? null
+                        : (in, pre) -> tap.onConv(layer.index(), path, in, pre));
             }
 
             @Override
@@ -112,13 +119,15 @@ public final class LayerBlock extends AbstractBlock {
         return type.forward(layer, f, inputs);
     }
 
-    private static NDArray applyConv(ParameterStore ps, Device d, ConvParams cp, NDArray x, boolean training) {
+    private static NDArray applyConv(ParameterStore ps, Device d, ConvParams cp, NDArray x, boolean training,
+            java.util.function.BiConsumer<NDArray, NDArray> seen) {
         if (cp == null) throw new IllegalStateException("unknown conv path");
         ConvSpec c = cp.spec();
         NDArray y = Convolutions.conv2d(x, ps.getValue(cp.weight(), d, training),
                 cp.bias() == null ? null : ps.getValue(cp.bias(), d, training),
                 new Shape(c.stride(), c.stride()), new Shape(c.padding(), c.padding()),
                 new Shape(c.dilation(), c.dilation()), c.groups());
+        if (seen != null) seen.accept(x, y);
         if (c.bn()) {
             // axis -1 selects libtorch's native channel-first batch_norm in DJL's PyTorch engine
             y = y.getNDArrayInternal().batchNorm(y, ps.getValue(cp.mean(), d, false), ps.getValue(cp.var(), d, false),

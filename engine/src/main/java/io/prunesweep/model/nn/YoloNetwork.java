@@ -102,6 +102,11 @@ public final class YoloNetwork extends AbstractBlock {
         return all;
     }
 
+    /** Installs (or with null removes) a tap on every conv of the network; see {@link ConvTap}. */
+    public void setConvTap(ConvTap tap) {
+        for (LayerBlock b : layers) b.setConvTap(tap);
+    }
+
     public List<LayerBlock> layerBlocks() {
         return List.copyOf(layers);
     }
