@@ -18,6 +18,10 @@ import io.prunesweep.prune.PruneReport;
 import io.prunesweep.prune.PruneResult;
 import io.prunesweep.prune.Pruner;
 import io.prunesweep.prune.Scope;
+import io.prunesweep.prune.reconstruct.CalibrationImages;
+import io.prunesweep.prune.reconstruct.ReconstructReport;
+import io.prunesweep.prune.reconstruct.ReconstructSettings;
+import io.prunesweep.prune.reconstruct.Reconstructor;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -65,8 +69,18 @@ public final class PruneCommand implements Callable<Integer> {
     int steps;
 
     @Option(names = "--data", paramLabel = "YAML",
-            description = "With --steps k: a dataset to finetune on between steps (a short finetune, as iterative pruning does).")
+            description = "With --steps k: a dataset to finetune on between steps (a short finetune, as iterative pruning does);"
+                    + " with --reconstruct: the dataset whose training images calibrate the reconstruction.")
     String data;
+
+    @Option(names = "--reconstruct",
+            description = "After pruning, re-fit every conv that lost input channels by least squares so its output matches"
+                    + " the original network's on --calib-images training images of --data (no training).")
+    boolean reconstruct;
+
+    @Option(names = "--calib-images", defaultValue = "64",
+            description = "Calibration images for --reconstruct (default ${DEFAULT-VALUE}).")
+    int calibImages;
 
     @Option(names = "--step-epochs", defaultValue = "1", description = "Epochs of each between-steps finetune (default ${DEFAULT-VALUE}).")
     int stepEpochs;
@@ -103,17 +117,27 @@ public final class PruneCommand implements Callable<Integer> {
         PruneConfig config = new PruneConfig(Method.parse(method), Scope.parse(scope), ratio, targetGflops, targetParams,
                 minChannels, roundTo, ov, steps, seed, !noSplitParity, imgsz).validate();
         String dir = out.endsWith("/") ? out.substring(0, out.length() - 1) : out;
+        ReconstructSettings rs = reconstruct ? reconstructSettings() : null;
+        DatasetSplits calibration = reconstruct ? DatasetSplits.scan(data, 2) : null;
         try (YoloModel model = modelOptions.load(Device.cpu(), seed)) {
-            PruneResult result = Pruner.prune(model, config, stepHook(dir));
+            PruneResult result = Pruner.prune(model, config, reconstruct ? Pruner.StepHook.NONE : stepHook(dir));
             try (YoloModel pruned = result.model()) {
+                ReconstructReport rr = null;
+                if (reconstruct) {
+                    checkClasses(model, calibration);
+                    CalibrationImages images = CalibrationImages.load(calibration.train(), rs.calibImages(), imgsz, rs.batch(), 2);
+                    rr = Reconstructor.reconstruct(model, pruned, result.plans().get(0), images, rs);
+                }
                 Map<String, String> meta = new LinkedHashMap<>();
                 meta.put("prunesweep.prune", String.format("method=%s scope=%s ratio=%s steps=%d min_channels=%d round_to=%d seed=%d",
                         config.method().id(), config.scope().id(), result.ratio(), steps, minChannels, roundTo, seed));
                 if (modelOptions.weights() != null) meta.put("prunesweep.source", modelOptions.weights());
+                if (rr != null) meta.put("prunesweep.reconstruct", "calib_images=" + rr.images() + " data=" + data);
                 String ckpt = dir + "/" + CHECKPOINT;
                 Checkpoint.save(pruned, ckpt, meta);
                 Map<String, Object> report = new LinkedHashMap<>(PruneReport.toMap(result));
                 report.put("checkpoint", ckpt);
+                if (rr != null) report.put("reconstruct", rr.toMap());
                 ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
                 byte[] bytes = mapper.writeValueAsString(report).getBytes(StandardCharsets.UTF_8);
                 FileSystems.writeAtomically(dir + "/" + REPORT, o -> o.write(bytes));
@@ -122,6 +146,7 @@ public final class PruneCommand implements Callable<Integer> {
                     w.println(mapper.writeValueAsString(report));
                 } else {
                     w.print(PruneReport.table(result));
+                    if (rr != null) w.println(rr.summary());
                     w.println("wrote " + ckpt);
                 }
                 w.flush();
@@ -130,10 +155,32 @@ public final class PruneCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Checks the reconstruction options before any work: one clear line for each mistake. */
+    private ReconstructSettings reconstructSettings() {
+        if (data == null) {
+            throw new InputException("--reconstruct needs --data data.yaml: its training images calibrate the least-squares"
+                    + " re-fit (e.g. --data /tmp/shapes128/data.yaml --calib-images 64)");
+        }
+        if (steps > 1) {
+            throw new InputException("--reconstruct works on one pruning step: drop --steps " + steps
+                    + " (or prune iteratively without --reconstruct)");
+        }
+        return ReconstructSettings.defaults().withCalibImages(calibImages).withBatch(Math.min(batch, 8)).validate();
+    }
+
+    private static void checkClasses(YoloModel model, DatasetSplits data) {
+        if (model.graph().nc() != data.nc()) {
+            throw new InputException("the model has nc=" + model.graph().nc() + " but " + data.source() + " has " + data.nc()
+                    + " classes: calibrate the reconstruction on the dataset the model was trained on");
+        }
+    }
+
     /** Between steps: nothing, or a short finetune on --data (ultralytics' training defaults, --step-epochs). */
     private Pruner.StepHook stepHook(String dir) {
         if (data == null) return Pruner.StepHook.NONE;
-        if (steps < 2) throw new InputException("--data is for iterative pruning: add --steps k (k >= 2)");
+        if (steps < 2) {
+            throw new InputException("--data is for iterative pruning (add --steps k, k >= 2) or for --reconstruct");
+        }
         DatasetSplits splits = DatasetSplits.scan(data, 2);
         TrainConfig cfg = TrainConfig.defaults().withRun(stepEpochs, batch, imgsz, seed, 2, true);
         return new IterativeFinetune(cfg, splits.train(), splits.val(), dir, new ConsoleProgress(System.err));

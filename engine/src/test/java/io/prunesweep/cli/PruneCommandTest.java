@@ -86,6 +86,29 @@ class PruneCommandTest {
     }
 
     @Test
+    void reconstructRefitsOnCalibrationImages(@TempDir Path dir) throws Exception {
+        Path data = io.prunesweep.data.SyntheticDatasetSpec.parse("shapes:train=8,val=4").materialize(dir, 64);
+        Path out = dir.resolve("rec");
+        CliRun r = run("prune", "--model", "yolov8", "--scale", "n", "--nc", "3", "--method", "l1", "--ratio", "0.4",
+                "--reconstruct", "--calib-images", "6", "--data", data.toString(), "--imgsz", "64", "--out", out.toString(),
+                "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode rec = new ObjectMapper().readTree(r.out()).get("reconstruct");
+        assertEquals(6, rec.get("calib_images").asInt());
+        assertTrue(rec.get("convs").asInt() > 30, r.out());
+        assertTrue(rec.get("mean_relative_error_after").asDouble() < rec.get("mean_relative_error_before").asDouble(), r.out());
+        try (YoloModel m = Checkpoint.load(out.resolve(PruneCommand.CHECKPOINT).toString(), null, Device.cpu())) {
+            assertEquals(new ObjectMapper().readTree(r.out()).get("params_after").asLong(), m.graph().parameterCount());
+        }
+        assertBad(run("prune", "--model", "yolov8", "--scale", "n", "--nc", "3", "--method", "l1", "--ratio", "0.4",
+                "--reconstruct", "--out", out.toString()), "--reconstruct needs --data");
+        assertBad(run("prune", "--model", "yolov8", "--scale", "n", "--nc", "3", "--method", "l1", "--ratio", "0.4",
+                "--reconstruct", "--data", data.toString(), "--steps", "2", "--out", out.toString()), "one pruning step");
+        assertBad(run("prune", "--model", "yolov8", "--scale", "n", "--nc", "3", "--method", "l1", "--ratio", "0.4",
+                "--reconstruct", "--data", data.toString(), "--calib-images", "0", "--out", out.toString()), "--calib-images 0");
+    }
+
+    @Test
     void badInputIsOneClearLine(@TempDir Path dir) {
         String out = dir.toString();
         assertBad(run("prune", "--model", "yolov8", "--scale", "n", "--method", "bn", "--ratio", "1.2", "--out", out), "--ratio 1.2 is outside [0, 1)");
