@@ -8,6 +8,7 @@ import io.prunesweep.data.DatasetSplits;
 import io.prunesweep.train.ConsoleProgress;
 import io.prunesweep.train.IterativeFinetune;
 import io.prunesweep.train.TrainConfig;
+import io.prunesweep.train.WeightMasks;
 import io.prunesweep.io.Checkpoint;
 import io.prunesweep.io.FileSystems;
 import io.prunesweep.model.YoloModel;
@@ -38,7 +39,8 @@ import picocli.CommandLine.Spec;
  * {@code DIR/pruned.safetensors} plus {@code DIR/prune-report.json}.
  */
 @Command(name = "prune", mixinStandardHelpOptions = true,
-        description = "Prune channels (bn, l1, l2, random; global or local) into a smaller network that loads and finetunes.")
+        description = "Prune channels (bn, l1, l2, random; global or local) into a smaller network that loads and finetunes,"
+                + " or zero the smallest conv weights (unstructured) as the dense baseline.")
 public final class PruneCommand implements Callable<Integer> {
     public static final String CHECKPOINT = "pruned.safetensors";
     public static final String REPORT = "prune-report.json";
@@ -46,7 +48,8 @@ public final class PruneCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin ModelOptions modelOptions;
 
-    @Option(names = "--method", paramLabel = "M", description = "bn (|gamma|), l1, l2 (filter norm) or random.")
+    @Option(names = "--method", paramLabel = "M",
+            description = "bn (|gamma|), l1, l2 (filter norm), random, or unstructured (zero the ratio of smallest conv weights).")
     String method;
 
     @Option(names = "--ratio", paramLabel = "R", description = "Fraction of prunable channels to remove, in [0, 1).")
@@ -111,7 +114,7 @@ public final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (method == null) throw new InputException("--method is required: bn, l1, l2 or random");
+        if (method == null) throw new InputException("--method is required: bn, l1, l2, random or unstructured");
         if (out == null) throw new InputException("--out DIR is required: where pruned.safetensors and the report go");
         Overrides ov = overrides == null ? Overrides.NONE : Overrides.read(overrides);
         PruneConfig config = new PruneConfig(Method.parse(method), Scope.parse(scope), ratio, targetGflops, targetParams,
@@ -132,6 +135,7 @@ public final class PruneCommand implements Callable<Integer> {
                 meta.put("prunesweep.prune", String.format("method=%s scope=%s ratio=%s steps=%d min_channels=%d round_to=%d seed=%d",
                         config.method().id(), config.scope().id(), result.ratio(), steps, minChannels, roundTo, seed));
                 if (modelOptions.weights() != null) meta.put("prunesweep.source", modelOptions.weights());
+                if (config.method() == Method.UNSTRUCTURED) meta.put(WeightMasks.METADATA_KEY, WeightMasks.ZEROS);
                 if (rr != null) meta.put("prunesweep.reconstruct", "calib_images=" + rr.images() + " data=" + data);
                 String ckpt = dir + "/" + CHECKPOINT;
                 Checkpoint.save(pruned, ckpt, meta);
@@ -160,6 +164,10 @@ public final class PruneCommand implements Callable<Integer> {
         if (data == null) {
             throw new InputException("--reconstruct needs --data data.yaml: its training images calibrate the least-squares"
                     + " re-fit (e.g. --data /tmp/shapes128/data.yaml --calib-images 64)");
+        }
+        if ("unstructured".equalsIgnoreCase(method)) {
+            throw new InputException("--reconstruct re-fits convs that lost input channels; unstructured pruning removes no"
+                    + " channel: drop --reconstruct or use a structured method (bn, l1, l2, random)");
         }
         if (steps > 1) {
             throw new InputException("--reconstruct works on one pruning step: drop --steps " + steps

@@ -8,7 +8,9 @@ import io.prunesweep.model.ModelGraph;
 import io.prunesweep.model.YoloModel;
 import io.prunesweep.train.ConsoleProgress;
 import io.prunesweep.train.TrainConfig;
+import io.prunesweep.io.Checkpoint;
 import io.prunesweep.train.Trainer;
+import io.prunesweep.train.WeightMasks;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -96,6 +98,11 @@ public class TrainCommand implements Callable<Integer> {
                 ModelGraph g = model.graph();
                 if (g.nc() != splits.nc()) {
                     throw new InputException("the model has nc=" + g.nc() + " but " + data + " has " + splits.nc() + " classes");
+                }
+                // an unstructured-pruned checkpoint: its zero conv weights stay 0 through the finetune
+                if (modelOptions.weights() != null && !modelOptions.namesGraph() && WeightMasks.ZEROS.equals(
+                        Checkpoint.metadata(modelOptions.weights()).get(WeightMasks.METADATA_KEY))) {
+                    trainer.withWeightMasks(true);
                 }
                 result = trainer.fit(model);
             }

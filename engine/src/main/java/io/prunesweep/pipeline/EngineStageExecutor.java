@@ -21,6 +21,11 @@ import io.prunesweep.prune.PruneConfig;
 import io.prunesweep.prune.PruneResult;
 import io.prunesweep.prune.Pruner;
 import io.prunesweep.prune.Scope;
+import io.prunesweep.prune.reconstruct.CalibrationImages;
+import io.prunesweep.prune.reconstruct.ReconstructReport;
+import io.prunesweep.prune.reconstruct.ReconstructSettings;
+import io.prunesweep.prune.reconstruct.Reconstructor;
+import io.prunesweep.train.WeightMasks;
 import io.prunesweep.train.TrainConfig;
 import io.prunesweep.train.TrainOverrides;
 import java.util.LinkedHashMap;
@@ -41,6 +46,9 @@ public final class EngineStageExecutor implements StageExecutor {
     static final String MODEL = "model.safetensors";
     static final String PRUNED = "pruned.safetensors";
     static final String ONNX = "model.onnx";
+    /** Accuracy of the pruned (and re-fitted) model before finetuning. */
+    static final String AFTER_PRUNE = "after-prune.json";
+    private static final String RECONSTRUCT_SECONDS = "reconstruct.seconds";
     /** Checkpoint metadata key holding the measured metrics of the model (JSON map). */
     static final String METRICS_KEY = "prunesweep.metrics";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -100,6 +108,7 @@ public final class EngineStageExecutor implements StageExecutor {
         String input = input(req);
         Map<String, Double> before = new LinkedHashMap<>();
         Map<String, Double> durations = new LinkedHashMap<>();
+        Map<String, Double> pruneMetrics = new LinkedHashMap<>();
         String prunedUri = child(req, PRUNED);
         String finetuneDir = child(req, "finetune");
         boolean resumingFinetune = FileSystems.exists(finetuneDir + "/last.safetensors") && FileSystems.exists(prunedUri);
@@ -120,18 +129,40 @@ public final class EngineStageExecutor implements StageExecutor {
                 long t0 = System.nanoTime();
                 PruneResult pr = Pruner.prune(original, pruneConfig(s));
                 try (YoloModel pruned = pr.model()) {
+                    durations.put("prune", (System.nanoTime() - t0) / 1e9);
+                    if (s.reconstruct()) {
+                        progress.onProgress(new Progress("reconstruct", -1, 0, 0, 0, null,
+                                "least-squares re-fit on " + RECONSTRUCT.calibImages() + " training images"));
+                        ReconstructReport rr = reconstruct(original, pruned, pr, data, s, workers);
+                        pruneMetrics.put(RECONSTRUCT_SECONDS, rr.seconds());
+                        double[] e = rr.meanRelativeError();
+                        pruneMetrics.put("reconstruct.mean_relative_error_before", e[0]);
+                        pruneMetrics.put("reconstruct.mean_relative_error_after", e[1]);
+                        pruneMetrics.put("reconstruct.convs", (double) rr.layers().size());
+                    }
+                    // the pruned (and re-fitted) model's accuracy before finetuning, in a file beside the checkpoint
+                    // (read again by a resumed stage; the checkpoint's bytes stay those of the pruning alone)
+                    progress.onProgress(new Progress("eval", -1, 0, 0, 0, null, "validating the pruned model"));
+                    Map<String, Double> acc = ModelMeasurements.accuracy(pruned, data.val(), s.imgsz(), s.batch(), workers);
+                    acc.putAll(pruneMetrics);
+                    byte[] json = toJson(acc).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    FileSystems.writeAtomically(child(req, AFTER_PRUNE), o -> o.write(json));
                     Checkpoint.save(pruned, prunedUri, prunedMetadata(input, s));
                 }
-                durations.put("prune", (System.nanoTime() - t0) / 1e9);
             }
         }
+        pruneMetrics.clear();
+        readMetrics(child(req, AFTER_PRUNE)).forEach((k, v) -> {
+            if (k.equals(RECONSTRUCT_SECONDS)) durations.put("reconstruct", v);
+            else pruneMetrics.put(k.startsWith("reconstruct.") ? k : MetricKeys.afterPrune(k), v);
+        });
         List<EpochRow> curve = List.of();
         Map<String, Double> recoveries = Map.of(MetricKeys.NAN_RECOVERIES, 0.0);
         String result = prunedUri;
         if (s.epochs() > 0) {
             try (YoloModel pruned = Checkpoint.load(prunedUri, null, Devices.current())) {
                 StageTraining.Outcome o = StageTraining.run("finetune", trainConfig(s, 0, workers), data, finetuneDir,
-                        null, pruned, true, progress);
+                        null, pruned, true, unstructured(s), progress);
                 curve = o.epochs();
                 recoveries = o.recoveryMetrics();
                 durations.put("finetune", o.seconds());
@@ -140,6 +171,7 @@ public final class EngineStageExecutor implements StageExecutor {
         }
         try (YoloModel model = Checkpoint.load(result, null, Devices.current())) {
             Map<String, Double> extra = new LinkedHashMap<>(ModelMeasurements.prefixed("before.", before));
+            extra.putAll(pruneMetrics);
             extra.putAll(recoveries);
             StageResult r = finish(req, model, data, workers, extra, curve, durations, progress, child(req, MODEL));
             long t0 = System.nanoTime();
@@ -251,6 +283,15 @@ public final class EngineStageExecutor implements StageExecutor {
         }
     }
 
+    private static Map<String, Double> readMetrics(String uri) {
+        if (!FileSystems.exists(uri)) return Map.of();
+        try (java.io.InputStream in = FileSystems.open(uri)) {
+            return JSON.readValue(in.readAllBytes(), new TypeReference<Map<String, Double>>() {});
+        } catch (Exception e) {
+            return Map.of();
+        }
+    }
+
     private static String toJson(Map<String, Double> m) {
         try {
             return JSON.writeValueAsString(m);
@@ -275,7 +316,27 @@ public final class EngineStageExecutor implements StageExecutor {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("prunesweep.pruned_from", input);
         meta.put("prunesweep.prune", s.method() + ":" + s.ratio() + ":" + s.scope());
+        if (s.reconstruct()) meta.put("prunesweep.reconstruct", "calib_images=" + RECONSTRUCT.calibImages());
+        if (unstructured(s)) meta.put(WeightMasks.METADATA_KEY, WeightMasks.ZEROS);
         return meta;
+    }
+
+    /** Reconstruction in a sweep: the defaults (64 calibration images, the first of the training split). */
+    static final ReconstructSettings RECONSTRUCT = ReconstructSettings.defaults();
+
+    private static ReconstructReport reconstruct(YoloModel original, YoloModel pruned, PruneResult pr, DatasetSplits data,
+            StageSettings s, int workers) {
+        if (unstructured(s)) {
+            throw new InputException("reconstruction re-fits convs that lost input channels; unstructured pruning removes"
+                    + " none: set prune.reconstruct to false for the unstructured method");
+        }
+        ReconstructSettings rs = RECONSTRUCT.withBatch(Math.max(1, Math.min(8, s.batch())));
+        CalibrationImages images = CalibrationImages.load(data.train(), rs.calibImages(), s.imgsz(), rs.batch(), workers);
+        return Reconstructor.reconstruct(original, pruned, pr.plans().get(0), images, rs);
+    }
+
+    static boolean unstructured(StageSettings s) {
+        return s.method() != null && Method.parse(s.method()) == Method.UNSTRUCTURED;
     }
 
     static PruneConfig pruneConfig(StageSettings s) {

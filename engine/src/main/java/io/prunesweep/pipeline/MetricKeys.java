@@ -20,10 +20,21 @@ public final class MetricKeys {
     public static final String LATENCY_P50_MS = "latency_p50_ms";
     public static final String LATENCY_P95_MS = "latency_p95_ms";
     public static final String FPS = "fps";
+    /** Parameters minus the conv weights that are exactly 0 (unstructured pruning); = params for structured models. */
+    public static final String NONZERO_PARAMS = "nonzero_params";
+    /** Size of the weights as a float32 safetensors file, and gzipped (what zeros save on disk). */
+    public static final String CHECKPOINT_BYTES = "checkpoint_bytes";
+    public static final String CHECKPOINT_GZIP_BYTES = "checkpoint_gzip_bytes";
 
     /** The model metrics that get their own before_/after_ columns in the points table. */
-    public static final List<String> MODEL_METRICS =
-            List.of(PARAMS, GFLOPS, MAP50, MAP50_95, PRECISION, RECALL, LATENCY_P50_MS, LATENCY_P95_MS, FPS);
+    public static final List<String> MODEL_METRICS = List.of(PARAMS, GFLOPS, MAP50, MAP50_95, PRECISION, RECALL,
+            LATENCY_P50_MS, LATENCY_P95_MS, FPS, NONZERO_PARAMS, CHECKPOINT_BYTES, CHECKPOINT_GZIP_BYTES);
+
+    /**
+     * Accuracy of the pruned (and, with reconstruction, re-fitted) model before finetuning: {@code after_prune.<name>}
+     * in stage metrics, {@code after_prune_<name>} columns in the points table.
+     */
+    public static final List<String> AFTER_PRUNE_METRICS = List.of(MAP50, MAP50_95, PRECISION, RECALL);
 
     // Well-known per-epoch values (EpochRow.values)
     public static final String BOX_LOSS = "box_loss";
@@ -42,5 +53,9 @@ public final class MetricKeys {
 
     public static String after(String name) {
         return "after." + name;
+    }
+
+    public static String afterPrune(String name) {
+        return "after_prune." + name;
     }
 }

@@ -6,7 +6,9 @@ import io.prunesweep.eval.LatencyBenchmark;
 import io.prunesweep.eval.LatencyStats;
 import io.prunesweep.eval.Validator;
 import io.prunesweep.model.YoloModel;
+import io.prunesweep.io.CheckpointSize;
 import io.prunesweep.io.SafeTensors;
+import io.prunesweep.prune.unstructured.MaskedWeights;
 import io.prunesweep.train.GammaSummary;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,10 +29,19 @@ final class ModelMeasurements {
 
     private ModelMeasurements() {}
 
+    /**
+     * Dense-format parameters and GFLOPs; the parameters that are not zero (unstructured pruning zeroes conv weights
+     * but keeps the shapes); the weights' size as a safetensors file, plain and gzipped.
+     */
     static Map<String, Double> size(YoloModel model, int imgsz) {
         Map<String, Double> m = new LinkedHashMap<>();
         m.put(MetricKeys.PARAMS, (double) model.graph().parameterCount());
         m.put(MetricKeys.GFLOPS, model.graph().gflops(imgsz));
+        Map<String, SafeTensors.Tensor> sd = model.stateDict();
+        m.put(MetricKeys.NONZERO_PARAMS, (double) MaskedWeights.nonzeroParameters(model.graph(), sd));
+        CheckpointSize bytes = CheckpointSize.of(sd);
+        m.put(MetricKeys.CHECKPOINT_BYTES, (double) bytes.bytes());
+        m.put(MetricKeys.CHECKPOINT_GZIP_BYTES, (double) bytes.gzipBytes());
         return m;
     }
 

@@ -15,13 +15,15 @@ import java.util.Map;
  * @param epochs            epochs of THIS stage (dense, sparse or finetune epochs)
  * @param seed              random seed of the point (weights init, data order, random pruning)
  * @param lambda            L1 strength on BN gamma for the sparse stage (0 = no sparse stage)
- * @param method            channel importance: bn, l1, l2 or random
+ * @param method            channel importance: bn, l1, l2 or random; or unstructured (weight magnitude, dense shapes)
  * @param ratio             fraction of prunable channels to remove, in [0, 1)
  * @param scope             global or local (per layer) ranking
  * @param minChannels       no layer drops below this many channels
  * @param roundTo           kept widths are rounded to a multiple of this (1 = no rounding)
  * @param train             training hyperparameters that differ from ultralytics' defaults, by ultralytics name
  *                          ({@code lr0}, {@code optimizer}, {@code warmup_epochs}, ...); empty = the defaults
+ * @param reconstruct       re-fit the pruned network by least squares on calibration images (feature-map
+ *                          reconstruction) between pruning and finetuning
  */
 public record StageSettings(
         String modelYaml,
@@ -38,10 +40,25 @@ public record StageSettings(
         String scope,
         int minChannels,
         int roundTo,
-        Map<String, String> train) {
+        Map<String, String> train,
+        boolean reconstruct) {
 
     public StageSettings {
         train = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(train == null ? Map.of() : train)); // sorted: stable JSON and ids
+    }
+
+    /** Settings without reconstruction. */
+    public StageSettings(String modelYaml, String scale, String initialCheckpoint, String dataset, int imgsz, int batch,
+            int epochs, long seed, double lambda, String method, double ratio, String scope, int minChannels,
+            int roundTo, Map<String, String> train) {
+        this(modelYaml, scale, initialCheckpoint, dataset, imgsz, batch, epochs, seed, lambda, method, ratio, scope,
+                minChannels, roundTo, train, false);
+    }
+
+    /** The same settings with reconstruction on or off. */
+    public StageSettings withReconstruct(boolean on) {
+        return new StageSettings(modelYaml, scale, initialCheckpoint, dataset, imgsz, batch, epochs, seed, lambda, method,
+                ratio, scope, minChannels, roundTo, train, on);
     }
 
     /** Settings with ultralytics' default hyperparameters. */
@@ -49,6 +66,6 @@ public record StageSettings(
             int epochs, long seed, double lambda, String method, double ratio, String scope, int minChannels,
             int roundTo) {
         this(modelYaml, scale, initialCheckpoint, dataset, imgsz, batch, epochs, seed, lambda, method, ratio, scope,
-                minChannels, roundTo, Map.of());
+                minChannels, roundTo, Map.of(), false);
     }
 }

@@ -35,8 +35,15 @@ final class StageTraining {
 
     static Outcome run(String phase, TrainConfig cfg, DatasetSplits data, String dir, Set<String> sparseGammas,
             YoloModel start, boolean useBest, ProgressListener progress) {
+        return run(phase, cfg, data, dir, sparseGammas, start, useBest, false, progress);
+    }
+
+    /** @param weightMasks keep the start's zero conv weights at 0 (unstructured pruning) */
+    static Outcome run(String phase, TrainConfig cfg, DatasetSplits data, String dir, Set<String> sparseGammas,
+            YoloModel start, boolean useBest, boolean weightMasks, ProgressListener progress) {
         long t0 = System.nanoTime();
-        Trainer trainer = new Trainer(cfg, data.train(), data.val(), dir, new Forward(phase, progress));
+        Trainer trainer = new Trainer(cfg, data.train(), data.val(), dir, new Forward(phase, progress))
+                .withWeightMasks(weightMasks);
         if (sparseGammas != null) trainer.withSparseGammas(sparseGammas::contains);
         String last = trainer.lastUri();
         int recoveries = 0;

@@ -12,7 +12,12 @@ public enum Method {
     /** L2 norm of the producing filters. */
     L2,
     /** Seeded uniform random scores: the baseline every criterion should beat. */
-    RANDOM;
+    RANDOM,
+    /**
+     * Not a channel criterion: weight-level magnitude pruning that keeps the dense shapes
+     * ({@link io.prunesweep.prune.unstructured.MagnitudePruner}), the baseline structured pruning is compared with.
+     */
+    UNSTRUCTURED;
 
     public String id() {
         return name().toLowerCase(Locale.ROOT);
@@ -22,6 +27,6 @@ public enum Method {
         for (Method m : values()) {
             if (m.id().equals(s == null ? "" : s.toLowerCase(Locale.ROOT))) return m;
         }
-        throw new InputException("unknown pruning method '" + s + "': use bn, l1, l2 or random");
+        throw new InputException("unknown pruning method '" + s + "': use bn, l1, l2, random or unstructured");
     }
 }

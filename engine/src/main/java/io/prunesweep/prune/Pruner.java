@@ -7,6 +7,7 @@ import io.prunesweep.io.SafeTensors.Tensor;
 import io.prunesweep.model.ModelGraph;
 import io.prunesweep.model.StateDictCheck;
 import io.prunesweep.model.YoloModel;
+import io.prunesweep.prune.unstructured.MagnitudePruner;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,6 +46,7 @@ public final class Pruner {
      */
     public static PruneResult prune(YoloModel model, PruneConfig config, StepHook hook) {
         config.validate();
+        if (config.method() == Method.UNSTRUCTURED) return MagnitudePruner.prune(model, config);
         long t0 = System.nanoTime();
         Map<String, Tensor> sd = model.stateDict();
         Ranking first = Ranking.of(model.graph(), sd, config);

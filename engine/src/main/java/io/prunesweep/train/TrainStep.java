@@ -28,6 +28,7 @@ public final class TrainStep {
     private final ModelEma ema;
     private final float maxGradNorm;
     private final Timings timings = new Timings();
+    private WeightMasks masks;
 
     /** Cumulative wall time per phase, in nanoseconds, and the number of batches and steps. */
     public static final class Timings {
@@ -47,6 +48,12 @@ public final class TrainStep {
         this.sparsity = sparsity;
         this.ema = ema;
         this.maxGradNorm = maxGradNorm;
+    }
+
+    /** Zeros to keep after every step (unstructured pruning), or null. */
+    public TrainStep withMasks(WeightMasks m) {
+        this.masks = m;
+        return this;
     }
 
     /**
@@ -93,6 +100,7 @@ public final class TrainStep {
             norm = GradClip.clip(grads, maxGradNorm);
             optimizer.step(grads, weights, settings);
         }
+        if (masks != null) masks.apply(); // before the EMA sees the weights: masked ones stay exactly 0 there too
         flat.zeroGradients();
         if (ema != null) ema.update();
         timings.step += System.nanoTime() - t0;

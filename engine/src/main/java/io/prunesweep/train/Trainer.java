@@ -53,6 +53,7 @@ public final class Trainer {
     private final String outDir;
     private final TrainListener listener;
     private Predicate<String> sparseGamma = name -> name.endsWith(".bn.weight");
+    private boolean weightMasks;
 
     /** Where a run stands: enough to continue it exactly. */
     record State(int startEpoch, long iterations, long lastStep, long emaUpdates, double bestFitness, float lastLr,
@@ -94,6 +95,15 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * Keeps the conv weights that are 0 when training starts at 0 (unstructured pruning's masks). A resumed run
+     * reads this from its {@code last} checkpoint.
+     */
+    public Trainer withWeightMasks(boolean on) {
+        this.weightMasks = on;
+        return this;
+    }
+
     public String lastUri() {
         return outDir + "/last.safetensors";
     }
@@ -126,6 +136,7 @@ public final class Trainer {
         SafeTensors.Content c = Checkpoint.read(lastUri);
         ModelGraph graph = Checkpoint.storedGraph(c, lastUri);
         Map<String, String> md = c.metadata();
+        if (WeightMasks.ZEROS.equals(md.get(WeightMasks.METADATA_KEY))) weightMasks = true;
         if (graph == null || !md.containsKey("train.epoch")) {
             throw new InputException(lastUri + ": not a resumable PruneSweep training checkpoint");
         }
@@ -232,7 +243,8 @@ public final class Trainer {
                 ModelEma ema = new ModelEma(model, cfg.emaDecay(), cfg.emaTau());
                 FlatParameters flat = new FlatParameters(groups);
                 SparsityRegularizer sparsity = new SparsityRegularizer(gammas, betas, cfg.sparsity(),
-                        cfg.sparsityBeta(), cfg.epochs())) {
+                        cfg.sparsityBeta(), cfg.epochs());
+                WeightMasks masks = weightMasks ? WeightMasks.ofZeros(model) : null) {
             int nb = loader.size();
             long totalIterations = (long) Math.ceil((double) trainSet.size() / Math.max(cfg.batch(), cfg.nbs())) * cfg.epochs();
             TrainConfig.ResolvedOptimizer ro = cfg.resolveOptimizer(totalIterations, nc);
@@ -247,7 +259,7 @@ public final class Trainer {
             try (Optimizer opt = Optimizer.create(ro.name(), flat, names, weightDecay)) {
                 if (st.optimizer() != null) opt.loadState(st.optimizer());
                 TrainStep step = new TrainStep(model, lossFn, flat, opt, sparsity.active() ? sparsity : null, ema,
-                        cfg.maxGradNorm());
+                        cfg.maxGradNorm()).withMasks(masks);
                 listener.onStart(st.startEpoch(), cfg.epochs(), nb, String.format(Locale.ROOT,
                         "%s | %s | %s lr0=%.6g momentum=%.3g | %d batches/epoch, %d libtorch threads | sparsity lambda=%g"
                                 + " on %d BN layers",
@@ -313,7 +325,12 @@ public final class Trainer {
                     State now = new State(epoch + 1, ni, lastStep, ema.updates(), bestFitness, lr, null,
                             ni - 1 > lastStep ? flat.gradientValues() : null);
                     saveLast(model, averaged, opt, now, row);
-                    if (best) Checkpoint.save(averaged, bestUri(), Map.of("train.epoch", String.valueOf(epoch)));
+                    if (best) {
+                        Map<String, String> bmd = new LinkedHashMap<>();
+                        bmd.put("train.epoch", String.valueOf(epoch));
+                        if (weightMasks) bmd.put(WeightMasks.METADATA_KEY, WeightMasks.ZEROS);
+                        Checkpoint.save(averaged, bestUri(), bmd);
+                    }
                     listener.onEpoch(row);
                 }
                 listener.onEnd();
@@ -349,6 +366,7 @@ public final class Trainer {
         md.put("train.seed", String.valueOf(cfg.seed()));
         md.put("train.sparsity", String.valueOf(cfg.sparsity()));
         md.put("train.map50_95", String.valueOf(row.map50_95()));
+        if (weightMasks) md.put(WeightMasks.METADATA_KEY, WeightMasks.ZEROS);
         Checkpoint.save(averaged, lastUri(), md, extra);
     }
 
