@@ -81,12 +81,69 @@ class EngineStageExecutorTest {
         ModelGraph g = Checkpoint.storedGraph(Checkpoint.read(p.artifacts().get(StageResult.CHECKPOINT)), "ckpt");
         assertEquals(m.get("after.params"), (double) g.parameterCount());
         assertTrue(p.durations().containsKey("prune") && p.durations().containsKey("finetune"));
+        assertFalse(p.durations().containsKey("reconstruct"));
+        assertEquals(m.get("after.params"), m.get("after.nonzero_params"), "structured: every parameter is nonzero");
+        assertTrue(m.get("after_prune.map50_95") >= 0 && m.get("after_prune.map50_95") <= 1, m.toString());
+        assertTrue(m.get("after.checkpoint_gzip_bytes") < m.get("after.checkpoint_bytes"));
+        assertTrue(m.get("after.checkpoint_bytes") > 4 * m.get("after.params"), "float32 weights and BN statistics");
 
         // An interrupted re-run: the finetune's last checkpoint is there, so the point resumes, no second pruning.
         StageResult again = run(StageKind.PRUNE_FINETUNE, "p", s, List.of(sparse.artifacts().get(StageResult.CHECKPOINT)));
         assertTrue(again.ok(), () -> "re-run failed: " + again.error());
         assertFalse(again.durations().containsKey("prune"));
         assertEquals(m.get("after.params"), again.metrics().get("after.params"));
+    }
+
+    @Test
+    void reconstructionRunsBetweenPruningAndFinetuning() {
+        StageSettings s = settings(0, 0.01, "l1", 0.5).withReconstruct(true);
+        StageResult p = run(StageKind.PRUNE_FINETUNE, "pr", s, List.of(sparse.artifacts().get(StageResult.CHECKPOINT)));
+        assertTrue(p.ok(), () -> "point failed: " + p.error());
+        Map<String, Double> m = p.metrics();
+        assertTrue(p.durations().get("reconstruct") > 0, p.durations().toString());
+        assertTrue(m.get("reconstruct.convs") > 30, m.toString());
+        assertTrue(m.get("reconstruct.mean_relative_error_after") < m.get("reconstruct.mean_relative_error_before"), m.toString());
+        // no finetune: the model measured after the stage is the re-fitted one
+        assertEquals(m.get("after.map50_95"), m.get("after_prune.map50_95"), 1e-12);
+    }
+
+    @Test
+    void unstructuredKeepsShapesAndItsZerosThroughFinetuning() throws Exception {
+        StageSettings s = settings(1, 0, "unstructured", 0.6);
+        StageResult p = run(StageKind.PRUNE_FINETUNE, "pu", s, List.of(dense.artifacts().get(StageResult.CHECKPOINT)));
+        assertTrue(p.ok(), () -> "point failed: " + p.error());
+        Map<String, Double> m = p.metrics();
+        assertEquals(m.get("before.params"), m.get("after.params"), "dense shapes");
+        assertEquals(m.get("before.gflops"), m.get("after.gflops"), 1e-9);
+        assertEquals(m.get("before.checkpoint_bytes"), m.get("after.checkpoint_bytes"), "dense format, same bytes");
+        assertTrue(m.get("after.checkpoint_gzip_bytes") < 0.75 * m.get("before.checkpoint_gzip_bytes"), m.toString());
+        // 60 % of the conv weights (nearly all parameters) are 0 after finetuning: the masks held
+        double zeroed = m.get("after.params") - m.get("after.nonzero_params");
+        assertTrue(zeroed > 0.55 * m.get("after.params") && zeroed < 0.6 * m.get("after.params"), m.toString());
+        // the dense model with zeros exports; the stage is ok only if ONNX Runtime's check passed (scores within 1e-4,
+        // boxes within 1e-4 relative: float32's resolution at these pixel coordinates)
+        assertTrue(Files.size(Path.of(java.net.URI.create(p.artifacts().get("onnx")))) > 10_000);
+        assertTrue(m.get("onnx.max_abs_diff") < 1e-3, "engine vs ONNX Runtime: " + m.get("onnx.max_abs_diff"));
+        try (var pruned = Checkpoint.load(p.artifacts().get("pruned"), null, ai.djl.Device.cpu());
+                var tuned = Checkpoint.load(p.artifacts().get(StageResult.CHECKPOINT), null, ai.djl.Device.cpu())) {
+            var a = pruned.stateDict();
+            var b = tuned.stateDict();
+            int moved = 0;
+            int zerosKept = 0;
+            for (String name : io.prunesweep.prune.unstructured.MaskedWeights.names(pruned.graph())) {
+                float[] x = a.get(name).data();
+                float[] y = b.get(name).data();
+                for (int i = 0; i < x.length; i++) {
+                    if (x[i] == 0f) {
+                        assertEquals(0f, y[i], name + "[" + i + "] was masked");
+                        zerosKept++;
+                    } else if (x[i] != y[i]) {
+                        moved++;
+                    }
+                }
+            }
+            assertTrue(zerosKept > 1_000_000 && moved > 100_000, "zeros kept " + zerosKept + ", trained weights " + moved);
+        }
     }
 
     @Test
