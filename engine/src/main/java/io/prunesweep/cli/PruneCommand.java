@@ -20,6 +20,7 @@ import io.prunesweep.prune.PruneResult;
 import io.prunesweep.prune.Pruner;
 import io.prunesweep.prune.Scope;
 import io.prunesweep.prune.reconstruct.CalibrationImages;
+import io.prunesweep.prune.unstructured.MaskedWeights;
 import io.prunesweep.prune.reconstruct.ReconstructReport;
 import io.prunesweep.prune.reconstruct.ReconstructSettings;
 import io.prunesweep.prune.reconstruct.Reconstructor;
@@ -142,6 +143,11 @@ public final class PruneCommand implements Callable<Integer> {
                 Map<String, Object> report = new LinkedHashMap<>(PruneReport.toMap(result));
                 report.put("checkpoint", ckpt);
                 if (rr != null) report.put("reconstruct", rr.toMap());
+                long nonzero = 0;
+                if (config.method() == Method.UNSTRUCTURED) {
+                    nonzero = MaskedWeights.nonzeroParameters(pruned.graph(), pruned.stateDict());
+                    report.put("nonzero_params_after", nonzero);
+                }
                 ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
                 byte[] bytes = mapper.writeValueAsString(report).getBytes(StandardCharsets.UTF_8);
                 FileSystems.writeAtomically(dir + "/" + REPORT, o -> o.write(bytes));
@@ -149,7 +155,15 @@ public final class PruneCommand implements Callable<Integer> {
                 if (json) {
                     w.println(mapper.writeValueAsString(report));
                 } else {
-                    w.print(PruneReport.table(result));
+                    if (config.method() == Method.UNSTRUCTURED) {
+                        long params = pruned.graph().parameterCount();
+                        w.println(String.format(java.util.Locale.ROOT, "%s%s unstructured (%s, ratio %.3f): nonzero params %,d -> %,d"
+                                + " (%.1f%%); dense shapes, params and GFLOPs unchanged", pruned.graph().name(),
+                                pruned.graph().scale() == null ? "" : pruned.graph().scale(), config.scope().id(), result.ratio(),
+                                MaskedWeights.nonzeroParameters(model.graph(), model.stateDict()), nonzero, 100.0 * nonzero / params));
+                    } else {
+                        w.print(PruneReport.table(result));
+                    }
                     if (rr != null) w.println(rr.summary());
                     w.println("wrote " + ckpt);
                 }

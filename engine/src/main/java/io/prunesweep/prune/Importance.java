@@ -30,6 +30,9 @@ public final class Importance {
 
     /** Scores indexed [space id][channel]; null for spaces that are not prunable. */
     public static double[][] scores(ChannelSpaces cs, Map<String, Tensor> stateDict, Method method, long seed) {
+        if (method == Method.UNSTRUCTURED) {
+            throw new IllegalArgumentException("unstructured pruning ranks weights, not channels (see MagnitudePruner)");
+        }
         double[][] out = new double[cs.spaces().size()][];
         SplittableRandom random = new SplittableRandom(seed);
         for (Space s : cs.spaces()) {

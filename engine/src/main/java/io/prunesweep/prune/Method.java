@@ -19,6 +19,11 @@ public enum Method {
      */
     UNSTRUCTURED;
 
+    /** The channel criteria (every method but {@link #UNSTRUCTURED}), which rank channels for structured pruning. */
+    public static java.util.List<Method> channelCriteria() {
+        return java.util.Arrays.stream(values()).filter(m -> m != UNSTRUCTURED).toList();
+    }
+
     public String id() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -106,6 +106,28 @@ class PruneCommandTest {
                 "--reconstruct", "--data", data.toString(), "--steps", "2", "--out", out.toString()), "one pruning step");
         assertBad(run("prune", "--model", "yolov8", "--scale", "n", "--nc", "3", "--method", "l1", "--ratio", "0.4",
                 "--reconstruct", "--data", data.toString(), "--calib-images", "0", "--out", out.toString()), "--calib-images 0");
+        assertBad(run("prune", "--model", "yolov8", "--scale", "n", "--nc", "3", "--method", "unstructured", "--ratio", "0.4",
+                "--reconstruct", "--data", data.toString(), "--out", out.toString()), "unstructured pruning removes no channel");
+    }
+
+    @Test
+    void unstructuredZeroesWeightsAndMarksTheCheckpoint(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("u");
+        CliRun r = run("prune", "--model", "yolov8", "--scale", "n", "--nc", "2", "--method", "unstructured", "--ratio", "0.7",
+                "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(j.get("params_before").asLong(), j.get("params_after").asLong(), "dense shapes");
+        long nonzero = j.get("nonzero_params_after").asLong();
+        assertTrue(nonzero < 0.35 * j.get("params_after").asLong() && nonzero > 0.25 * j.get("params_after").asLong(), r.out());
+        Path ckpt = out.resolve(PruneCommand.CHECKPOINT);
+        assertEquals("zeros", Checkpoint.metadata(ckpt.toString()).get(io.prunesweep.train.WeightMasks.METADATA_KEY),
+                "finetune keeps the zeros of a checkpoint marked like this");
+        CliRun text = run("prune", "--model", "yolov8", "--scale", "n", "--nc", "2", "--method", "unstructured", "--ratio",
+                "0.7", "--out", dir.resolve("u2").toString());
+        assertTrue(text.out().contains("nonzero params 3,011,238 -> "), text.out());
+        assertBad(run("prune", "--model", "yolov8", "--scale", "n", "--method", "unstructured", "--target-params", "0.5",
+                "--out", out.toString()), "give --ratio, the fraction of conv weights set to 0");
     }
 
     @Test
