@@ -32,6 +32,7 @@ public final class ResultTables {
     private static final DataType DBL = DataTypes.DoubleType;
     private static final DataType INT = DataTypes.IntegerType;
     private static final DataType LNG = DataTypes.LongType;
+    private static final DataType BOOL = DataTypes.BooleanType;
     private static final DataType DBL_MAP = DataTypes.createMapType(STR, DBL);
     private static final DataType STR_MAP = DataTypes.createMapType(STR, STR);
 
@@ -74,6 +75,10 @@ public final class ResultTables {
         }
         for (String m : MetricKeys.MODEL_METRICS) {
             add(f, "after_" + m, DBL);
+        }
+        add(f, "reconstruct", BOOL);
+        for (String m : MetricKeys.AFTER_PRUNE_METRICS) {
+            add(f, "after_prune_" + m, DBL);
         }
         add(f, "extra_metrics", DBL_MAP, "device", STR, "gpu_address", STR, "gpu_name", STR, "host", STR,
                 "dense_seconds", DBL, "sparse_seconds", DBL, "prune_finetune_seconds", DBL, "durations", DBL_MAP,
@@ -119,6 +124,10 @@ public final class ResultTables {
             }
             for (String m : MetricKeys.MODEL_METRICS) {
                 v.add(PointOutcome.metric(own, MetricKeys.after(m)));
+            }
+            v.add(p.reconstruct());
+            for (String m : MetricKeys.AFTER_PRUNE_METRICS) {
+                v.add(PointOutcome.metric(own, MetricKeys.afterPrune(m)));
             }
             Map<String, Double> extra = new LinkedHashMap<>();
             if (own != null) {
@@ -173,6 +182,11 @@ public final class ResultTables {
     private static boolean isModelMetric(String key) {
         for (String m : MetricKeys.MODEL_METRICS) {
             if (key.equals(MetricKeys.before(m)) || key.equals(MetricKeys.after(m))) {
+                return true;
+            }
+        }
+        for (String m : MetricKeys.AFTER_PRUNE_METRICS) {
+            if (key.equals(MetricKeys.afterPrune(m))) {
                 return true;
             }
         }

@@ -83,7 +83,7 @@ class SweepConfigTest {
         bad = bad.replace(dir.resolve("data.yaml").toString(), dir.resolve("missing.yaml").toString());
         List<String> p = problems(bad);
         assertTrue(p.contains("x.yaml: prune.ratios[2]=1.2 is outside [0,1)"), p.toString());
-        assertTrue(p.contains("x.yaml: prune.methods[1]=taylor is not a method; use one of bn, l1, l2, random"),
+        assertTrue(p.contains("x.yaml: prune.methods[1]=taylor is not a method; use one of bn, l1, l2, random, unstructured"),
                 p.toString());
         assertTrue(p.stream().anyMatch(s -> s.startsWith("x.yaml: data.imgsz=100 must be a positive multiple of 32")));
         assertTrue(p.stream().anyMatch(s -> s.startsWith("x.yaml: data.dataset=" + dir.resolve("missing.yaml")
@@ -147,7 +147,7 @@ class SweepConfigTest {
     void unknownKeysListTheValidOnes() throws Exception {
         List<String> p = problems(yaml().replace("round_to: 4", "round_to: 4, ratio: 0.5") + "colour: blue\n");
         assertTrue(p.contains("x.yaml: unknown key 'prune.ratio'; valid keys under prune: methods, ratios, scope, "
-                + "min_channels, round_to"), p.toString());
+                + "min_channels, round_to, reconstruct"), p.toString());
         assertTrue(p.stream().anyMatch(s -> s.startsWith("x.yaml: unknown key 'colour'; valid keys at the top level: "
                 + "sweep, model, data, epochs, seeds, sparse, prune, train, output, spark")), p.toString());
     }
@@ -208,12 +208,46 @@ class SweepConfigTest {
     }
 
     @Test
+    void reconstructIsAGridAxisThatKeepsTheIdsOfSweepsWithoutIt() throws Exception {
+        SweepPlan plain = SweepPlanner.plan(new SweepConfigLoader().parse("x.yaml", yaml(), List.of()));
+        SweepPlan off = SweepPlanner.plan(new SweepConfigLoader().parse("x.yaml", yaml(), List.of("prune.reconstruct=false")));
+        assertEquals(plain.tasksById().keySet(), off.tasksById().keySet(), "reconstruct: [false] is the old plan");
+        assertTrue(plain.points().stream().noneMatch(GridPoint::reconstruct));
+        SweepPlan both = SweepPlanner.plan(new SweepConfigLoader().parse("x.yaml", yaml(),
+                List.of("prune.reconstruct=[false,true]", "prune.methods=[bn,unstructured]")));
+        // lambdas 3 x seeds 2 x ratios 3 x (bn, unstructured without; bn with): unstructured has no channels to re-fit
+        assertEquals(2 * 3 * 3 * 3, both.points().size());
+        assertTrue(both.points().stream().noneMatch(p -> p.reconstruct() && p.method().equals("unstructured")));
+        assertEquals(18, both.points().stream().filter(GridPoint::reconstruct).count());
+        assertEquals(both.points().size(), new HashSet<>(both.points().stream().map(GridPoint::pointId).toList()).size());
+        for (GridPoint p : both.points()) {
+            assertEquals(p.reconstruct(), p.task().settings().reconstruct());
+            if (!p.reconstruct() && p.method().equals("bn")) {
+                assertTrue(plain.tasksById().containsKey(p.pointId()), "without reconstruction, the same id as before");
+            }
+        }
+        assertEquals(plain.dense(), both.dense());
+        List<String> p = problems(yaml(), "prune.reconstruct=[false, maybe]");
+        assertEquals(List.of("x.yaml: prune.reconstruct[1] must be true or false, got 'maybe'"), p);
+        List<String> q = problems(yaml(), "prune.reconstruct=[true, true]");
+        assertTrue(q.stream().anyMatch(x -> x.contains("prune.reconstruct[1]=true is listed twice")), q.toString());
+        List<String> r = problems(yaml(), "prune.reconstruct=true", "prune.methods=[unstructured]");
+        assertTrue(r.stream().anyMatch(x -> x.contains("leaves no point")), r.toString());
+    }
+
+    @Test
     void shippedSweepsParseAndPlan() {
         Path sweeps = Paths.get(System.getProperty("user.dir")).getParent().resolve("conf/sweeps");
         SweepConfigLoader noFiles = new SweepConfigLoader(false);
         SweepPlan quick = SweepPlanner.plan(noFiles.load(sweeps.resolve("quickstart.yaml").toString(), List.of()));
         assertEquals("12 points; shared plan = 1 dense + 1 sparse + 12 finetunes vs 12 full pipelines",
                 quick.costSummary());
+        // the README's quickstart point ids are those of every earlier run (no reconstruct key: no new ids)
+        assertTrue(quick.tasksById().containsKey("p-6c80d6c97d") && quick.tasksById().containsKey("p-33612fbd70"));
+        SweepPlan methods = SweepPlanner.plan(noFiles.load(sweeps.resolve("methods.yaml").toString(), List.of()));
+        assertEquals("10 points; shared plan = 1 dense + 0 sparse + 10 finetunes vs 10 full pipelines",
+                methods.costSummary());
+        assertEquals(quick.dense().get(0).id(), methods.dense().get(0).id(), "the quickstart's dense stage");
         SweepConfig coco = noFiles.load(sweeps.resolve("coco-yolov8s.yaml").toString(), List.of());
         assertEquals(1.0, coco.spark().gpuAmount());
         assertEquals("120 points; shared plan = 2 dense + 4 sparse + 120 finetunes vs 120 full pipelines",

@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
 final class ConfigSchema {
     private ConfigSchema() {}
 
-    enum Type { STRING, INT, NUMBER, STRING_LIST, INT_LIST, NUMBER_LIST, STRING_MAP }
+    enum Type { STRING, INT, NUMBER, STRING_LIST, INT_LIST, NUMBER_LIST, BOOL_LIST, STRING_MAP }
 
     static final Map<String, Type> LEAVES = new LinkedHashMap<>();
 
@@ -33,6 +33,7 @@ final class ConfigSchema {
         LEAVES.put("prune.scope", Type.STRING);
         LEAVES.put("prune.min_channels", Type.INT);
         LEAVES.put("prune.round_to", Type.INT);
+        LEAVES.put("prune.reconstruct", Type.BOOL_LIST);
         LEAVES.put("train", Type.STRING_MAP);
         LEAVES.put("output", Type.STRING);
         LEAVES.put("spark.master", Type.STRING);

@@ -38,11 +38,21 @@ public record SweepConfig(
     /** lambda 0 means "no sparse stage": prune the dense model directly. */
     public record Sparse(List<Double> lambdas) {}
 
-    public record Prune(List<String> methods, List<Double> ratios, String scope, int minChannels, int roundTo) {
+    /**
+     * @param reconstruct the reconstruction axis: {@code [false]} (default), {@code [true]} or {@code [false, true]}
+     *     to compare both in one sweep (feature-map reconstruction between pruning and finetuning)
+     */
+    public record Prune(List<String> methods, List<Double> ratios, String scope, int minChannels, int roundTo,
+                        List<Boolean> reconstruct) {
         /** Methods and scope as the engine's one parser reads them ({@code L1} is {@code l1}, as for {@code prune}). */
         public Prune {
+            reconstruct = reconstruct == null ? List.of(false) : reconstruct;
             methods = methods == null ? null : methods.stream().map(Prune::method).toList();
             scope = scope == null ? null : scopeId(scope);
+        }
+
+        public Prune(List<String> methods, List<Double> ratios, String scope, int minChannels, int roundTo) {
+            this(methods, ratios, scope, minChannels, roundTo, List.of(false));
         }
 
         static String method(String m) {

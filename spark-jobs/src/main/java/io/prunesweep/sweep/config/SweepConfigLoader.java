@@ -231,12 +231,14 @@ public final class SweepConfigLoader {
                     boolean good = switch (type) {
                         case INT_LIST -> item.isIntegralNumber() && item.canConvertToLong();
                         case NUMBER_LIST -> item.isNumber();
+                        case BOOL_LIST -> item.isBoolean();
                         default -> item.isTextual();
                     };
                     if (!good) {
                         String what = switch (type) {
                             case INT_LIST -> "a whole number";
                             case NUMBER_LIST -> "a number";
+                            case BOOL_LIST -> "true or false";
                             default -> "a text value";
                         };
                         problems.add(source + ": " + key + "[" + i + "] must be " + what + ", got " + describe(item));

@@ -12,4 +12,9 @@ public record GridPoint(long seed, double lambda, String method, double ratio, S
     public String pointId() {
         return task.id();
     }
+
+    /** Whether the point re-fits the pruned network by least squares before finetuning. */
+    public boolean reconstruct() {
+        return task.settings().reconstruct();
+    }
 }

@@ -13,6 +13,8 @@ import java.util.Map;
  * (seed, lambda, method, ratio). Output layout: {@code <output>/stages/<dense|sparse|points>/<id>/}.
  */
 public final class SweepPlanner {
+    private static final String UNSTRUCTURED = io.prunesweep.prune.Method.UNSTRUCTURED.id();
+
     private SweepPlanner() {}
 
     public static SweepPlan plan(SweepConfig c) {
@@ -42,15 +44,23 @@ public final class SweepPlanner {
                             join(root, "sparse/" + sparseId)));
                 }
                 String inputId = sparseId != null ? sparseId : denseId;
-                for (String method : p.methods()) {
-                    for (double ratio : p.ratios()) {
-                        StageSettings ps = withStage(ds, c.epochs().finetune(), lambda, method, ratio, p.scope(),
-                                p.minChannels(), p.roundTo());
-                        String pointId = PointIds.of("p-", "point", inputId, method, ratio, p.scope(),
-                                p.minChannels(), p.roundTo(), ps.epochs());
-                        StageTask t = new StageTask(StageKind.PRUNE_FINETUNE, pointId, ps, inputId,
-                                join(root, "points/" + pointId));
-                        points.add(new GridPoint(seed, lambda, method, ratio, denseId, sparseId, t));
+                for (boolean reconstruct : p.reconstruct()) {
+                    for (String method : p.methods()) {
+                        // reconstruction re-fits convs that lost input channels: unstructured pruning removes none
+                        if (reconstruct && UNSTRUCTURED.equals(method)) continue;
+                        for (double ratio : p.ratios()) {
+                            StageSettings ps = withStage(ds, c.epochs().finetune(), lambda, method, ratio, p.scope(),
+                                    p.minChannels(), p.roundTo()).withReconstruct(reconstruct);
+                            // without reconstruction the id is what it always was, so earlier sweeps' points are found
+                            String pointId = reconstruct
+                                    ? PointIds.of("p-", "point", inputId, method, ratio, p.scope(), p.minChannels(),
+                                            p.roundTo(), ps.epochs(), "reconstruct")
+                                    : PointIds.of("p-", "point", inputId, method, ratio, p.scope(), p.minChannels(),
+                                            p.roundTo(), ps.epochs());
+                            StageTask t = new StageTask(StageKind.PRUNE_FINETUNE, pointId, ps, inputId,
+                                    join(root, "points/" + pointId));
+                            points.add(new GridPoint(seed, lambda, method, ratio, denseId, sparseId, t));
+                        }
                     }
                 }
             }
