@@ -245,7 +245,7 @@ class SweepConfigTest {
         // the README's quickstart point ids are those of every earlier run (no reconstruct key: no new ids)
         assertTrue(quick.tasksById().containsKey("p-6c80d6c97d") && quick.tasksById().containsKey("p-33612fbd70"));
         SweepPlan methods = SweepPlanner.plan(noFiles.load(sweeps.resolve("methods.yaml").toString(), List.of()));
-        assertEquals("10 points; shared plan = 1 dense + 0 sparse + 10 finetunes vs 10 full pipelines",
+        assertEquals("15 points; shared plan = 1 dense + 0 sparse + 15 finetunes vs 15 full pipelines",
                 methods.costSummary());
         assertEquals(quick.dense().get(0).id(), methods.dense().get(0).id(), "the quickstart's dense stage");
         SweepConfig coco = noFiles.load(sweeps.resolve("coco-yolov8s.yaml").toString(), List.of());
