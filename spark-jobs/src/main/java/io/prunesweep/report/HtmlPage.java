@@ -184,7 +184,7 @@ final class HtmlPage {
         c.fronts().getOrDefault(Axis.PARAMS, List.of()).forEach(p -> onFront.add(p.pointId()));
         h.append("<section id=\"points\">\n<h2>All points</h2>\n<p>Ok points by parameters; a dark left edge marks "
                 + "the Pareto front of mAP50-95 vs parameters.</p>\n<table>\n<tr><th>point</th><th>status</th>"
-                + "<th>method</th><th>λ</th><th>ratio</th><th>seed</th><th>params</th><th>GFLOPs</th>"
+                + "<th>method</th><th>λ</th><th>ratio</th><th>seed</th><th>params</th><th>nonzero params</th><th>GFLOPs</th>"
                 + "<th>mAP50</th><th>mAP50-95</th><th>Δ vs dense</th><th>FPS</th></tr>\n");
         List<PointRecord> sorted = c.points().stream().sorted(Comparator
                 .comparing((PointRecord p) -> !p.ok())
@@ -192,9 +192,11 @@ final class HtmlPage {
                 .thenComparing(PointRecord::pointId, Comparator.nullsLast(Comparator.naturalOrder()))).toList();
         for (PointRecord p : sorted) {
             h.append(onFront.contains(p.pointId()) ? "<tr class=\"front\">" : "<tr>").append(td(p.pointId()))
-                    .append(status(p.status())).append(td(p.method())).append(num(Format.number(p.lambdaOrZero())))
+                    .append(status(p.status())).append(td(p.method() + (p.reconstruct() ? " + reconstruct" : "")))
+                    .append(num(Format.number(p.lambdaOrZero())))
                     .append(num(Format.number(p.ratio()))).append(num(p.seed() == null ? "–" : p.seed().toString()))
-                    .append(num(Format.count(p.after().params()))).append(num(Format.fixed(p.after().gflops(), 2)))
+                    .append(num(Format.count(p.after().params()))).append(num(Format.count(p.after().nonzeroOrParams())))
+                    .append(num(Format.fixed(p.after().gflops(), 2)))
                     .append(num(Format.fixed(p.after().map50(), 4))).append(num(Format.fixed(p.after().map5095(), 4)))
                     .append(num(Format.signed(p.deltaMap5095(), 4))).append(num(Format.fixed(p.after().fps(), 1)))
                     .append("</tr>\n");

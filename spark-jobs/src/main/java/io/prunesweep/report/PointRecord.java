@@ -16,6 +16,9 @@ public record PointRecord(String sweepId, String pointId, String denseId, String
     public static final String OK = "ok";
     public static final String FAILED = "failed";
     public static final String NOT_RUN = "not_run";
+    /** Keys under which the reader puts the {@code reconstruct} and {@code after_prune_map50_95} columns in extra. */
+    static final String RECONSTRUCT = "point.reconstruct";
+    static final String AFTER_PRUNE_MAP50_95 = "point.after_prune_map50_95";
 
     /** Bins of the |γ| histogram the engine reports ({@code before.gamma_hist_0..6}). */
     public static final int GAMMA_BINS = 7;
@@ -75,6 +78,21 @@ public record PointRecord(String sweepId, String pointId, String denseId, String
             counts[i] = c;
         }
         return counts;
+    }
+
+    /** Whether the point re-fitted the pruned network by least squares before finetuning. */
+    public boolean reconstruct() {
+        return extra.getOrDefault(RECONSTRUCT, 0.0) > 0;
+    }
+
+    /** Unstructured (weight-level) pruning: dense shapes, zeros in the conv weights. */
+    public boolean unstructured() {
+        return "unstructured".equals(method);
+    }
+
+    /** mAP50-95 of the pruned (and re-fitted) model before finetuning, or null. */
+    public Double afterPruneMap5095() {
+        return extra.get(AFTER_PRUNE_MAP50_95);
     }
 
     /** A short label for tables and legends: {@code bn λ=0.001 r=0.4}. */

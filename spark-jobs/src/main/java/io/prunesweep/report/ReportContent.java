@@ -29,6 +29,7 @@ public record ReportContent(String source, SweepSummary summary, List<DenseBasel
                 charts.add(c);
             }
         }
+        charts.addAll(SparsityChart.build(points, baselines)); // only when the sweep has unstructured points
         List<Chart> gamma = GammaChart.build(points, results.denseStages());
         if (gamma.isEmpty()) {
             notes.add("BN |γ| histograms: no point carries before.gamma_hist_0..6 in extra_metrics "

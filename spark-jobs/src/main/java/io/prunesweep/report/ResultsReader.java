@@ -36,7 +36,8 @@ public final class ResultsReader {
             "seed", "lambda", "method", "ratio", "scope", "status", "error", "failed_stage", "dense_params",
             "dense_map50", "dense_map50_95", "before_params", "before_gflops", "before_map50", "before_map50_95",
             "before_fps", "before_latency_p50_ms", "after_params", "after_gflops", "after_map50", "after_map50_95",
-            "after_fps", "after_latency_p50_ms", "extra_metrics", "dense_seconds", "sparse_seconds",
+            "after_fps", "after_latency_p50_ms", "after_nonzero_params", "reconstruct", "after_prune_map50_95",
+            "extra_metrics", "dense_seconds", "sparse_seconds",
             "prune_finetune_seconds", "started_at", "finished_at");
     private static final List<String> EPOCH_COLUMNS = List.of("stage", "stage_id", "seed", "lambda", "method",
             "ratio", "phase", "epoch", "box_loss", "cls_loss", "dfl_loss", "map50_95");
@@ -117,14 +118,28 @@ public final class ResultsReader {
                 r.getAs("seed"), dbl(r, "lambda"), str(r, "method"), dbl(r, "ratio"), str(r, "scope"),
                 str(r, "status"), str(r, "error"), str(r, "failed_stage"),
                 new ModelMetrics(dbl(r, "dense_params"), null, dbl(r, "dense_map50"), dbl(r, "dense_map50_95"), null,
-                        null), model(r, "before_"), model(r, "after_"), doubleMap(r, "extra_metrics"),
+                        null), model(r, "before_"), model(r, "after_"), withPointColumns(r, doubleMap(r, "extra_metrics")),
                 dbl(r, "dense_seconds"), dbl(r, "sparse_seconds"), dbl(r, "prune_finetune_seconds"),
                 str(r, "started_at"), str(r, "finished_at"));
     }
 
+    /**
+     * The point's reconstruct flag and pre-finetune accuracy, carried in the extras under
+     * {@link PointRecord#RECONSTRUCT} and {@link PointRecord#AFTER_PRUNE_MAP50_95} (absent in older tables).
+     */
+    private static Map<String, Double> withPointColumns(Row r, Map<String, Double> extra) {
+        Map<String, Double> out = new HashMap<>(extra == null ? Map.of() : extra);
+        Boolean reconstruct = r.getAs("reconstruct");
+        if (reconstruct != null) out.put(PointRecord.RECONSTRUCT, reconstruct ? 1.0 : 0.0);
+        Double afterPrune = dbl(r, "after_prune_map50_95");
+        if (afterPrune != null) out.put(PointRecord.AFTER_PRUNE_MAP50_95, afterPrune);
+        return out;
+    }
+
     private static ModelMetrics model(Row r, String prefix) {
         return new ModelMetrics(dbl(r, prefix + "params"), dbl(r, prefix + "gflops"), dbl(r, prefix + "map50"),
-                dbl(r, prefix + "map50_95"), dbl(r, prefix + "fps"), dbl(r, prefix + "latency_p50_ms"));
+                dbl(r, prefix + "map50_95"), dbl(r, prefix + "fps"), dbl(r, prefix + "latency_p50_ms"),
+                prefix.equals("after_") ? dbl(r, "after_nonzero_params") : null);
     }
 
     private static EpochRecord epoch(Row r) {

@@ -14,7 +14,7 @@ import java.util.List;
 final class SeriesStyle {
     private SeriesStyle() {}
 
-    private static final List<String> METHODS = List.of("bn", "l1", "l2", "random");
+    private static final List<String> METHODS = List.of("bn", "l1", "l2", "random", "unstructured");
     private static final Color[] HUES = {new Color(0x15, 0x65, 0xC0), new Color(0xE6, 0x51, 0x00),
         new Color(0x2E, 0x7D, 0x32), new Color(0x61, 0x61, 0x61), new Color(0x6A, 0x1B, 0x9A),
         new Color(0x8D, 0x6E, 0x63)};

@@ -341,6 +341,27 @@ class NotebookQueriesTest {
                     assertEquals(p.latencyP50(), d(r.get("latency_p50_ms")), eps, w);
                     assertEquals(p.map50_95(), d(r.get("map50_95")), eps, w);
                 })));
+        // the sample has structured points only (no unstructured, no reconstruction): nonzero = all parameters
+        for (String title : List.of("Structured vs unstructured: mAP50-95 vs nonzero parameters",
+                "Structured vs unstructured: mAP50-95 vs FPS")) {
+            e.put(t + title, new Expectation(List.of("nonzero_params_m", "fps", "map50_95", "series", "kind", "ratio",
+                    "point_id"), (rows, w) -> eachOkPoint(rows, w, (p, r) -> {
+                        assertEquals(p.params() / 1e6, d(r.get("nonzero_params_m")), eps, w);
+                        assertEquals(p.fps(), d(r.get("fps")), eps, w);
+                        assertEquals(p.map50_95(), d(r.get("map50_95")), eps, w);
+                        assertEquals(label(p), r.get("series"), w);
+                        assertEquals("structured", r.get("kind"), w);
+                    })));
+        }
+        e.put(t + "Pruned, reconstructed, finetuned", new Expectation(List.of("method", "lambda", "ratio", "reconstruct",
+                "dense_map50_95", "after_prune_map50_95", "after_map50_95", "reconstruct_s", "point_id"),
+                (rows, w) -> eachOkPoint(rows, w, (p, r) -> {
+                    assertEquals(false, r.get("reconstruct"), w);
+                    assertEquals(SampleResults.DENSE_MAP50_95, d(r.get("dense_map50_95")), eps, w);
+                    assertEquals(null, r.get("after_prune_map50_95"), w + ": the sample's engine did not report it");
+                    assertEquals(p.map50_95(), d(r.get("after_map50_95")), eps, w);
+                    assertEquals(null, r.get("reconstruct_s"), w);
+                })));
         e.put(t + "mAP50-95 change vs pruning ratio", new Expectation(List.of("ratio", "series", "delta_map50_95"),
                 (rows, w) -> {
                     assertEquals(sample.ok().size(), rows.size(), w); // one seed: one row per finished setting
