@@ -123,7 +123,7 @@ class SweepFaultsTest {
         assertEquals(dryRun("prune.methods=[l1, bn]").out(), r.out(), "the same plan, the same point ids");
         r = dryRun("prune.methods=[l3]");
         assertEquals(2, r.code(), r.out() + r.err());
-        assertEquals("error: " + yamlName() + ": prune.methods[0]=l3 is not a method; use one of bn, l1, l2, random\n",
+        assertEquals("error: " + yamlName() + ": prune.methods[0]=l3 is not a method; use one of bn, l1, l2, random, unstructured\n",
                 r.err());
     }
 
