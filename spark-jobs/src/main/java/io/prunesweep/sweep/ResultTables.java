@@ -76,6 +76,9 @@ public final class ResultTables {
         for (String m : MetricKeys.MODEL_METRICS) {
             add(f, "after_" + m, DBL);
         }
+        for (String m : MetricKeys.EXPORT_METRICS) {
+            add(f, "after_" + m, DBL);
+        }
         add(f, "reconstruct", BOOL);
         for (String m : MetricKeys.AFTER_PRUNE_METRICS) {
             add(f, "after_prune_" + m, DBL);
@@ -123,6 +126,9 @@ public final class ResultTables {
                 v.add(PointOutcome.metric(own, MetricKeys.before(m)));
             }
             for (String m : MetricKeys.MODEL_METRICS) {
+                v.add(PointOutcome.metric(own, MetricKeys.after(m)));
+            }
+            for (String m : MetricKeys.EXPORT_METRICS) {
                 v.add(PointOutcome.metric(own, MetricKeys.after(m)));
             }
             v.add(p.reconstruct());
@@ -190,7 +196,7 @@ public final class ResultTables {
                 return true;
             }
         }
-        return false;
+        return MetricKeys.EXPORT_METRICS.stream().anyMatch(m -> key.equals(MetricKeys.after(m)));
     }
 
     private static String checkpoint(StageResult r) {
