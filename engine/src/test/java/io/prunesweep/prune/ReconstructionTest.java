@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Feature-map reconstruction on a small graph with every coupling kind (a C2f split with a residual, SPPF, an
  * upsample + concat, a two-level Detect head): a re-fitted conv's pre-BN output is closer to the original
  * network's than the un-refitted one, the network's raw outputs move towards the original's, and with nothing
- * pruned a re-fit of every conv changes nothing.
+ * pruned the output error is exactly 0 (nothing to re-fit), and a forced re-fit of every conv changes nothing
+ * beyond float rounding.
  */
 class ReconstructionTest {
     static final String YAML = """
@@ -129,6 +130,14 @@ class ReconstructionTest {
             try (YoloModel pruned = pr.model()) {
                 PrunePlan plan = pr.plans().get(0);
                 assertTrue(RefitConv.consumers(plan).isEmpty(), "nothing pruned: no consumer to refit");
+                // reconstruction as `prune --reconstruct` runs it: no conv lost an input, so nothing is re-fitted and
+                // the re-fitted network's output error is exactly 0, conv by conv and at the head
+                ReconstructReport none = Reconstructor.reconstruct(original, pruned, plan, calib, ReconstructSettings.defaults());
+                assertTrue(none.layers().isEmpty(), "nothing pruned: nothing re-fitted");
+                for (RefitConv c : RefitConv.everyConv(plan)) {
+                    assertEquals(0.0, convError(original, pruned, c, calib), c.name() + " pre-BN output error");
+                }
+                assertEquals(0.0, rawError(original, pruned, calib), "raw head output error");
                 List<RefitConv> every = RefitConv.everyConv(plan);
                 assertTrue(every.size() > 20, "every conv: " + every.size());
                 ReconstructReport report = Reconstructor.reconstruct(original, pruned, every, calib, ReconstructSettings.defaults());
