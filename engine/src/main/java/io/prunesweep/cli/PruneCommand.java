@@ -11,6 +11,7 @@ import io.prunesweep.train.TrainConfig;
 import io.prunesweep.io.Checkpoint;
 import io.prunesweep.io.FileSystems;
 import io.prunesweep.model.YoloModel;
+import io.prunesweep.prune.ImportanceRegistry;
 import io.prunesweep.prune.Method;
 import io.prunesweep.prune.Overrides;
 import io.prunesweep.prune.PruneConfig;
@@ -34,7 +35,7 @@ import picocli.CommandLine.Spec;
  * {@code DIR/pruned.safetensors} plus {@code DIR/prune-report.json}.
  */
 @Command(name = "prune", mixinStandardHelpOptions = true,
-        description = "Prune channels (bn, l1, l2, random; global or local) into a smaller network that loads and finetunes.")
+        description = "Prune channels (by a criterion, see --method; global or local) into a smaller network that loads and finetunes.")
 public final class PruneCommand implements Callable<Integer> {
     public static final String CHECKPOINT = "pruned.safetensors";
     public static final String REPORT = "prune-report.json";
@@ -42,7 +43,8 @@ public final class PruneCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin ModelOptions modelOptions;
 
-    @Option(names = "--method", paramLabel = "M", description = "bn (|gamma|), l1, l2 (filter norm) or random.")
+    @Option(names = "--method", paramLabel = "M", completionCandidates = MethodNames.class,
+            description = "Channel importance criterion: ${COMPLETION-CANDIDATES} (see Criteria below).")
     String method;
 
     @Option(names = "--ratio", paramLabel = "R", description = "Fraction of prunable channels to remove, in [0, 1).")
@@ -97,7 +99,7 @@ public final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (method == null) throw new InputException("--method is required: bn, l1, l2 or random");
+        if (method == null) throw new InputException("--method is required: " + ImportanceRegistry.choices());
         if (out == null) throw new InputException("--out DIR is required: where pruned.safetensors and the report go");
         Overrides ov = overrides == null ? Overrides.NONE : Overrides.read(overrides);
         PruneConfig config = new PruneConfig(Method.parse(method), Scope.parse(scope), ratio, targetGflops, targetParams,
@@ -128,6 +130,24 @@ public final class PruneCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The registered criteria, read when the help is drawn (so a criterion registered later is listed). */
+    static final class MethodNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return ImportanceRegistry.ids().iterator();
+        }
+    }
+
+    /** Adds the "Criteria" section (one line per registered method and its summary) to the prune help. */
+    static void addCriteriaSection(picocli.CommandLine prune) {
+        String key = "criteria";
+        prune.getHelpSectionMap().put(key, help -> "%nCriteria (--method):%n".formatted()
+                + String.join(System.lineSeparator(), ImportanceRegistry.summaries()) + System.lineSeparator());
+        java.util.List<String> keys = new java.util.ArrayList<>(prune.getHelpSectionKeys());
+        keys.add(keys.indexOf(picocli.CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER_HEADING), key);
+        prune.setHelpSectionKeys(keys);
     }
 
     /** Between steps: nothing, or a short finetune on --data (ultralytics' training defaults, --step-epochs). */

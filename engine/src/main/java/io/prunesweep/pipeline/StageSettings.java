@@ -15,7 +15,7 @@ import java.util.Map;
  * @param epochs            epochs of THIS stage (dense, sparse or finetune epochs)
  * @param seed              random seed of the point (weights init, data order, random pruning)
  * @param lambda            L1 strength on BN gamma for the sparse stage (0 = no sparse stage)
- * @param method            channel importance: bn, l1, l2 or random
+ * @param method            channel importance: a registered method (prune/ImportanceRegistry)
  * @param ratio             fraction of prunable channels to remove, in [0, 1)
  * @param scope             global or local (per layer) ranking
  * @param minChannels       no layer drops below this many channels

@@ -57,7 +57,7 @@ public record PruneConfig(Method method, Scope scope, Double ratio, Double targe
 
     /** Checks the settings; bad ones give one {@link InputException} saying what to do. */
     public PruneConfig validate() {
-        if (method == null) throw new InputException("no pruning method: use --method bn, l1, l2 or random");
+        if (method == null) throw new InputException("no pruning method: use --method " + ImportanceRegistry.choices());
         if (scope == null) throw new InputException("no pruning scope: use --scope global or local");
         int targets = (targetGflops != null ? 1 : 0) + (targetParams != null ? 1 : 0);
         if (ratio != null && targets > 0) {

@@ -83,12 +83,28 @@ class SweepConfigTest {
         bad = bad.replace(dir.resolve("data.yaml").toString(), dir.resolve("missing.yaml").toString());
         List<String> p = problems(bad);
         assertTrue(p.contains("x.yaml: prune.ratios[2]=1.2 is outside [0,1)"), p.toString());
-        assertTrue(p.contains("x.yaml: prune.methods[1]=taylor is not a method; use one of bn, l1, l2, random"),
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("x.yaml: prune.methods[1]=taylor is not a method; use one of bn, l1, l2, random")),
                 p.toString());
         assertTrue(p.stream().anyMatch(s -> s.startsWith("x.yaml: data.imgsz=100 must be a positive multiple of 32")));
         assertTrue(p.stream().anyMatch(s -> s.startsWith("x.yaml: data.dataset=" + dir.resolve("missing.yaml")
                 + " does not exist")), p.toString());
         assertEquals(4, p.size(), p.toString());
+    }
+
+    /** A criterion registered in the engine's one registry is a valid sweep method with no edit here. */
+    @Test
+    void aRegisteredCriterionIsAValidMethod() throws Exception {
+        List<String> before = problems(yaml().replace("methods: [bn, l1]", "methods: [bn, toy-first]"));
+        assertTrue(before.stream().anyMatch(s -> s.startsWith("x.yaml: prune.methods[1]=toy-first is not a method")),
+                before.toString());
+        io.prunesweep.prune.ImportanceRegistry.register("toy-first", "the first channel matters most",
+                (spaces, stateDict, seed) -> new double[spaces.spaces().size()][]);
+        SweepConfig c = new SweepConfigLoader().parse("x.yaml", yaml().replace("methods: [bn, l1]", "methods: [bn, TOY-first]"),
+                List.of());
+        assertEquals(List.of("bn", "toy-first"), c.prune().methods());
+        List<String> after = problems(yaml().replace("methods: [bn, l1]", "methods: [taylor]"));
+        assertTrue(after.contains("x.yaml: prune.methods[0]=taylor is not a method; use one of bn, l1, l2, random, toy-first"),
+                after.toString());
     }
 
     @Test
