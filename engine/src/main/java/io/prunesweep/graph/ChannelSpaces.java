@@ -3,8 +3,8 @@ package io.prunesweep.graph;
 import io.prunesweep.model.ConvSpec;
 import io.prunesweep.model.Layer;
 import io.prunesweep.model.ModelGraph;
-import io.prunesweep.model.ModuleRegistry;
 import io.prunesweep.model.ModuleType;
+import io.prunesweep.model.Wiring;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -140,7 +140,7 @@ public final class ChannelSpaces {
                 List<List<Integer>> inputs = new ArrayList<>();
                 for (int f : layer.from()) inputs.add(f < 0 ? image : outputs.get(f));
                 RawLayer r = null;
-                ModuleType type = ModuleRegistry.find(layer.module());
+                ModuleType type = graph.modules().find(layer.module());
                 Wiring w = null;
                 String why = "module " + layer.module() + " declares no channel wiring";
                 try {

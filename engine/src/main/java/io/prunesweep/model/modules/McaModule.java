@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import io.prunesweep.backend.Convolutions;
 import ai.djl.training.initializer.Initializer;
-import io.prunesweep.graph.Wiring;
+import io.prunesweep.model.Wiring;
 import io.prunesweep.io.onnx.ConvParams;
 import io.prunesweep.io.onnx.OnnxExportContext;
 import io.prunesweep.io.onnx.OnnxExportable;
