@@ -67,6 +67,16 @@ public interface ModuleType {
         return null;
     }
 
+    /**
+     * Why this layer's outputs depend on all channels of a space at once (an attention gate that pools over
+     * channels), or null when every output channel depends only on its own channels as the {@link #wiring} says.
+     * A non-null answer keeps a pruned layer valid but not equal to the original with the removed channels
+     * silenced; {@code prune.WiringHarness} then only checks that pruning through it builds and runs.
+     */
+    default String mixesChannels(Layer layer) {
+        return null;
+    }
+
     /** Initial bias of a plain conv, if the module wants one other than PyTorch's default (Detect does). */
     default Float initialBias(Layer layer, String convPath) {
         return null;

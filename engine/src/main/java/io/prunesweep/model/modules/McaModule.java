@@ -78,6 +78,11 @@ public final class McaModule implements ModuleType, OnnxExportable {
 
     /** Gates multiply: output channel i is input channel i, one space through the layer. */
     @Override
+    public String mixesChannels(Layer layer) {
+        return "its gates pool over channels and its C gate's conv slides across them";
+    }
+
+    @Override
     public Wiring wiring(Layer layer) {
         return Wiring.of(layer).output(Wiring.in(0));
     }
