@@ -112,13 +112,13 @@ public final class PruneCommand implements Callable<Integer> {
                 meta.put("prunesweep.prune", String.format("method=%s scope=%s ratio=%s steps=%d min_channels=%d round_to=%d seed=%d",
                         config.method().id(), config.scope().id(), result.ratio(), steps, minChannels, roundTo, seed));
                 if (modelOptions.weights() != null) meta.put("prunesweep.source", modelOptions.weights());
-                String ckpt = dir + "/" + CHECKPOINT;
+                String ckpt = FileSystems.child(out, CHECKPOINT);
                 Checkpoint.save(pruned, ckpt, meta);
                 Map<String, Object> report = new LinkedHashMap<>(PruneReport.toMap(result));
                 report.put("checkpoint", ckpt);
                 ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
                 byte[] bytes = mapper.writeValueAsString(report).getBytes(StandardCharsets.UTF_8);
-                FileSystems.writeAtomically(dir + "/" + REPORT, o -> o.write(bytes));
+                FileSystems.writeAtomically(FileSystems.child(out, REPORT), o -> o.write(bytes));
                 var w = spec.commandLine().getOut();
                 if (json) {
                     w.println(mapper.writeValueAsString(report));

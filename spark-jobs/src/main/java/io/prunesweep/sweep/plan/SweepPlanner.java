@@ -65,6 +65,6 @@ public final class SweepPlanner {
     }
 
     static String join(String dir, String child) {
-        return dir.endsWith("/") ? dir + child : dir + "/" + child;
+        return io.prunesweep.io.FileSystems.child(dir, child);
     }
 }
