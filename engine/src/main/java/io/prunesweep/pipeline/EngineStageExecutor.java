@@ -52,7 +52,7 @@ public final class EngineStageExecutor implements StageExecutor {
         Devices.use(Devices.parse(request.device() == null ? "cpu" : request.device()));
         StageSettings s = request.settings();
         int workers = Math.max(1, request.threads());
-        progress.onProgress(new Progress("data", -1, 0, 0, 0, null, "scanning " + s.dataset()));
+        progress.onProgress(Progress.note("data", "scanning " + s.dataset()));
         DatasetSplits data = data(s, workers);
         return switch (request.kind()) {
             case DENSE -> dense(request, data, workers, progress);
@@ -107,7 +107,7 @@ public final class EngineStageExecutor implements StageExecutor {
             checkClasses(original.graph(), data);
             before.putAll(storedMetrics(input));
             if (!before.containsKey(MetricKeys.MAP50_95)) {
-                progress.onProgress(new Progress("eval", -1, 0, 0, 0, null, "validating the input model"));
+                progress.onProgress(Progress.note("eval", "validating the input model"));
                 before.putAll(ModelMeasurements.accuracy(original, data.val(), s.imgsz(), s.batch(), workers));
             }
             before.putAll(ModelMeasurements.size(original, s.imgsz()));
@@ -115,8 +115,7 @@ public final class EngineStageExecutor implements StageExecutor {
             // Latency is timed here for both models, so before/after compare on the same host and load.
             before.putAll(ModelMeasurements.latency(original, s.imgsz()));
             if (!resumingFinetune) {
-                progress.onProgress(new Progress("prune", -1, 0, 0, 0, null,
-                        "pruning " + s.method() + " ratio " + s.ratio() + " (" + s.scope() + ")"));
+                progress.onProgress(Progress.note("prune", "pruning " + s.method() + " ratio " + s.ratio() + " (" + s.scope() + ")"));
                 long t0 = System.nanoTime();
                 PruneResult pr = Pruner.prune(original, pruneConfig(s));
                 try (YoloModel pruned = pr.model()) {
@@ -143,7 +142,7 @@ public final class EngineStageExecutor implements StageExecutor {
             extra.putAll(recoveries);
             StageResult r = finish(req, model, data, workers, extra, curve, durations, progress, child(req, MODEL));
             long t0 = System.nanoTime();
-            progress.onProgress(new Progress("export", -1, 0, 0, 0, null, "ONNX export checked by ONNX Runtime"));
+            progress.onProgress(Progress.note("export", "ONNX export checked by ONNX Runtime"));
             YoloOnnxExporter.Result ex = YoloOnnxExporter.export(model, child(req, ONNX), s.imgsz());
             Map<String, Double> metrics = new LinkedHashMap<>(r.metrics());
             metrics.put("onnx.max_abs_diff", Math.max(ex.check().scoreMaxAbsDiff(), ex.check().boxMaxAbsDiff()));
@@ -165,7 +164,7 @@ public final class EngineStageExecutor implements StageExecutor {
             String checkpointUri) {
         StageSettings s = req.settings();
         long t0 = System.nanoTime();
-        progress.onProgress(new Progress("eval", -1, 0, 0, 0, null, "validating " + data.val().size() + " images"));
+        progress.onProgress(Progress.note("eval", "validating " + data.val().size() + " images"));
         Map<String, Double> after = new LinkedHashMap<>(ModelMeasurements.size(model, s.imgsz()));
         after.putAll(ModelMeasurements.accuracy(model, data.val(), s.imgsz(), s.batch(), workers));
         after.putAll(ModelMeasurements.latency(model, s.imgsz()));
@@ -235,7 +234,10 @@ public final class EngineStageExecutor implements StageExecutor {
         return StageFiles.child(req.outputDir(), name);
     }
 
-    private static Map<String, Double> storedMetrics(String checkpointUri) {
+    private static final java.util.concurrent.atomic.AtomicInteger UNREADABLE_STORED_METRICS =
+            new java.util.concurrent.atomic.AtomicInteger();
+
+    static Map<String, Double> storedMetrics(String checkpointUri) {
         String json = Checkpoint.metadata(checkpointUri).get(METRICS_KEY);
         if (json == null) return Map.of();
         try {
@@ -247,8 +249,17 @@ public final class EngineStageExecutor implements StageExecutor {
             }
             return keep;
         } catch (Exception e) {
+            // not fatal (the caller validates the input model again), but never silent: say it and count it
+            UNREADABLE_STORED_METRICS.incrementAndGet();
+            System.err.println("warning: " + checkpointUri + ": the metrics stored in the checkpoint are unreadable ("
+                    + e.getMessage() + "); validating the input model again"); // relayed into the task log
             return Map.of();
         }
+    }
+
+    /** How often this JVM found a checkpoint's stored metrics unreadable (and validated the model instead). */
+    static int unreadableStoredMetrics() {
+        return UNREADABLE_STORED_METRICS.get();
     }
 
     private static String toJson(Map<String, Double> m) {
