@@ -102,8 +102,9 @@ public final class PruneCommand implements Callable<Integer> {
         if (method == null) throw new InputException("--method is required: " + ImportanceRegistry.choices());
         if (out == null) throw new InputException("--out DIR is required: where pruned.safetensors and the report go");
         Overrides ov = overrides == null ? Overrides.NONE : Overrides.read(overrides);
-        PruneConfig config = new PruneConfig(Method.parse(method), Scope.parse(scope), ratio, targetGflops, targetParams,
-                minChannels, roundTo, ov, steps, seed, !noSplitParity, imgsz).validate();
+        PruneConfig config = PruneConfig.builder(Method.parse(method)).scope(Scope.parse(scope)).ratio(ratio)
+                .targets(targetGflops, targetParams).guards(minChannels, roundTo).overrides(ov).steps(steps).seed(seed)
+                .splitParity(!noSplitParity).imgsz(imgsz).build().validate();
         String dir = out.endsWith("/") ? out.substring(0, out.length() - 1) : out;
         try (YoloModel model = modelOptions.load(Device.cpu(), seed)) {
             PruneResult result = Pruner.prune(model, config, stepHook(dir));

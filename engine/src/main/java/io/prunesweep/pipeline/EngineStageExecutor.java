@@ -16,7 +16,6 @@ import io.prunesweep.model.ModelDefinition;
 import io.prunesweep.model.ModelGraph;
 import io.prunesweep.model.YoloModel;
 import io.prunesweep.prune.Method;
-import io.prunesweep.prune.Overrides;
 import io.prunesweep.prune.PruneConfig;
 import io.prunesweep.prune.PruneResult;
 import io.prunesweep.prune.Pruner;
@@ -68,8 +67,8 @@ public final class EngineStageExecutor implements StageExecutor {
             if (s.epochs() == 0) { // an imported checkpoint is the dense model as it is
                 return finish(req, start, data, workers, Map.of(), List.of(), Map.of(), progress, child(req, MODEL));
             }
-            o = StageTraining.run("dense", trainConfig(s, 0, workers), data, child(req, "train"), null, start, true,
-                    progress);
+            o = StageTraining.run("dense", trainConfig(s, 0, workers), data, child(req, "train"), null, start,
+                    StageTraining.Keep.BEST, progress);
         }
         try (YoloModel model = Checkpoint.load(o.checkpoint(), null, Devices.current())) {
             return finish(req, model, data, workers, o.recoveryMetrics(), o.epochs(), Map.of("train", o.seconds()), progress,
@@ -87,7 +86,7 @@ public final class EngineStageExecutor implements StageExecutor {
             checkClasses(start.graph(), data);
             // The final sparse model is what Network Slimming prunes (best-by-fitness would favour early, denser epochs).
             o = StageTraining.run("sparse", trainConfig(s, s.lambda(), workers), data, child(req, "sparse"),
-                    PrunableGammas.names(start.graph()), start, false, progress);
+                    PrunableGammas.names(start.graph()), start, StageTraining.Keep.LAST, progress);
             durations.put("train", o.seconds());
         }
         try (YoloModel model = Checkpoint.load(o.checkpoint(), null, Devices.current())) {
@@ -130,7 +129,7 @@ public final class EngineStageExecutor implements StageExecutor {
         if (s.epochs() > 0) {
             try (YoloModel pruned = Checkpoint.load(prunedUri, null, Devices.current())) {
                 StageTraining.Outcome o = StageTraining.run("finetune", trainConfig(s, 0, workers), data, finetuneDir,
-                        null, pruned, true, progress);
+                        null, pruned, StageTraining.Keep.BEST, progress);
                 curve = o.epochs();
                 recoveries = o.recoveryMetrics();
                 durations.put("finetune", o.seconds());
@@ -290,8 +289,8 @@ public final class EngineStageExecutor implements StageExecutor {
     }
 
     static PruneConfig pruneConfig(StageSettings s) {
-        return new PruneConfig(Method.parse(s.method()), Scope.parse(s.scope() == null ? "global" : s.scope()),
-                s.ratio(), null, null, Math.max(1, s.minChannels()), Math.max(1, s.roundTo()), Overrides.NONE, 1,
-                s.seed(), true, s.imgsz());
+        return PruneConfig.builder(Method.parse(s.method())).scope(Scope.parse(s.scope() == null ? "global" : s.scope()))
+                .ratio(s.ratio()).guards(Math.max(1, s.minChannels()), Math.max(1, s.roundTo())).seed(s.seed())
+                .imgsz(s.imgsz()).build();
     }
 }

@@ -44,6 +44,26 @@ public record StageSettings(
         train = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(train == null ? Map.of() : train)); // sorted: stable JSON and ids
     }
 
+    /** A dense stage: {@code epochs} of ordinary training (or 0 to take {@code initialCheckpoint} as it is); no λ, no pruning. */
+    public static StageSettings dense(String modelYaml, String scale, String initialCheckpoint, String dataset, int imgsz,
+            int batch, int epochs, long seed, Map<String, String> train) {
+        return new StageSettings(modelYaml, scale, initialCheckpoint, dataset, imgsz, batch, epochs, seed, 0, null, 0,
+                null, 0, 0, train);
+    }
+
+    /** These settings as a sparse stage: {@code epochs} of training with L1 on BN γ at {@code lambda}. */
+    public StageSettings sparse(int epochs, double lambda) {
+        return new StageSettings(modelYaml, scale, initialCheckpoint, dataset, imgsz, batch, epochs, seed, lambda, null,
+                0, null, 0, 0, train);
+    }
+
+    /** These settings as a grid point: prune by (method, ratio, scope, guards), then {@code epochs} of finetuning. */
+    public StageSettings point(int epochs, double lambda, String method, double ratio, String scope, int minChannels,
+            int roundTo) {
+        return new StageSettings(modelYaml, scale, initialCheckpoint, dataset, imgsz, batch, epochs, seed, lambda, method,
+                ratio, scope, minChannels, roundTo, train);
+    }
+
     /** Settings with ultralytics' default hyperparameters. */
     public StageSettings(String modelYaml, String scale, String initialCheckpoint, String dataset, int imgsz, int batch,
             int epochs, long seed, double lambda, String method, double ratio, String scope, int minChannels,

@@ -198,6 +198,19 @@ class SweepConfigTest {
                 problems(yaml(), "prune.ratios=[0.5,1.0]"));
     }
 
+    /** The quickstart's ids, as the README and the trained fixtures name them: a refactor must not move them. */
+    @Test
+    void quickstartPointIdsStayPut() throws Exception {
+        String text = Files.readString(Paths.get("../conf/sweeps/quickstart.yaml"))
+                .replace("runs/sweeps/quickstart", dir.resolve("out").toString());
+        SweepPlan plan = SweepPlanner.plan(new SweepConfigLoader().parse("quickstart.yaml", text, List.of()));
+        Map<String, String> ids = plan.points().stream().collect(Collectors.toMap(
+                p -> p.method() + " " + p.lambda() + " " + p.ratio(), GridPoint::pointId));
+        assertEquals("p-6c80d6c97d", ids.get("bn 0.0 0.6"));
+        assertEquals("p-33612fbd70", ids.get("bn 0.001 0.6"));
+        assertEquals("d-0af958176a", plan.points().get(0).denseId());
+    }
+
     @Test
     void planSharesDenseAndSparseStages() throws Exception {
         SweepConfig c = new SweepConfigLoader().parse("x.yaml", yaml(), List.of());
