@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.prunesweep.InputException;
 import io.prunesweep.data.DatasetSplits;
-import io.prunesweep.train.ConsoleProgress;
+import io.prunesweep.train.TrainProgressBar;
 import io.prunesweep.train.IterativeFinetune;
 import io.prunesweep.train.TrainConfig;
 import io.prunesweep.io.Checkpoint;
@@ -157,6 +157,6 @@ public final class PruneCommand implements Callable<Integer> {
         if (steps < 2) throw new InputException("--data is for iterative pruning: add --steps k (k >= 2)");
         DatasetSplits splits = DatasetSplits.scan(data, 2);
         TrainConfig cfg = TrainConfig.defaults().withRun(stepEpochs, batch, imgsz, seed, 2, true);
-        return new IterativeFinetune(cfg, splits.train(), splits.val(), dir, new ConsoleProgress(System.err));
+        return new IterativeFinetune(cfg, splits.train(), splits.val(), dir, new TrainProgressBar(System.err));
     }
 }
