@@ -24,8 +24,8 @@ public final class SweepPlanner {
         Map<String, StageTask> sparse = new LinkedHashMap<>();
         List<GridPoint> points = new ArrayList<>();
         for (long seed : c.seeds()) {
-            StageSettings ds = new StageSettings(m.yaml(), m.scale(), m.checkpoint(), d.dataset(), d.imgsz(),
-                    d.batch(), c.epochs().dense(), seed, 0, null, 0, null, 0, 0, c.train());
+            StageSettings ds = StageSettings.dense(m.yaml(), m.scale(), m.checkpoint(), d.dataset(), d.imgsz(),
+                    d.batch(), c.epochs().dense(), seed, c.train());
             // Hyperparameters change every stage's output; the default (empty) keeps ids of earlier sweeps.
             String denseId = c.train().isEmpty()
                     ? PointIds.of("d-", "dense", ds.modelYaml(), ds.scale(), ds.initialCheckpoint(), ds.dataset(),
@@ -36,7 +36,7 @@ public final class SweepPlanner {
             for (double lambda : c.sparse().lambdas()) {
                 String sparseId = null;
                 if (lambda > 0) {
-                    StageSettings ss = withStage(ds, c.epochs().sparse(), lambda, null, 0, null, 0, 0);
+                    StageSettings ss = ds.sparse(c.epochs().sparse(), lambda);
                     sparseId = PointIds.of("s-", "sparse", denseId, lambda, ss.epochs());
                     sparse.putIfAbsent(sparseId, new StageTask(StageKind.SPARSE, sparseId, ss, denseId,
                             join(root, "sparse/" + sparseId)));
@@ -44,7 +44,7 @@ public final class SweepPlanner {
                 String inputId = sparseId != null ? sparseId : denseId;
                 for (String method : p.methods()) {
                     for (double ratio : p.ratios()) {
-                        StageSettings ps = withStage(ds, c.epochs().finetune(), lambda, method, ratio, p.scope(),
+                        StageSettings ps = ds.point(c.epochs().finetune(), lambda, method, ratio, p.scope(),
                                 p.minChannels(), p.roundTo());
                         String pointId = PointIds.of("p-", "point", inputId, method, ratio, p.scope(),
                                 p.minChannels(), p.roundTo(), ps.epochs());
@@ -58,13 +58,7 @@ public final class SweepPlanner {
         return new SweepPlan(c.sweep().id(), c.output(), dense, new ArrayList<>(sparse.values()), points);
     }
 
-    private static StageSettings withStage(StageSettings s, int epochs, double lambda, String method, double ratio,
-            String scope, int minChannels, int roundTo) {
-        return new StageSettings(s.modelYaml(), s.scale(), s.initialCheckpoint(), s.dataset(), s.imgsz(),
-                s.batch(), epochs, s.seed(), lambda, method, ratio, scope, minChannels, roundTo, s.train());
-    }
-
     static String join(String dir, String child) {
-        return dir.endsWith("/") ? dir + child : dir + "/" + child;
+        return io.prunesweep.io.FileSystems.child(dir, child);
     }
 }
