@@ -5,13 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.prunesweep.InputException;
 import io.prunesweep.data.DatasetSplits;
-import io.prunesweep.train.ConsoleProgress;
+import io.prunesweep.train.TrainProgressBar;
 import io.prunesweep.train.IterativeFinetune;
 import io.prunesweep.train.TrainConfig;
 import io.prunesweep.train.WeightMasks;
 import io.prunesweep.io.Checkpoint;
 import io.prunesweep.io.FileSystems;
 import io.prunesweep.model.YoloModel;
+import io.prunesweep.prune.ImportanceRegistry;
 import io.prunesweep.prune.Method;
 import io.prunesweep.prune.Overrides;
 import io.prunesweep.prune.PruneConfig;
@@ -40,8 +41,8 @@ import picocli.CommandLine.Spec;
  * {@code DIR/pruned.safetensors} plus {@code DIR/prune-report.json}.
  */
 @Command(name = "prune", mixinStandardHelpOptions = true,
-        description = "Prune channels (bn, l1, l2, random; global or local) into a smaller network that loads and finetunes,"
-                + " or zero the smallest conv weights (unstructured) as the dense baseline.")
+        description = "Prune channels (by a criterion, see --method; global or local) into a smaller network that loads and finetunes,"
+                + " or zero the smallest conv weights (--method unstructured) as the dense baseline.")
 public final class PruneCommand implements Callable<Integer> {
     public static final String CHECKPOINT = "pruned.safetensors";
     public static final String REPORT = "prune-report.json";
@@ -49,8 +50,8 @@ public final class PruneCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin ModelOptions modelOptions;
 
-    @Option(names = "--method", paramLabel = "M",
-            description = "bn (|gamma|), l1, l2 (filter norm), random, or unstructured (zero the ratio of smallest conv weights).")
+    @Option(names = "--method", paramLabel = "M", completionCandidates = MethodNames.class,
+            description = "Channel importance criterion: ${COMPLETION-CANDIDATES} (see Criteria below).")
     String method;
 
     @Option(names = "--ratio", paramLabel = "R", description = "Fraction of prunable channels to remove, in [0, 1).")
@@ -115,11 +116,12 @@ public final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (method == null) throw new InputException("--method is required: bn, l1, l2, random or unstructured");
+        if (method == null) throw new InputException("--method is required: " + ImportanceRegistry.choices());
         if (out == null) throw new InputException("--out DIR is required: where pruned.safetensors and the report go");
         Overrides ov = overrides == null ? Overrides.NONE : Overrides.read(overrides);
-        PruneConfig config = new PruneConfig(Method.parse(method), Scope.parse(scope), ratio, targetGflops, targetParams,
-                minChannels, roundTo, ov, steps, seed, !noSplitParity, imgsz).validate();
+        PruneConfig config = PruneConfig.builder(Method.parse(method)).scope(Scope.parse(scope)).ratio(ratio)
+                .targets(targetGflops, targetParams).guards(minChannels, roundTo).overrides(ov).steps(steps).seed(seed)
+                .splitParity(!noSplitParity).imgsz(imgsz).build().validate();
         String dir = out.endsWith("/") ? out.substring(0, out.length() - 1) : out;
         ReconstructSettings rs = reconstruct ? reconstructSettings() : null;
         DatasetSplits calibration = reconstruct ? DatasetSplits.scan(data, 2) : null;
@@ -138,7 +140,7 @@ public final class PruneCommand implements Callable<Integer> {
                 if (modelOptions.weights() != null) meta.put("prunesweep.source", modelOptions.weights());
                 if (config.method() == Method.UNSTRUCTURED) meta.put(WeightMasks.METADATA_KEY, WeightMasks.ZEROS);
                 if (rr != null) meta.put("prunesweep.reconstruct", "calib_images=" + rr.images() + " data=" + data);
-                String ckpt = dir + "/" + CHECKPOINT;
+                String ckpt = FileSystems.child(out, CHECKPOINT);
                 Checkpoint.save(pruned, ckpt, meta);
                 Map<String, Object> report = new LinkedHashMap<>(PruneReport.toMap(result));
                 report.put("checkpoint", ckpt);
@@ -150,7 +152,7 @@ public final class PruneCommand implements Callable<Integer> {
                 }
                 ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
                 byte[] bytes = mapper.writeValueAsString(report).getBytes(StandardCharsets.UTF_8);
-                FileSystems.writeAtomically(dir + "/" + REPORT, o -> o.write(bytes));
+                FileSystems.writeAtomically(FileSystems.child(out, REPORT), o -> o.write(bytes));
                 var w = spec.commandLine().getOut();
                 if (json) {
                     w.println(mapper.writeValueAsString(report));
@@ -197,6 +199,24 @@ public final class PruneCommand implements Callable<Integer> {
         }
     }
 
+    /** The registered criteria, read when the help is drawn (so a criterion registered later is listed). */
+    static final class MethodNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return ImportanceRegistry.ids().iterator();
+        }
+    }
+
+    /** Adds the "Criteria" section (one line per registered method and its summary) to the prune help. */
+    static void addCriteriaSection(picocli.CommandLine prune) {
+        String key = "criteria";
+        prune.getHelpSectionMap().put(key, help -> "%nCriteria (--method):%n".formatted()
+                + String.join(System.lineSeparator(), ImportanceRegistry.summaries()) + System.lineSeparator());
+        java.util.List<String> keys = new java.util.ArrayList<>(prune.getHelpSectionKeys());
+        keys.add(keys.indexOf(picocli.CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER_HEADING), key);
+        prune.setHelpSectionKeys(keys);
+    }
+
     /** Between steps: nothing, or a short finetune on --data (ultralytics' training defaults, --step-epochs). */
     private Pruner.StepHook stepHook(String dir) {
         if (data == null) return Pruner.StepHook.NONE;
@@ -205,6 +225,6 @@ public final class PruneCommand implements Callable<Integer> {
         }
         DatasetSplits splits = DatasetSplits.scan(data, 2);
         TrainConfig cfg = TrainConfig.defaults().withRun(stepEpochs, batch, imgsz, seed, 2, true);
-        return new IterativeFinetune(cfg, splits.train(), splits.val(), dir, new ConsoleProgress(System.err));
+        return new IterativeFinetune(cfg, splits.train(), splits.val(), dir, new TrainProgressBar(System.err));
     }
 }

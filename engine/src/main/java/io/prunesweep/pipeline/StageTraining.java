@@ -25,6 +25,14 @@ import java.util.Set;
 final class StageTraining {
     private StageTraining() {}
 
+    /** Which of the run's checkpoints the next step starts from. */
+    enum Keep {
+        /** The best epoch by fitness (ultralytics' best.pt), or the last when there is none. */
+        BEST,
+        /** The final epoch (what Network Slimming prunes after sparse training). */
+        LAST
+    }
+
     /** @param checkpoint the weights the next step uses; @param epochs the whole curve, resumed epochs included */
     record Outcome(String checkpoint, String last, String best, List<EpochRow> epochs, double seconds, int nanRecoveries) {
         /** The replays of non-finite losses, as a stage metric. */
@@ -34,13 +42,13 @@ final class StageTraining {
     }
 
     static Outcome run(String phase, TrainConfig cfg, DatasetSplits data, String dir, Set<String> sparseGammas,
-            YoloModel start, boolean useBest, ProgressListener progress) {
-        return run(phase, cfg, data, dir, sparseGammas, start, useBest, false, progress);
+            YoloModel start, Keep keep, ProgressListener progress) {
+        return run(phase, cfg, data, dir, sparseGammas, start, keep, false, progress);
     }
 
     /** @param weightMasks keep the start's zero conv weights at 0 (unstructured pruning) */
     static Outcome run(String phase, TrainConfig cfg, DatasetSplits data, String dir, Set<String> sparseGammas,
-            YoloModel start, boolean useBest, boolean weightMasks, ProgressListener progress) {
+            YoloModel start, Keep keep, boolean weightMasks, ProgressListener progress) {
         long t0 = System.nanoTime();
         Trainer trainer = new Trainer(cfg, data.train(), data.val(), dir, new Forward(phase, progress))
                 .withWeightMasks(weightMasks);
@@ -58,7 +66,7 @@ final class StageTraining {
             recoveries = trainer.fit(start).nanRecoveries();
         }
         String best = trainer.bestUri();
-        String use = useBest && FileSystems.exists(best) ? best : last;
+        String use = keep == Keep.BEST && FileSystems.exists(best) ? best : last;
         return new Outcome(use, last, best, readCurve(phase, dir + "/results.csv"), (System.nanoTime() - t0) / 1e9, recoveries);
     }
 

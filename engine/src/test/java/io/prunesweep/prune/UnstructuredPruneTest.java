@@ -99,8 +99,8 @@ class UnstructuredPruneTest {
             e = assertThrows(InputException.class, () -> Pruner.prune(model, base.withRatio(1.0)));
             assertTrue(e.getMessage().contains("outside [0, 1)"), e.getMessage());
             assertEquals(Method.UNSTRUCTURED, Method.parse("Unstructured"));
-            assertThrows(IllegalArgumentException.class, () -> Importance.scores(
-                    io.prunesweep.graph.ChannelSpaces.of(g), model.stateDict(), Method.UNSTRUCTURED, 0));
+            assertThrows(IllegalArgumentException.class, () -> Method.UNSTRUCTURED.importance().scores(
+                    io.prunesweep.graph.ChannelSpaces.of(g), model.stateDict(), 0));
         }
     }
 }

@@ -60,7 +60,7 @@ final class SweepConfigValidator {
                 l -> !Double.isFinite(l) || l < 0 ? "must be 0 (no sparse stage) or a positive number" : null);
         SweepConfig.Prune p = c.prune();
         checkList("prune.methods", p.methods(),
-                x -> isMethod(x) ? null : "is not a method; use one of bn, l1, l2, random, unstructured");
+                x -> isMethod(x) ? null : "is not a method; use one of " + String.join(", ", io.prunesweep.prune.ImportanceRegistry.ids()));
         checkList("prune.reconstruct", p.reconstruct(), x -> x == null ? "must be true or false" : null);
         if (p.reconstruct() != null && p.reconstruct().equals(List.of(true)) && p.methods() != null
                 && p.methods().equals(List.of("unstructured"))) {

@@ -26,8 +26,8 @@ public final class SweepPlanner {
         Map<String, StageTask> sparse = new LinkedHashMap<>();
         List<GridPoint> points = new ArrayList<>();
         for (long seed : c.seeds()) {
-            StageSettings ds = new StageSettings(m.yaml(), m.scale(), m.checkpoint(), d.dataset(), d.imgsz(),
-                    d.batch(), c.epochs().dense(), seed, 0, null, 0, null, 0, 0, c.train());
+            StageSettings ds = StageSettings.dense(m.yaml(), m.scale(), m.checkpoint(), d.dataset(), d.imgsz(),
+                    d.batch(), c.epochs().dense(), seed, c.train());
             // Hyperparameters change every stage's output; the default (empty) keeps ids of earlier sweeps.
             String denseId = c.train().isEmpty()
                     ? PointIds.of("d-", "dense", ds.modelYaml(), ds.scale(), ds.initialCheckpoint(), ds.dataset(),
@@ -38,7 +38,7 @@ public final class SweepPlanner {
             for (double lambda : c.sparse().lambdas()) {
                 String sparseId = null;
                 if (lambda > 0) {
-                    StageSettings ss = withStage(ds, c.epochs().sparse(), lambda, null, 0, null, 0, 0);
+                    StageSettings ss = ds.sparse(c.epochs().sparse(), lambda);
                     sparseId = PointIds.of("s-", "sparse", denseId, lambda, ss.epochs());
                     sparse.putIfAbsent(sparseId, new StageTask(StageKind.SPARSE, sparseId, ss, denseId,
                             join(root, "sparse/" + sparseId)));
@@ -49,7 +49,7 @@ public final class SweepPlanner {
                         // reconstruction re-fits convs that lost input channels: unstructured pruning removes none
                         if (reconstruct && UNSTRUCTURED.equals(method)) continue;
                         for (double ratio : p.ratios()) {
-                            StageSettings ps = withStage(ds, c.epochs().finetune(), lambda, method, ratio, p.scope(),
+                            StageSettings ps = ds.point(c.epochs().finetune(), lambda, method, ratio, p.scope(),
                                     p.minChannels(), p.roundTo()).withReconstruct(reconstruct);
                             // without reconstruction the id is what it always was, so earlier sweeps' points are found
                             String pointId = reconstruct
@@ -68,13 +68,7 @@ public final class SweepPlanner {
         return new SweepPlan(c.sweep().id(), c.output(), dense, new ArrayList<>(sparse.values()), points);
     }
 
-    private static StageSettings withStage(StageSettings s, int epochs, double lambda, String method, double ratio,
-            String scope, int minChannels, int roundTo) {
-        return new StageSettings(s.modelYaml(), s.scale(), s.initialCheckpoint(), s.dataset(), s.imgsz(),
-                s.batch(), epochs, s.seed(), lambda, method, ratio, scope, minChannels, roundTo, s.train());
-    }
-
     static String join(String dir, String child) {
-        return dir.endsWith("/") ? dir + child : dir + "/" + child;
+        return io.prunesweep.io.FileSystems.child(dir, child);
     }
 }
