@@ -58,6 +58,7 @@ public final class EngineStageExecutor implements StageExecutor {
             case DENSE -> dense(request, data, workers, progress);
             case SPARSE -> sparse(request, data, workers, progress);
             case PRUNE_FINETUNE -> pruneFinetune(request, data, workers, progress);
+            case SENSITIVITY -> SensitivityScan.run(request, data, workers, progress);
         };
     }
 
@@ -217,14 +218,14 @@ public final class EngineStageExecutor implements StageExecutor {
         return g;
     }
 
-    private static void checkClasses(ModelGraph g, DatasetSplits data) {
+    static void checkClasses(ModelGraph g, DatasetSplits data) {
         if (g.nc() != data.nc()) {
             throw new InputException("the model has nc=" + g.nc() + " but " + data.source() + " has " + data.nc()
                     + " classes; import a checkpoint trained on this dataset or train dense from the YAML");
         }
     }
 
-    private static String input(StageRequest req) {
+    static String input(StageRequest req) {
         if (req.inputs().isEmpty()) {
             throw new InputException(req.kind() + " stage " + req.pointId() + " has no input checkpoint");
         }
@@ -235,7 +236,7 @@ public final class EngineStageExecutor implements StageExecutor {
         return StageFiles.child(req.outputDir(), name);
     }
 
-    private static Map<String, Double> storedMetrics(String checkpointUri) {
+    static Map<String, Double> storedMetrics(String checkpointUri) {
         String json = Checkpoint.metadata(checkpointUri).get(METRICS_KEY);
         if (json == null) return Map.of();
         try {
@@ -280,7 +281,8 @@ public final class EngineStageExecutor implements StageExecutor {
 
     static PruneConfig pruneConfig(StageSettings s) {
         return new PruneConfig(Method.parse(s.method()), Scope.parse(s.scope() == null ? "global" : s.scope()),
-                s.ratio(), null, null, Math.max(1, s.minChannels()), Math.max(1, s.roundTo()), Overrides.NONE, 1,
+                s.ratio(), null, null, Math.max(1, s.minChannels()), Math.max(1, s.roundTo()),
+                s.overrides().isEmpty() ? Overrides.NONE : Overrides.of(s.overrides(), "prune.overrides"), 1,
                 s.seed(), true, s.imgsz());
     }
 }

@@ -22,6 +22,9 @@ import java.util.Map;
  * @param roundTo           kept widths are rounded to a multiple of this (1 = no rounding)
  * @param train             training hyperparameters that differ from ultralytics' defaults, by ultralytics name
  *                          ({@code lr0}, {@code optimizer}, {@code warmup_epochs}, ...); empty = the defaults
+ * @param overrides         per-layer or per-space exceptions to the ratio ({@code prune.overrides}: layer index or
+ *                          space name to a ratio or {@code exclude}); empty = none
+ * @param scan              the (space, ratio) items of a {@link StageKind#SENSITIVITY} run; empty otherwise
  */
 public record StageSettings(
         String modelYaml,
@@ -38,10 +41,28 @@ public record StageSettings(
         String scope,
         int minChannels,
         int roundTo,
-        Map<String, String> train) {
+        Map<String, String> train,
+        Map<String, String> overrides,
+        java.util.List<ScanItem> scan) {
 
     public StageSettings {
         train = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(train == null ? Map.of() : train)); // sorted: stable JSON and ids
+        overrides = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(overrides == null ? Map.of() : overrides));
+        scan = scan == null ? java.util.List.of() : java.util.List.copyOf(scan);
+    }
+
+    /** Settings without overrides or scan items (every stage but a sensitivity scan or an overridden point). */
+    public StageSettings(String modelYaml, String scale, String initialCheckpoint, String dataset, int imgsz, int batch,
+            int epochs, long seed, double lambda, String method, double ratio, String scope, int minChannels,
+            int roundTo, Map<String, String> train) {
+        this(modelYaml, scale, initialCheckpoint, dataset, imgsz, batch, epochs, seed, lambda, method, ratio, scope,
+                minChannels, roundTo, train, Map.of(), java.util.List.of());
+    }
+
+    /** The same settings with these overrides and scan items. */
+    public StageSettings with(Map<String, String> newOverrides, java.util.List<ScanItem> newScan) {
+        return new StageSettings(modelYaml, scale, initialCheckpoint, dataset, imgsz, batch, epochs, seed, lambda,
+                method, ratio, scope, minChannels, roundTo, train, newOverrides, newScan);
     }
 
     /** Settings with ultralytics' default hyperparameters. */

@@ -89,6 +89,10 @@ public final class SweepRunner {
         }
         ResultTables tables = new ResultTables(spark, config, plan, results);
         tables.write();
+        if (!plan.scans().isEmpty()) {
+            io.prunesweep.sweep.sensitivity.SensitivityTable.write(spark, plan, results,
+                    config.sensitivity().tolerances(), console);
+        }
         SweepReport report = new SweepReport(plan, results, runSeconds);
         report.print(console);
         TradeOffReport.afterSweep(spark, plan.output(), plan.sweepId(), console); // warns, never throws

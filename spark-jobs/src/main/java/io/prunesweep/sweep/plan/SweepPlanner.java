@@ -23,6 +23,7 @@ public final class SweepPlanner {
         List<StageTask> dense = new ArrayList<>();
         Map<String, StageTask> sparse = new LinkedHashMap<>();
         List<GridPoint> points = new ArrayList<>();
+        List<StageTask> scans = new ArrayList<>();
         for (long seed : c.seeds()) {
             StageSettings ds = new StageSettings(m.yaml(), m.scale(), m.checkpoint(), d.dataset(), d.imgsz(),
                     d.batch(), c.epochs().dense(), seed, 0, null, 0, null, 0, 0, c.train());
@@ -42,12 +43,21 @@ public final class SweepPlanner {
                             join(root, "sparse/" + sparseId)));
                 }
                 String inputId = sparseId != null ? sparseId : denseId;
+                if (c.isSensitivity()) {
+                    scans.addAll(SensitivityPlanner.tasks(c, ds, lambda, inputId, root));
+                    continue;
+                }
                 for (String method : p.methods()) {
                     for (double ratio : p.ratios()) {
                         StageSettings ps = withStage(ds, c.epochs().finetune(), lambda, method, ratio, p.scope(),
                                 p.minChannels(), p.roundTo());
-                        String pointId = PointIds.of("p-", "point", inputId, method, ratio, p.scope(),
-                                p.minChannels(), p.roundTo(), ps.epochs());
+                        // overrides shape the output; without them the id is the one earlier sweeps used
+                        String pointId = p.overrides().isEmpty()
+                                ? PointIds.of("p-", "point", inputId, method, ratio, p.scope(), p.minChannels(),
+                                        p.roundTo(), ps.epochs())
+                                : PointIds.of("p-", "point", inputId, method, ratio, p.scope(), p.minChannels(),
+                                        p.roundTo(), ps.epochs(), "overrides", p.overrides().toString());
+                        ps = ps.with(p.overrides(), List.of());
                         StageTask t = new StageTask(StageKind.PRUNE_FINETUNE, pointId, ps, inputId,
                                 join(root, "points/" + pointId));
                         points.add(new GridPoint(seed, lambda, method, ratio, denseId, sparseId, t));
@@ -55,10 +65,10 @@ public final class SweepPlanner {
                 }
             }
         }
-        return new SweepPlan(c.sweep().id(), c.output(), dense, new ArrayList<>(sparse.values()), points);
+        return new SweepPlan(c.sweep().id(), c.output(), dense, new ArrayList<>(sparse.values()), points, scans);
     }
 
-    private static StageSettings withStage(StageSettings s, int epochs, double lambda, String method, double ratio,
+    static StageSettings withStage(StageSettings s, int epochs, double lambda, String method, double ratio,
             String scope, int minChannels, int roundTo) {
         return new StageSettings(s.modelYaml(), s.scale(), s.initialCheckpoint(), s.dataset(), s.imgsz(),
                 s.batch(), epochs, s.seed(), lambda, method, ratio, scope, minChannels, roundTo, s.train());
