@@ -73,10 +73,12 @@ public final class SweepRunner {
         progress.alreadyDone(doneRuns, donePoints);
         spark.sparkContext().addSparkListener(progress);
         long t0 = System.nanoTime();
+        Map<String, io.prunesweep.sweep.search.SearchTag> tags = new LinkedHashMap<>();
         try {
             for (Map.Entry<StageKind, List<StageTask>> stage : plan.stages().entrySet()) {
                 jobs.run(stage.getKey(), stage.getValue(), results);
             }
+            plan = SearchRounds.run(config, plan, jobs, results, tags, jsc.hadoopConfiguration(), console);
         } finally {
             spark.sparkContext().removeSparkListener(progress);
         }
@@ -87,7 +89,7 @@ public final class SweepRunner {
                 results.put(t.id(), r);
             }
         }
-        ResultTables tables = new ResultTables(spark, config, plan, results);
+        ResultTables tables = new ResultTables(spark, config, plan, results, SearchRounds.complete(plan, tags));
         tables.write();
         if (!plan.scans().isEmpty()) {
             io.prunesweep.sweep.sensitivity.SensitivityTable.write(spark, plan, results,

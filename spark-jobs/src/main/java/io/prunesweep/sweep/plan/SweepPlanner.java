@@ -49,23 +49,44 @@ public final class SweepPlanner {
                 }
                 for (String method : p.methods()) {
                     for (double ratio : p.ratios()) {
-                        StageSettings ps = withStage(ds, c.epochs().finetune(), lambda, method, ratio, p.scope(),
-                                p.minChannels(), p.roundTo());
-                        // overrides shape the output; without them the id is the one earlier sweeps used
-                        String pointId = p.overrides().isEmpty()
-                                ? PointIds.of("p-", "point", inputId, method, ratio, p.scope(), p.minChannels(),
-                                        p.roundTo(), ps.epochs())
-                                : PointIds.of("p-", "point", inputId, method, ratio, p.scope(), p.minChannels(),
-                                        p.roundTo(), ps.epochs(), "overrides", p.overrides().toString());
-                        ps = ps.with(p.overrides(), List.of());
-                        StageTask t = new StageTask(StageKind.PRUNE_FINETUNE, pointId, ps, inputId,
-                                join(root, "points/" + pointId));
-                        points.add(new GridPoint(seed, lambda, method, ratio, denseId, sparseId, t));
+                        points.add(point(c, dense.get(dense.size() - 1), lambda, sparseId, method, ratio,
+                                finetuneEpochs(c)));
                     }
                 }
             }
         }
         return new SweepPlan(c.sweep().id(), c.output(), dense, new ArrayList<>(sparse.values()), points, scans);
+    }
+
+    /** Round 0's finetune epochs: the short budget of a halving search, else {@code epochs.finetune}. */
+    static int finetuneEpochs(SweepConfig c) {
+        SweepConfig.Search s = c.search();
+        if (s != null && SweepConfig.Search.HALVING.equals(s.mode())) {
+            return io.prunesweep.sweep.search.Halving.firstEpochs(c.epochs().finetune(), s.eta(), s.rounds(), s.epochs());
+        }
+        return c.epochs().finetune();
+    }
+
+    /**
+     * The grid point (seed of {@code dense}, lambda, method, ratio) finetuned for {@code epochs}, starting from its
+     * sparse stage {@code sparseId} (null when lambda is 0) or the dense one; an adaptive search adds points this way.
+     */
+    public static GridPoint point(SweepConfig c, StageTask dense, double lambda, String sparseId, String method,
+            double ratio, int epochs) {
+        SweepConfig.Prune p = c.prune();
+        String root = join(c.output(), "stages");
+        String inputId = sparseId != null ? sparseId : dense.id();
+        StageSettings ps = withStage(dense.settings(), epochs, lambda, method, ratio, p.scope(), p.minChannels(),
+                p.roundTo());
+        // overrides shape the output; without them the id is the one earlier sweeps used
+        String pointId = p.overrides().isEmpty()
+                ? PointIds.of("p-", "point", inputId, method, ratio, p.scope(), p.minChannels(), p.roundTo(),
+                        ps.epochs())
+                : PointIds.of("p-", "point", inputId, method, ratio, p.scope(), p.minChannels(), p.roundTo(),
+                        ps.epochs(), "overrides", p.overrides().toString());
+        ps = ps.with(p.overrides(), List.of());
+        StageTask t = new StageTask(StageKind.PRUNE_FINETUNE, pointId, ps, inputId, join(root, "points/" + pointId));
+        return new GridPoint(dense.settings().seed(), lambda, method, ratio, dense.id(), sparseId, t);
     }
 
     static StageSettings withStage(StageSettings s, int epochs, double lambda, String method, double ratio,
