@@ -39,7 +39,8 @@ final class SearchRounds {
 
     /** Runs the rounds; returns the plan with every added point; {@code tags} receives each point's round. */
     static SweepPlan run(SweepConfig c, SweepPlan plan, StageJobs jobs, Map<String, StageResult> results,
-            Map<String, SearchTag> tags, Configuration conf, PrintStream console) {
+            Map<String, SearchTag> tags, Configuration conf, PrintStream console,
+            java.util.function.IntConsumer planned) {
         SweepConfig.Search s = c.search();
         if (s == null || s.mode() == null) return plan;
         boolean knee = SweepConfig.Search.KNEE.equals(s.mode());
@@ -71,6 +72,7 @@ final class SearchRounds {
                     + " points");
             added.forEach(g -> console.println("  " + g.pointId() + " " + tags.get(g.pointId()).reason()));
             plan = plan.withPoints(added);
+            planned.accept(added.size());
             List<StageTask> tasks = added.stream().map(GridPoint::task).toList();
             jobs.done(tasks, results);
             jobs.run(StageKind.PRUNE_FINETUNE, tasks, results);

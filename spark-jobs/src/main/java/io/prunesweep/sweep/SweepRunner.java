@@ -78,7 +78,8 @@ public final class SweepRunner {
             for (Map.Entry<StageKind, List<StageTask>> stage : plan.stages().entrySet()) {
                 jobs.run(stage.getKey(), stage.getValue(), results);
             }
-            plan = SearchRounds.run(config, plan, jobs, results, tags, jsc.hadoopConfiguration(), console);
+            plan = SearchRounds.run(config, plan, jobs, results, tags, jsc.hadoopConfiguration(), console,
+                    progress::morePlanned);
         } finally {
             spark.sparkContext().removeSparkListener(progress);
         }
