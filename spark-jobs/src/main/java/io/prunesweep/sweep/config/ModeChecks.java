@@ -99,7 +99,7 @@ final class ModeChecks {
         if (s == null || s.mode() == null) return;
         if (!List.of(SweepConfig.Search.KNEE, SweepConfig.Search.HALVING).contains(s.mode())) {
             problem.accept("search.mode='" + s.mode() + "' must be knee (refine the ratio grid around the knee) or "
-                    + "halving (successive halving over the (method, lambda) series)");
+                    + "halving (successive halving over the (method, lambda) series), or none");
             return;
         }
         if (c.isSensitivity()) {

@@ -57,7 +57,7 @@ public record SweepConfig(
     /**
      * Adaptive refinement of the grid after its first round ({@code search:}); null when absent.
      *
-     * @param mode      knee or halving
+     * @param mode      knee, halving, or null (none)
      * @param tolerance knee: the mAP50-95 drop from dense that still counts as "within"
      * @param rounds    the most rounds of added points (knee) or promotions (halving)
      * @param width     knee: stop refining a bracket narrower than this
@@ -67,9 +67,11 @@ public record SweepConfig(
     public record Search(String mode, double tolerance, int rounds, double width, int eta, int epochs) {
         public static final String KNEE = "knee";
         public static final String HALVING = "halving";
+        public static final String NONE = "none";
 
         public Search {
             mode = mode == null ? null : mode.strip().toLowerCase(java.util.Locale.ROOT);
+            if (NONE.equals(mode) || "".equals(mode)) mode = null; // --set search.mode=none turns a search off
         }
     }
 
