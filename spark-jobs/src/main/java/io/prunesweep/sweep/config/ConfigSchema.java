@@ -36,16 +36,6 @@ final class ConfigSchema {
         LEAVES.put("prune.min_channels", Type.INT);
         LEAVES.put("prune.round_to", Type.INT);
         LEAVES.put("prune.overrides", Type.MAP_OR_FILE);
-        LEAVES.put("mode", Type.STRING);
-        LEAVES.put("sensitivity.tolerances", Type.NUMBER_LIST);
-        LEAVES.put("sensitivity.spaces", Type.STRING_LIST);
-        LEAVES.put("sensitivity.points_per_task", Type.INT);
-        LEAVES.put("search.mode", Type.STRING);
-        LEAVES.put("search.tolerance", Type.NUMBER);
-        LEAVES.put("search.rounds", Type.INT);
-        LEAVES.put("search.width", Type.NUMBER);
-        LEAVES.put("search.eta", Type.INT);
-        LEAVES.put("search.epochs", Type.INT);
         LEAVES.put("train", Type.STRING_MAP);
         LEAVES.put("output", Type.STRING);
         LEAVES.put("spark.master", Type.STRING);
@@ -56,6 +46,16 @@ final class ConfigSchema {
         LEAVES.put("spark.timeout_minutes", Type.NUMBER);
         LEAVES.put("spark.child_java_options", Type.STRING_LIST);
         LEAVES.put("spark.conf", Type.STRING_MAP);
+        LEAVES.put("mode", Type.STRING);
+        LEAVES.put("sensitivity.tolerances", Type.NUMBER_LIST);
+        LEAVES.put("sensitivity.spaces", Type.STRING_LIST);
+        LEAVES.put("sensitivity.points_per_task", Type.INT);
+        LEAVES.put("search.mode", Type.STRING);
+        LEAVES.put("search.tolerance", Type.NUMBER);
+        LEAVES.put("search.rounds", Type.INT);
+        LEAVES.put("search.width", Type.NUMBER);
+        LEAVES.put("search.eta", Type.INT);
+        LEAVES.put("search.epochs", Type.INT);
     }
 
     static final List<String> REQUIRED = List.of("sweep.id", "data.dataset", "prune.ratios", "output");
