@@ -86,6 +86,11 @@ class SensitivitySweepTest {
         assertEquals(Map.of("1", "0.5", "3", "0.5"), grid.prune().overrides());
         assertEquals(Map.of("1", "0.5", "3", "0.5"), SweepPlanner.plan(grid).points().get(0).task().settings().overrides());
 
+        // the report draws the scan: a heat map and the per-space curves, linked from index.html
+        String index = Files.readString(dir.resolve("out/report/index.html"));
+        assertTrue(index.contains("sensitivity_heatmap_0.png") && index.contains("sensitivity_curves_0.png"), index);
+        assertTrue(Files.size(dir.resolve("out/report/sensitivity_heatmap_0.png")) > 1000);
+
         String again = run(config);
         assertTrue(again.contains("sensitivity: 0 to run, 2 already done"), again);
         assertEquals(rows, TestSweeps.duck(query), "a re-run adds and changes no rows");
