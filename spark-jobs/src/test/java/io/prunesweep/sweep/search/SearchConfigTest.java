@@ -78,4 +78,21 @@ class SearchConfigTest {
         assertEquals(1, SweepPlanner.plan(halving).points().get(0).task().settings().epochs(),
                 "round 0 of halving finetunes for the short budget (3 / 3^3, at least 1)");
     }
+
+    @Test
+    void theExampleSweepsValidateAndPlan() {
+        Path sweeps = java.nio.file.Paths.get(System.getProperty("user.dir")).getParent().resolve("conf/sweeps");
+        SweepConfigLoader noFiles = new SweepConfigLoader(false);
+        SweepPlan scan = SweepPlanner.plan(noFiles.load(sweeps.resolve("sensitivity.yaml").toString(), List.of()));
+        assertEquals(10, scan.scans().size());
+        assertEquals(51 * 9, scan.scans().stream().mapToInt(t -> t.settings().scan().size()).sum(),
+                "YOLOv8n has 51 prunable units, scanned at 9 ratios");
+        assertEquals(List.of(), scan.points());
+        SweepConfig knee = noFiles.load(sweeps.resolve("knee.yaml").toString(), List.of());
+        assertEquals(4, SweepPlanner.plan(knee).points().size());
+        assertTrue(SearchRules.describe(knee).startsWith("search knee: round 0 is the grid above"));
+        SweepConfig halving = noFiles.load(sweeps.resolve("halving.yaml").toString(), List.of());
+        assertTrue(SweepPlanner.plan(halving).points().stream().allMatch(p -> p.task().settings().epochs() == 1));
+        assertTrue(SearchRules.describe(halving).endsWith("epochs per round 1 -> 2 -> 5"), SearchRules.describe(halving));
+    }
 }
