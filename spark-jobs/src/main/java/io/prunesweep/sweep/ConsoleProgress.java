@@ -66,8 +66,10 @@ final class ConsoleProgress extends SparkListener {
         }
         int runs = runsDone.incrementAndGet();
         int points = kind.equals("prune_finetune") ? pointsDone.incrementAndGet() : pointsDone.get();
-        console.println("[" + sweepId + "] " + kind + " task done: points " + points + "/" + totalPoints.get()
-                + " done, stage runs " + runs + "/" + totalRuns.get() + ", ETA " + eta(runs));
+        // a sensitivity scan has no grid points, only stage runs
+        String pointsPart = totalPoints.get() == 0 ? "" : "points " + points + "/" + totalPoints.get() + " done, ";
+        console.println("[" + sweepId + "] " + kind + " task done: " + pointsPart + "stage runs " + runs + "/"
+                + totalRuns.get() + ", ETA " + eta(runs));
     }
 
     private String eta(int runs) {
