@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -58,7 +57,7 @@ public final class SensitivityPlan {
         StringBuilder sb = new StringBuilder();
         header.forEach(h -> sb.append("# ").append(h).append('\n'));
         plan.forEach((k, v) -> sb.append('"').append(k.replace("\"", "\\\"")).append("\": ")
-                .append(v instanceof Double d ? String.format(Locale.ROOT, "%s", trim(d)) : v).append('\n'));
+                .append(v instanceof Double d ? trim(d) : v).append('\n'));
         return sb.toString();
     }
 

@@ -15,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
@@ -156,9 +155,5 @@ public final class SensitivityTable {
             f.add(DataTypes.createStructField((String) nameType[i], (DataType) nameType[i + 1], true));
         }
         return new StructType(f.toArray(new StructField[0]));
-    }
-
-    static String describe(double d) {
-        return String.format(Locale.ROOT, "%.4f", d);
     }
 }
