@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Reproduces the README's "Measured (sensitivity, knee, halving)" figures on the quickstart's dense model.
-# Usage: conf/sweeps/measure/adaptive.sh [DENSE_CHECKPOINT]   (default: the shared quickstart fixture)
+# Usage: conf/sweeps/measure/adaptive.sh [STEP...]   steps: plan (sensitivity scan, plan vs uniform), knee, halving;
+#        default all three. DENSE=<checkpoint> overrides the shared quickstart fixture.
 # Writes runs/measure/<name>/ and <name>.log; then: python3 conf/sweeps/measure/summary.py plan|knee|halving
 set -uo pipefail
 cd "$(dirname "$0")/../../.."
-F=${1:-../shared/fixtures/quickstart-dense/dense-yolov8n-shapes128.safetensors}
+F=${DENSE:-../shared/fixtures/quickstart-dense/dense-yolov8n-shapes128.safetensors}
 M=runs/measure
 mkdir -p $M
 t() { local name=$1; shift; echo "== $name start $(date -u +%T) load $(cut -d' ' -f1-3 /proc/loadavg)"
   /usr/bin/time -f "$name wall %e s" "$@" > $M/$name.log 2>&1
   echo "== $name end $(date -u +%T) load $(cut -d' ' -f1-3 /proc/loadavg)"; }
+plan() {
 t sensitivity ./prunesweep sweep conf/sweeps/sensitivity.yaml --set model.checkpoint=$F --set output=$M/sensitivity
 PLAN=$M/sensitivity/sensitivity/overrides_bn_lambda0_seed0_tol0.01.yaml
 G="--min-channels 8 --round-to 8 --imgsz 128 --weights $F --method bn"
@@ -22,9 +24,17 @@ t plan ./prunesweep sweep conf/sweeps/knee.yaml --set model.checkpoint=$F --set 
   --set search.mode=none --set 'prune.ratios=[0]' --set prune.overrides=$PLAN
 t uniform ./prunesweep sweep conf/sweeps/knee.yaml --set model.checkpoint=$F --set output=$M/uniform --set sweep.id=uniform \
   --set search.mode=none --set "prune.ratios=[$R]"
+}
+# knee: the coarse grid 0.2..0.8 plus up to 3 bisection rounds vs a dense grid at 0.05 spacing over the same range
+knee() {
 t knee ./prunesweep sweep conf/sweeps/knee.yaml --set model.checkpoint=$F --set output=$M/knee
 t grid05 ./prunesweep sweep conf/sweeps/knee.yaml --set model.checkpoint=$F --set output=$M/grid05 --set sweep.id=grid05 \
-  --set 'prune.ratios=[0.05,0.1,0.15,0.2,0.25,0.3,0.35,0.4,0.45,0.5,0.55,0.6,0.65,0.7,0.75,0.8,0.85,0.9]' --set search.mode=none
+  --set 'prune.ratios=[0.05,0.1,0.15,0.2,0.25,0.3,0.35,0.4,0.45,0.5,0.55,0.6,0.65,0.7,0.75,0.8]' --set search.mode=none
+}
+# halving: conf/sweeps/halving.yaml (eta 3) vs the same grid with every point finetuned the full epochs.finetune
+halving() {
 t halving ./prunesweep sweep conf/sweeps/halving.yaml --set model.checkpoint=$F --set output=$M/halving
 t fullgrid ./prunesweep sweep conf/sweeps/halving.yaml --set model.checkpoint=$F --set output=$M/fullgrid \
   --set sweep.id=fullgrid --set search.mode=none
+}
+for step in "${@:-plan knee halving}"; do for s in $step; do $s; done; done

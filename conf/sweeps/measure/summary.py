@@ -13,8 +13,11 @@ def stages(out, kind):
     return rows
 
 def cost(out):
-    c = {k: sum(x["wall"] for x in stages(out, k)) for k in ("dense", "sparse", "points")}
-    c["total"] = sum(c.values())
+    """Stage-seconds (child-JVM wall) per stage kind and in total; finetune = the points' training seconds alone."""
+    c = {k: round(sum(x["wall"] for x in stages(out, k)), 1) for k in ("dense", "sparse", "points")}
+    c["total"] = round(sum(c.values()), 1)
+    c["finetune"] = round(sum(x["ft"] for x in stages(out, "points")), 1)
+    c["point_runs"] = len(stages(out, "points"))
     return c
 
 def dense_map(out):
@@ -58,10 +61,12 @@ elif what == "knee":
         print("   ", " ".join(f"{p['ratio']}:{p['map'] - d:+.4f}" for p in sorted(pts, key=lambda p: p['ratio'])))
 elif what == "halving":
     full = stages(f"{M}/fullgrid", "points"); hv = stages(f"{M}/halving", "points")
-    print("full grid standings at 5 epochs (mean Pareto rank, -mean mAP, series):", standings(full, 5))
-    for e in sorted({p["epochs"] for p in hv}):
+    top = max(p["epochs"] for p in full)
+    print(f"full grid standings at {top} epochs (mean Pareto rank, -mean mAP, series):", standings(full, top))
+    levels = sorted({p["epochs"] for p in hv})
+    for e in levels:
         print(f"halving at {e} epochs:", standings(hv, e))
     print("cost full", cost(f"{M}/fullgrid"), "\ncost halving", cost(f"{M}/halving"))
-    print("finetune epochs: full", sum(p["epochs"] for p in full), "halving (trained, resumed counted once)",
-          sum(p["epochs"] for p in hv if p["epochs"] == 1) + sum(p["epochs"] - 1 for p in hv if p["epochs"] == 2)
-          + sum(p["epochs"] - 2 for p in hv if p["epochs"] == 5))
+    # a promoted point resumes from the previous level's checkpoint: it trains only the difference
+    trained = sum(p["epochs"] - ([0] + levels)[levels.index(p["epochs"])] for p in hv)
+    print("finetune epochs trained: full", sum(p["epochs"] for p in full), "halving", trained)

@@ -4,12 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.prunesweep.sweep.SweepJob;
 import io.prunesweep.sweep.config.SweepConfig;
 import io.prunesweep.sweep.config.SweepConfigException;
 import io.prunesweep.sweep.config.SweepConfigLoader;
 import io.prunesweep.sweep.plan.SweepPlan;
 import io.prunesweep.sweep.plan.SweepPlanner;
+import io.prunesweep.sweep.testing.TestSweeps;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -93,6 +101,38 @@ class SearchConfigTest {
         assertTrue(SearchRules.describe(knee).startsWith("search knee: round 0 is the grid above"));
         SweepConfig halving = noFiles.load(sweeps.resolve("halving.yaml").toString(), List.of());
         assertTrue(SweepPlanner.plan(halving).points().stream().allMatch(p -> p.task().settings().epochs() == 1));
-        assertTrue(SearchRules.describe(halving).endsWith("epochs per round 1 -> 2 -> 5"), SearchRules.describe(halving));
+        assertTrue(SearchRules.describe(halving).endsWith("epochs per round 1 -> 3 -> 9"), SearchRules.describe(halving));
+    }
+
+    @Test
+    void dryRunPrintsTheFirstRoundAndTheRules() throws Exception {
+        Path yaml = TestSweeps.yamlFile(dir, "dry", TestSweeps.path(dir.resolve("out")));
+        String knee = dryRun(yaml, "search.mode=knee", "search.tolerance=0.02", "search.width=0.1", "search.rounds=2");
+        // round 0 is the grid: 2 lambdas x 2 methods x 2 ratios, nothing of later rounds
+        assertEquals(8, knee.lines().filter(l -> l.startsWith("  prune_finetune ")).count(), knee);
+        assertTrue(knee.contains("[dry] search knee: round 0 is the grid above; then, per (method, lambda) series, each "
+                + "round adds the midpoint between the largest ratio within 0.02 mAP50-95 of dense and the smallest ratio "
+                + "outside it, until that bracket is at most 0.1 wide or 2 rounds are spent"), knee);
+        String halving = dryRun(yaml, "search.mode=halving", "search.eta=2", "search.rounds=1", "epochs.finetune=4");
+        assertEquals(8, halving.lines().filter(l -> l.startsWith("  prune_finetune ")).count(), halving);
+        assertTrue(halving.contains("[dry] search halving: round 0 is the grid above at 2 finetune epochs; each of up to 1 "
+                + "rounds keeps the best 1/2 of the (method, lambda) series"), halving);
+        assertTrue(halving.trim().endsWith("epochs per round 2 -> 4"), halving);
+        String plain = dryRun(yaml);
+        assertTrue(!plain.contains("search "), "no search section, no rules: " + plain);
+    }
+
+    private static String dryRun(Path yaml, String... sets) {
+        List<String> args = new ArrayList<>(List.of(yaml.toString(), "--dry-run"));
+        for (String s : sets) {
+            args.add("--set");
+            args.add(s);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        StringWriter err = new StringWriter();
+        var cl = SweepJob.commandLine(new SweepJob(new PrintStream(out, true, StandardCharsets.UTF_8)));
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(0, cl.execute(args.toArray(String[]::new)), err.toString());
+        return out.toString(StandardCharsets.UTF_8);
     }
 }
