@@ -17,7 +17,8 @@ PRUNESWEEP_MAIN_CLASS="io.prunesweep.sweep.SweepJob"
 # shellcheck disable=SC2034  # used by the sourcing scripts
 PRUNESWEEP_GPU_SCRIPT="$PRUNESWEEP_ROOT/deploy/gpu/get-gpus.sh"
 
-# Java 17 module opens for a JVM running Spark: the list of the parent pom's jvm.opens.
+# Java 17 module flags for a JVM running Spark: Spark's JavaModuleOptions list (see JvmModuleOptions);
+# JvmModuleOptionsTest checks it equals the parent pom's jvm.opens and the launcher's.
 PRUNESWEEP_JVM_OPENS=(
   -XX:+IgnoreUnrecognizedVMOptions
   --add-opens=java.base/java.lang=ALL-UNNAMED
@@ -34,6 +35,7 @@ PRUNESWEEP_JVM_OPENS=(
   --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
   --add-opens=java.base/sun.security.action=ALL-UNNAMED
   --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
+  --add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED
   -Djdk.reflect.useDirectMethodHandle=false
   -Dio.netty.tryReflectionSetAccessible=true
 )

@@ -32,6 +32,7 @@ public final class Main implements Runnable {
         for (Object command : Commands.all()) {
             cl.addSubcommand(command);
         }
+        PruneCommand.addCriteriaSection(cl.getSubcommands().get("prune"));
         cl.setExecutionExceptionHandler(Main::handleError);
         cl.setParameterExceptionHandler(Main::handleBadArguments);
         return cl;

@@ -5,12 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.prunesweep.InputException;
 import io.prunesweep.data.DatasetSplits;
-import io.prunesweep.train.ConsoleProgress;
+import io.prunesweep.train.TrainProgressBar;
 import io.prunesweep.train.IterativeFinetune;
 import io.prunesweep.train.TrainConfig;
 import io.prunesweep.io.Checkpoint;
 import io.prunesweep.io.FileSystems;
 import io.prunesweep.model.YoloModel;
+import io.prunesweep.prune.ImportanceRegistry;
 import io.prunesweep.prune.Method;
 import io.prunesweep.prune.Overrides;
 import io.prunesweep.prune.PruneConfig;
@@ -34,7 +35,7 @@ import picocli.CommandLine.Spec;
  * {@code DIR/pruned.safetensors} plus {@code DIR/prune-report.json}.
  */
 @Command(name = "prune", mixinStandardHelpOptions = true,
-        description = "Prune channels (bn, l1, l2, random; global or local) into a smaller network that loads and finetunes.")
+        description = "Prune channels (by a criterion, see --method; global or local) into a smaller network that loads and finetunes.")
 public final class PruneCommand implements Callable<Integer> {
     public static final String CHECKPOINT = "pruned.safetensors";
     public static final String REPORT = "prune-report.json";
@@ -42,7 +43,8 @@ public final class PruneCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin ModelOptions modelOptions;
 
-    @Option(names = "--method", paramLabel = "M", description = "bn (|gamma|), l1, l2 (filter norm) or random.")
+    @Option(names = "--method", paramLabel = "M", completionCandidates = MethodNames.class,
+            description = "Channel importance criterion: ${COMPLETION-CANDIDATES} (see Criteria below).")
     String method;
 
     @Option(names = "--ratio", paramLabel = "R", description = "Fraction of prunable channels to remove, in [0, 1).")
@@ -97,11 +99,12 @@ public final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (method == null) throw new InputException("--method is required: bn, l1, l2 or random");
+        if (method == null) throw new InputException("--method is required: " + ImportanceRegistry.choices());
         if (out == null) throw new InputException("--out DIR is required: where pruned.safetensors and the report go");
         Overrides ov = overrides == null ? Overrides.NONE : Overrides.read(overrides);
-        PruneConfig config = new PruneConfig(Method.parse(method), Scope.parse(scope), ratio, targetGflops, targetParams,
-                minChannels, roundTo, ov, steps, seed, !noSplitParity, imgsz).validate();
+        PruneConfig config = PruneConfig.builder(Method.parse(method)).scope(Scope.parse(scope)).ratio(ratio)
+                .targets(targetGflops, targetParams).guards(minChannels, roundTo).overrides(ov).steps(steps).seed(seed)
+                .splitParity(!noSplitParity).imgsz(imgsz).build().validate();
         String dir = out.endsWith("/") ? out.substring(0, out.length() - 1) : out;
         try (YoloModel model = modelOptions.load(Device.cpu(), seed)) {
             PruneResult result = Pruner.prune(model, config, stepHook(dir));
@@ -110,13 +113,13 @@ public final class PruneCommand implements Callable<Integer> {
                 meta.put("prunesweep.prune", String.format("method=%s scope=%s ratio=%s steps=%d min_channels=%d round_to=%d seed=%d",
                         config.method().id(), config.scope().id(), result.ratio(), steps, minChannels, roundTo, seed));
                 if (modelOptions.weights() != null) meta.put("prunesweep.source", modelOptions.weights());
-                String ckpt = dir + "/" + CHECKPOINT;
+                String ckpt = FileSystems.child(out, CHECKPOINT);
                 Checkpoint.save(pruned, ckpt, meta);
                 Map<String, Object> report = new LinkedHashMap<>(PruneReport.toMap(result));
                 report.put("checkpoint", ckpt);
                 ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
                 byte[] bytes = mapper.writeValueAsString(report).getBytes(StandardCharsets.UTF_8);
-                FileSystems.writeAtomically(dir + "/" + REPORT, o -> o.write(bytes));
+                FileSystems.writeAtomically(FileSystems.child(out, REPORT), o -> o.write(bytes));
                 var w = spec.commandLine().getOut();
                 if (json) {
                     w.println(mapper.writeValueAsString(report));
@@ -130,12 +133,30 @@ public final class PruneCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The registered criteria, read when the help is drawn (so a criterion registered later is listed). */
+    static final class MethodNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return ImportanceRegistry.ids().iterator();
+        }
+    }
+
+    /** Adds the "Criteria" section (one line per registered method and its summary) to the prune help. */
+    static void addCriteriaSection(picocli.CommandLine prune) {
+        String key = "criteria";
+        prune.getHelpSectionMap().put(key, help -> "%nCriteria (--method):%n".formatted()
+                + String.join(System.lineSeparator(), ImportanceRegistry.summaries()) + System.lineSeparator());
+        java.util.List<String> keys = new java.util.ArrayList<>(prune.getHelpSectionKeys());
+        keys.add(keys.indexOf(picocli.CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER_HEADING), key);
+        prune.setHelpSectionKeys(keys);
+    }
+
     /** Between steps: nothing, or a short finetune on --data (ultralytics' training defaults, --step-epochs). */
     private Pruner.StepHook stepHook(String dir) {
         if (data == null) return Pruner.StepHook.NONE;
         if (steps < 2) throw new InputException("--data is for iterative pruning: add --steps k (k >= 2)");
         DatasetSplits splits = DatasetSplits.scan(data, 2);
         TrainConfig cfg = TrainConfig.defaults().withRun(stepEpochs, batch, imgsz, seed, 2, true);
-        return new IterativeFinetune(cfg, splits.train(), splits.val(), dir, new ConsoleProgress(System.err));
+        return new IterativeFinetune(cfg, splits.train(), splits.val(), dir, new TrainProgressBar(System.err));
     }
 }

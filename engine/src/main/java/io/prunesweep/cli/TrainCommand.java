@@ -6,7 +6,7 @@ import io.prunesweep.io.FileSystems;
 import io.prunesweep.model.Devices;
 import io.prunesweep.model.ModelGraph;
 import io.prunesweep.model.YoloModel;
-import io.prunesweep.train.ConsoleProgress;
+import io.prunesweep.train.TrainProgressBar;
 import io.prunesweep.train.TrainConfig;
 import io.prunesweep.train.Trainer;
 import java.nio.charset.StandardCharsets;
@@ -77,7 +77,7 @@ public class TrainCommand implements Callable<Integer> {
         DatasetSplits splits = DatasetSplits.scan(data, workers);
         splits.warnings().forEach(System.err::println);
         splits.requireTrainBoxes(allowEmpty, "--allow-empty");
-        Trainer trainer = new Trainer(cfg, splits.train(), splits.val(), out, new ConsoleProgress(System.out));
+        Trainer trainer = new Trainer(cfg, splits.train(), splits.val(), out, new TrainProgressBar(System.out));
         Trainer.Result result;
         if (resume) {
             if (!FileSystems.exists(trainer.lastUri())) {

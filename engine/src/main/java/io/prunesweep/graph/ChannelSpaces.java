@@ -3,8 +3,8 @@ package io.prunesweep.graph;
 import io.prunesweep.model.ConvSpec;
 import io.prunesweep.model.Layer;
 import io.prunesweep.model.ModelGraph;
-import io.prunesweep.model.ModuleRegistry;
 import io.prunesweep.model.ModuleType;
+import io.prunesweep.model.Wiring;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -39,14 +39,52 @@ public final class ChannelSpaces {
                         List<Producer> producers) {}
 
     /** Space ids whose concatenation is a conv's input and output. */
-    public record ConvChannels(int[] in, int[] out) {}
+    public record ConvChannels(int[] in, int[] out) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ConvChannels c && Arrays.equals(in, c.in) && Arrays.equals(out, c.out);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(in) + Arrays.hashCode(out);
+        }
+
+        @Override
+        public String toString() {
+            return "ConvChannels[in=" + Arrays.toString(in) + ", out=" + Arrays.toString(out) + "]";
+        }
+    }
 
     /**
      * Per layer: its inputs' and output's spaces, its convs' spaces and, per split attribute, the spaces of each
      * part. An opaque layer has no convs here (they stay as they are).
      */
     public record LayerChannels(int layer, boolean opaque, List<int[]> inputs, int[] output,
-                                Map<String, ConvChannels> convs, Map<String, List<int[]>> splits) {}
+                                Map<String, ConvChannels> convs, Map<String, List<int[]>> splits) {
+        /** By value: the space-id arrays by content. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof LayerChannels l && layer == l.layer && opaque == l.opaque && Arrays.equals(output, l.output)
+                    && lists(inputs).equals(lists(l.inputs)) && convs.equals(l.convs)
+                    && splitLists(splits).equals(splitLists(l.splits));
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(layer, opaque, lists(inputs), Arrays.hashCode(output), convs, splitLists(splits));
+        }
+
+        private static List<List<Integer>> lists(List<int[]> arrays) {
+            return arrays.stream().map(a -> Arrays.stream(a).boxed().toList()).toList();
+        }
+
+        private static Map<String, List<List<Integer>>> splitLists(Map<String, List<int[]>> m) {
+            Map<String, List<List<Integer>>> out = new LinkedHashMap<>();
+            m.forEach((k, v) -> out.put(k, lists(v)));
+            return out;
+        }
+    }
 
     private final ModelGraph graph;
     private final List<Space> spaces;
@@ -140,7 +178,7 @@ public final class ChannelSpaces {
                 List<List<Integer>> inputs = new ArrayList<>();
                 for (int f : layer.from()) inputs.add(f < 0 ? image : outputs.get(f));
                 RawLayer r = null;
-                ModuleType type = ModuleRegistry.find(layer.module());
+                ModuleType type = graph.modules().find(layer.module());
                 Wiring w = null;
                 String why = "module " + layer.module() + " declares no channel wiring";
                 try {

@@ -5,7 +5,6 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -51,10 +50,28 @@ public final class FileSystems {
         settings.forEach(CONF::set);
     }
 
-    /** A Hadoop path from a URI, or from a local path (made absolute) when there is no scheme. */
+    /**
+     * A Hadoop path from a URI, or from a local path (made absolute against the working directory) when there is no
+     * scheme. Hadoop's {@code Path} quotes what a URI cannot hold, so a local name with a space, {@code %} or
+     * {@code #} works as it is.
+     */
     public static Path path(String uriOrPath) {
-        URI u = URI.create(uriOrPath.replace(" ", "%20"));
-        return u.getScheme() == null ? new Path(new java.io.File(uriOrPath).getAbsoluteFile().toURI()) : new Path(uriOrPath);
+        Path p = new Path(uriOrPath);
+        if (p.toUri().getScheme() != null) return p;
+        try {
+            return FileSystem.getLocal(CONF).makeQualified(p);
+        } catch (IOException e) {
+            throw new InputException(uriOrPath + ": the local filesystem is not available: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code name} inside the directory {@code dirUri}, as a string: the one path join of the code base (stage
+     * directories, result files, report files). The directory is kept as given (relative stays relative, a URI
+     * keeps its scheme), so the paths written into results read the same on every run.
+     */
+    public static String child(String dirUri, String name) {
+        return dirUri.endsWith("/") ? dirUri + name : dirUri + "/" + name;
     }
 
     public static FileSystem fs(Path p) {

@@ -42,7 +42,7 @@ public interface DetectionHead {
 
     /** The head type of a graph (its last layer). */
     static DetectionHead of(ModelGraph graph) {
-        ModuleType t = ModuleRegistry.get(graph.head().module());
+        ModuleType t = graph.type(graph.head());
         if (!(t instanceof DetectionHead h)) {
             throw new IllegalStateException("the last layer (" + graph.head().module() + ") is not a detection head");
         }

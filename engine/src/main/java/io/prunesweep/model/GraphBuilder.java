@@ -7,8 +7,10 @@ import java.util.List;
  * Turns a model YAML into a {@link ModelGraph}, following ultralytics' {@code parse_model}: depth gain on
  * repeats, width gain and {@code max_channels} on channels, {@code nc} substitution, and the Detect head's legacy
  * (YOLOv8/v5u) or depthwise (YOLO11, any model with C3k2) class branch. A string argument naming a top-level YAML
- * key is replaced by its value (YOLOv5's {@code anchors}); {@code Detect} given anchors is YOLOv5's anchor-based
- * head ({@code AnchorDetect}).
+ * key is replaced by its value (YOLOv5's {@code anchors}). What depends on a module lives in that module
+ * ({@link ModuleType#modelFlags}, {@link ModuleType#resolve}, {@link ModuleType#completeArgs}): C3k2 turns the
+ * legacy flag off, {@code Detect} given anchors resolves to YOLOv5's anchor-based head ({@code AnchorDetect}),
+ * and {@code Detect} reads the legacy flag into its second argument.
  */
 public final class GraphBuilder {
     private GraphBuilder() {}
@@ -18,6 +20,11 @@ public final class GraphBuilder {
      * @param nc class count override, or null for the YAML's
      */
     public static ModelGraph build(ModelDefinition def, String scaleName, Integer nc) {
+        return build(def, scaleName, nc, ModuleRegistry.standard());
+    }
+
+    /** As {@link #build(ModelDefinition, String, Integer)}, with the module types of {@code modules}. */
+    public static ModelGraph build(ModelDefinition def, String scaleName, Integer nc, ModuleRegistry modules) {
         String scaleKey = scaleName == null ? "" : scaleName;
         Scale scale = def.scales().get(scaleKey);
         if (scale == null) {
@@ -31,7 +38,12 @@ public final class GraphBuilder {
         }
         int classes = nc == null ? def.nc() : nc;
         if (classes < 1) throw new io.prunesweep.InputException("nc must be at least 1, got " + classes);
-        boolean legacy = def.layers().stream().noneMatch(l -> l.module().equals("C3k2"));
+        // model-wide flags that modules set and others read (ultralytics' parse_model: C3k2 turns Detect's legacy off)
+        java.util.Map<String, Object> flags = new java.util.HashMap<>();
+        for (LayerDefinition row : def.layers()) {
+            ModuleType t = modules.find(row.module());
+            if (t != null) flags.putAll(t.modelFlags());
+        }
 
         List<Layer> layers = new ArrayList<>();
         List<LayerDefinition> rows = def.layers();
@@ -42,11 +54,12 @@ public final class GraphBuilder {
                 if ("nc".equals(args.get(k))) args.set(k, classes);
                 else if (args.get(k) instanceof String v && def.variables().containsKey(v)) args.set(k, def.variables().get(v));
             }
-            ModuleType type = ModuleRegistry.find(anchorBased(row.module(), args) ? "AnchorDetect" : row.module());
-            if (type == null) {
+            ModuleType named = modules.find(row.module());
+            if (named == null) {
                 throw new io.prunesweep.InputException(def.source() + ": layer " + i + ": unknown module '" + row.module()
-                        + "'; known: " + ModuleRegistry.knownNames());
+                        + "'; known: " + modules.knownNames());
             }
+            ModuleType type = named.resolve(args, modules);
             int[] from = new int[row.from().length];
             int[] inCh = new int[from.length];
             int[] inStride = new int[from.length];
@@ -63,10 +76,7 @@ public final class GraphBuilder {
                 inStride[k] = abs < 0 ? 1 : layers.get(abs).stride();
             }
             int repeats = row.repeats() > 1 ? Math.max((int) Math.rint(row.repeats() * scale.depth()), 1) : row.repeats();
-            if (type instanceof io.prunesweep.model.modules.DetectModule) {
-                while (args.size() < 2) args.add(null);
-                if (args.get(1) == null) args.set(1, legacy);
-            }
+            type.completeArgs(args, flags);
             LayerContext ctx = new LayerContext(i, from, repeats, args, inCh, inStride, scale, scaleKey, classes, def.source());
             try {
                 Layer layer = type.define(ctx);
@@ -78,15 +88,10 @@ public final class GraphBuilder {
                 throw ctx.fail("bad arguments " + row.args() + " for " + row.module() + ": " + e.getMessage());
             }
         }
-        if (layers.isEmpty() || !(ModuleRegistry.get(layers.get(layers.size() - 1).module()) instanceof DetectionHead)) {
+        if (layers.isEmpty() || !(modules.get(layers.get(layers.size() - 1).module()) instanceof DetectionHead)) {
             throw new io.prunesweep.InputException(def.source() + ": the last layer must be a detection head"
                     + " (Detect, Detect with anchors, v10Detect)");
         }
-        return new ModelGraph(def.name(), scaleKey, classes, 3, layers);
-    }
-
-    /** YOLOv5's {@code Detect(nc, anchors)}: the anchor-based head, told apart by its anchors argument. */
-    private static boolean anchorBased(String module, List<Object> args) {
-        return module.equals("Detect") && args.size() > 1 && (args.get(1) instanceof List || args.get(1) instanceof Number);
+        return new ModelGraph(def.name(), scaleKey, classes, 3, layers, modules);
     }
 }

@@ -39,6 +39,37 @@ public record Layer(
         inChannels = inChannels.clone();
     }
 
+    /**
+     * Equality by value: the int arrays by content, and an attr given as {@code int[]} equals the same numbers as a
+     * list (what a layer read back from a checkpoint's JSON holds).
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Layer l && index == l.index && outChannels == l.outChannels && stride == l.stride
+                && java.util.Arrays.equals(from, l.from) && java.util.Arrays.equals(inChannels, l.inChannels)
+                && module.equals(l.module) && convs.equals(l.convs) && normalised(attrs).equals(normalised(l.attrs))
+                && tensors.equals(l.tensors);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(index, java.util.Arrays.hashCode(from), module, convs, normalised(attrs),
+                java.util.Arrays.hashCode(inChannels), outChannels, stride, tensors);
+    }
+
+    @Override
+    public String toString() {
+        return "Layer[index=" + index + ", from=" + java.util.Arrays.toString(from) + ", module=" + module + ", convs="
+                + convs + ", attrs=" + normalised(attrs) + ", inChannels=" + java.util.Arrays.toString(inChannels)
+                + ", outChannels=" + outChannels + ", stride=" + stride + ", tensors=" + tensors + "]";
+    }
+
+    private static Map<String, Object> normalised(Map<String, Object> attrs) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        attrs.forEach((k, v) -> out.put(k, v instanceof int[] a ? java.util.Arrays.stream(a).boxed().toList() : v));
+        return out;
+    }
+
     /** A layer made of convs only. */
     public Layer(int index, int[] from, String module, Map<String, ConvSpec> convs, Map<String, Object> attrs,
                  int[] inChannels, int outChannels, int stride) {

@@ -1,5 +1,8 @@
 package io.prunesweep.model;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,14 +19,47 @@ import java.util.List;
  * @param nc number of classes
  * @param inputChannels image channels (3)
  * @param layers the layers, last one the Detect head
+ * @param modules the module types its layers name (not stored: a graph read back gets the
+ *     {@linkplain ModuleRegistry#standard() standard} registry); not part of equality
  */
-public record ModelGraph(String name, String scale, int nc, int inputChannels, List<Layer> layers) {
+public record ModelGraph(String name, String scale, int nc, int inputChannels, List<Layer> layers,
+                         @JsonIgnore ModuleRegistry modules) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     public ModelGraph {
         layers = List.copyOf(layers);
+        if (modules == null) modules = ModuleRegistry.standard();
+    }
+
+    /** A graph of the standard module types (what a checkpoint's stored graph reads back as). */
+    @JsonCreator
+    public ModelGraph(@JsonProperty("name") String name, @JsonProperty("scale") String scale, @JsonProperty("nc") int nc,
+            @JsonProperty("inputChannels") int inputChannels, @JsonProperty("layers") List<Layer> layers) {
+        this(name, scale, nc, inputChannels, layers, ModuleRegistry.standard());
+    }
+
+    /** The same graph with other layers (pruning's rebuild), keeping its module types. */
+    public ModelGraph withLayers(List<Layer> newLayers) {
+        return new ModelGraph(name, scale, nc, inputChannels, newLayers, modules);
+    }
+
+    /** The type of {@code layer}'s module, from this graph's registry. */
+    public ModuleType type(Layer layer) {
+        return modules.get(layer.module());
+    }
+
+    /** Equality is the data (what a checkpoint stores), not which registry object the graph was built with. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ModelGraph g && name.equals(g.name) && java.util.Objects.equals(scale, g.scale) && nc == g.nc
+                && inputChannels == g.inputChannels && layers.equals(g.layers);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(name, scale, nc, inputChannels, layers);
     }
 
     public Layer head() {
@@ -66,7 +102,7 @@ public record ModelGraph(String name, String scale, int nc, int inputChannels, L
         for (Layer layer : layers) {
             List<int[]> in = new ArrayList<>();
             for (int f : layer.from()) in.add(f < 0 ? new int[] {h, w} : sizes.get(f));
-            ModuleType type = ModuleRegistry.get(layer.module());
+            ModuleType type = type(layer);
             macs.add(type.macs(layer, in));
             sizes.add(type.outputSize(layer, in));
         }

@@ -6,13 +6,33 @@ import java.util.List;
 
 /**
  * One kind of YAML module ({@code Conv}, {@code C2f}, ...): how its YAML arguments become explicit convs
- * ({@link #define}), how it computes ({@link #forward}), and what it costs ({@link #macs}). Register custom
- * modules with {@link ModuleRegistry#register} or through {@code META-INF/services/io.prunesweep.model.ModuleType}.
+ * ({@link #define}), how it computes ({@link #forward}), what it costs ({@link #macs}) and how it routes channels
+ * ({@link #wiring}). Register a custom module for one graph with {@code ModuleRegistry.standard().with(type)}, or
+ * for every graph through {@code META-INF/services/io.prunesweep.model.ModuleType}.
  */
 public interface ModuleType {
 
     /** Names accepted in YAML (e.g. {@code nn.Upsample} and {@code Upsample}). */
     List<String> names();
+
+    /**
+     * Flags this module sets for the whole model when any row names it, read by other modules'
+     * {@link #completeArgs} (ultralytics' {@code parse_model}: a C3k2 anywhere sets {@code legacy = False}).
+     */
+    default java.util.Map<String, Object> modelFlags() {
+        return java.util.Map.of();
+    }
+
+    /**
+     * The type that defines a row naming this module: normally this one. A YAML name that stands for more than one
+     * module picks by its arguments (ultralytics' {@code Detect} with anchors is YOLOv5's anchor-based head).
+     */
+    default ModuleType resolve(List<Object> args, ModuleRegistry modules) {
+        return this;
+    }
+
+    /** Fills arguments a row leaves out from the model's {@link #modelFlags}, before {@link #define}. */
+    default void completeArgs(List<Object> args, java.util.Map<String, Object> modelFlags) {}
 
     /** Builds the layer node from a YAML row (ultralytics {@code parse_model} semantics). */
     Layer define(LayerContext ctx);
@@ -43,7 +63,17 @@ public interface ModuleType {
      * default, null, declares nothing: pruning then keeps all of the layer's channels and the channels at its
      * boundary, and works around it.
      */
-    default io.prunesweep.graph.Wiring wiring(Layer layer) {
+    default Wiring wiring(Layer layer) {
+        return null;
+    }
+
+    /**
+     * Why this layer's outputs depend on all channels of a space at once (an attention gate that pools over
+     * channels), or null when every output channel depends only on its own channels as the {@link #wiring} says.
+     * A non-null answer keeps a pruned layer valid but not equal to the original with the removed channels
+     * silenced; {@code prune.WiringHarness} then only checks that pruning through it builds and runs.
+     */
+    default String mixesChannels(Layer layer) {
         return null;
     }
 

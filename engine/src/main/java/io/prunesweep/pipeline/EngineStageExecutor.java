@@ -52,7 +52,7 @@ public final class EngineStageExecutor implements StageExecutor {
         Devices.use(Devices.parse(request.device() == null ? "cpu" : request.device()));
         StageSettings s = request.settings();
         int workers = Math.max(1, request.threads());
-        progress.onProgress(new Progress("data", -1, 0, 0, 0, null, "scanning " + s.dataset()));
+        progress.onProgress(Progress.note("data", "scanning " + s.dataset()));
         DatasetSplits data = data(s, workers);
         return switch (request.kind()) {
             case DENSE -> dense(request, data, workers, progress);
@@ -69,8 +69,8 @@ public final class EngineStageExecutor implements StageExecutor {
             if (s.epochs() == 0) { // an imported checkpoint is the dense model as it is
                 return finish(req, start, data, workers, Map.of(), List.of(), Map.of(), progress, child(req, MODEL));
             }
-            o = StageTraining.run("dense", trainConfig(s, 0, workers), data, child(req, "train"), null, start, true,
-                    progress);
+            o = StageTraining.run("dense", trainConfig(s, 0, workers), data, child(req, "train"), null, start,
+                    StageTraining.Keep.BEST, progress);
         }
         try (YoloModel model = Checkpoint.load(o.checkpoint(), null, Devices.current())) {
             return finish(req, model, data, workers, o.recoveryMetrics(), o.epochs(), Map.of("train", o.seconds()), progress,
@@ -88,7 +88,7 @@ public final class EngineStageExecutor implements StageExecutor {
             checkClasses(start.graph(), data);
             // The final sparse model is what Network Slimming prunes (best-by-fitness would favour early, denser epochs).
             o = StageTraining.run("sparse", trainConfig(s, s.lambda(), workers), data, child(req, "sparse"),
-                    PrunableGammas.names(start.graph()), start, false, progress);
+                    PrunableGammas.names(start.graph()), start, StageTraining.Keep.LAST, progress);
             durations.put("train", o.seconds());
         }
         try (YoloModel model = Checkpoint.load(o.checkpoint(), null, Devices.current())) {
@@ -107,17 +107,18 @@ public final class EngineStageExecutor implements StageExecutor {
         try (YoloModel original = Checkpoint.load(input, null, Devices.current())) {
             checkClasses(original.graph(), data);
             before.putAll(storedMetrics(input));
-            if (!before.containsKey(MetricKeys.MAP50_95)) {
-                progress.onProgress(new Progress("eval", -1, 0, 0, 0, null, "validating the input model"));
-                before.putAll(ModelMeasurements.accuracy(original, data.val(), s.imgsz(), s.batch(), workers));
+            try (YoloModel inference = original.fused()) {
+                if (!before.containsKey(MetricKeys.MAP50_95)) {
+                    progress.onProgress(Progress.note("eval", "validating the input model"));
+                    before.putAll(ModelMeasurements.accuracy(inference, data.val(), s.imgsz(), s.batch(), workers));
+                }
+                // Latency is timed here for both models, so before/after compare on the same host and load.
+                before.putAll(ModelMeasurements.latency(inference, s.imgsz()));
             }
             before.putAll(ModelMeasurements.size(original, s.imgsz()));
             before.putAll(ModelMeasurements.gammas(original));
-            // Latency is timed here for both models, so before/after compare on the same host and load.
-            before.putAll(ModelMeasurements.latency(original, s.imgsz()));
             if (!resumingFinetune) {
-                progress.onProgress(new Progress("prune", -1, 0, 0, 0, null,
-                        "pruning " + s.method() + " ratio " + s.ratio() + " (" + s.scope() + ")"));
+                progress.onProgress(Progress.note("prune", "pruning " + s.method() + " ratio " + s.ratio() + " (" + s.scope() + ")"));
                 long t0 = System.nanoTime();
                 PruneResult pr = Pruner.prune(original, pruneConfig(s));
                 try (YoloModel pruned = pr.model()) {
@@ -132,7 +133,7 @@ public final class EngineStageExecutor implements StageExecutor {
         if (s.epochs() > 0) {
             try (YoloModel pruned = Checkpoint.load(prunedUri, null, Devices.current())) {
                 StageTraining.Outcome o = StageTraining.run("finetune", trainConfig(s, 0, workers), data, finetuneDir,
-                        null, pruned, true, progress);
+                        null, pruned, StageTraining.Keep.BEST, progress);
                 curve = o.epochs();
                 recoveries = o.recoveryMetrics();
                 durations.put("finetune", o.seconds());
@@ -144,10 +145,12 @@ public final class EngineStageExecutor implements StageExecutor {
             extra.putAll(recoveries);
             StageResult r = finish(req, model, data, workers, extra, curve, durations, progress, child(req, MODEL));
             long t0 = System.nanoTime();
-            progress.onProgress(new Progress("export", -1, 0, 0, 0, null, "ONNX export checked by ONNX Runtime"));
+            progress.onProgress(Progress.note("export", "ONNX export checked by ONNX Runtime"));
             YoloOnnxExporter.Result ex = YoloOnnxExporter.export(model, child(req, ONNX), s.imgsz());
             Map<String, Double> metrics = new LinkedHashMap<>(r.metrics());
             metrics.put("onnx.max_abs_diff", Math.max(ex.check().scoreMaxAbsDiff(), ex.check().boxMaxAbsDiff()));
+            // what users deploy: the exported file timed in ONNX Runtime, same batch 1 and image size as the DJL figures
+            metrics.putAll(ModelMeasurements.prefixed("after.", ModelMeasurements.onnxLatency(ex.uri(), model, s.imgsz())));
             Map<String, String> artifacts = new LinkedHashMap<>(r.artifacts());
             artifacts.put("onnx", ex.uri());
             artifacts.put("pruned", prunedUri);
@@ -166,10 +169,12 @@ public final class EngineStageExecutor implements StageExecutor {
             String checkpointUri) {
         StageSettings s = req.settings();
         long t0 = System.nanoTime();
-        progress.onProgress(new Progress("eval", -1, 0, 0, 0, null, "validating " + data.val().size() + " images"));
+        progress.onProgress(Progress.note("eval", "validating " + data.val().size() + " images"));
         Map<String, Double> after = new LinkedHashMap<>(ModelMeasurements.size(model, s.imgsz()));
-        after.putAll(ModelMeasurements.accuracy(model, data.val(), s.imgsz(), s.batch(), workers));
-        after.putAll(ModelMeasurements.latency(model, s.imgsz()));
+        try (YoloModel inference = model.fused()) { // BN folded, as deployed and as ultralytics validates
+            after.putAll(ModelMeasurements.accuracy(inference, data.val(), s.imgsz(), s.batch(), workers));
+            after.putAll(ModelMeasurements.latency(inference, s.imgsz()));
+        }
         after.putAll(ModelMeasurements.gammas(model));
         Map<String, Double> d = new LinkedHashMap<>(durations);
         d.put("eval", (System.nanoTime() - t0) / 1e9);
@@ -236,6 +241,9 @@ public final class EngineStageExecutor implements StageExecutor {
         return StageFiles.child(req.outputDir(), name);
     }
 
+    private static final java.util.concurrent.atomic.AtomicInteger UNREADABLE_STORED_METRICS =
+            new java.util.concurrent.atomic.AtomicInteger();
+
     static Map<String, Double> storedMetrics(String checkpointUri) {
         String json = Checkpoint.metadata(checkpointUri).get(METRICS_KEY);
         if (json == null) return Map.of();
@@ -248,8 +256,17 @@ public final class EngineStageExecutor implements StageExecutor {
             }
             return keep;
         } catch (Exception e) {
+            // not fatal (the caller validates the input model again), but never silent: say it and count it
+            UNREADABLE_STORED_METRICS.incrementAndGet();
+            System.err.println("warning: " + checkpointUri + ": the metrics stored in the checkpoint are unreadable ("
+                    + e.getMessage() + "); validating the input model again"); // relayed into the task log
             return Map.of();
         }
+    }
+
+    /** How often this JVM found a checkpoint's stored metrics unreadable (and validated the model instead). */
+    static int unreadableStoredMetrics() {
+        return UNREADABLE_STORED_METRICS.get();
     }
 
     private static String toJson(Map<String, Double> m) {
@@ -280,9 +297,9 @@ public final class EngineStageExecutor implements StageExecutor {
     }
 
     static PruneConfig pruneConfig(StageSettings s) {
-        return new PruneConfig(Method.parse(s.method()), Scope.parse(s.scope() == null ? "global" : s.scope()),
-                s.ratio(), null, null, Math.max(1, s.minChannels()), Math.max(1, s.roundTo()),
-                s.overrides().isEmpty() ? Overrides.NONE : Overrides.of(s.overrides(), "prune.overrides"), 1,
-                s.seed(), true, s.imgsz());
+        return PruneConfig.builder(Method.parse(s.method())).scope(Scope.parse(s.scope() == null ? "global" : s.scope()))
+                .ratio(s.ratio()).guards(Math.max(1, s.minChannels()), Math.max(1, s.roundTo()))
+                .overrides(s.overrides().isEmpty() ? Overrides.NONE : Overrides.of(s.overrides(), "prune.overrides"))
+                .seed(s.seed()).imgsz(s.imgsz()).build();
     }
 }

@@ -19,6 +19,11 @@ public record Progress(String phase, int epoch, int epochs, long step, long step
         values = values == null ? Map.of() : Map.copyOf(values);
     }
 
+    /** A phase that is not training (data scan, prune, eval, export): a message only. */
+    public static Progress note(String phase, String message) {
+        return new Progress(phase, -1, 0, 0, 0, null, message);
+    }
+
     /** Fraction of the phase done, in [0, 1], when epochs/steps are known. */
     public double fraction() {
         if (epochs <= 0) {

@@ -1,18 +1,17 @@
 package io.prunesweep.pipeline;
 
+import io.prunesweep.io.FileSystems;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Stage files on any Hadoop filesystem (local, hdfs://, s3a://). Every file is written under a hidden
- * temporary name and renamed when complete, so a reader never sees half a file.
+ * Stage files on any Hadoop filesystem (local, hdfs://, s3a://): their names and the stage's own configuration.
+ * Reading, joining and the atomic write are {@link FileSystems}' (one copy of each): every file is written under a
+ * hidden temporary name and renamed when complete, so a reader never sees half a file; no {@code .crc} is left
+ * beside a local file, and no temporary file when a write fails.
  */
 public final class StageFiles {
     private StageFiles() {}
@@ -20,8 +19,9 @@ public final class StageFiles {
     public static final String RESULT_JSON = "result.json";
     public static final String REQUEST_JSON = "request.json";
 
+    /** See {@link FileSystems#child}. */
     public static String child(String dirUri, String name) {
-        return dirUri.endsWith("/") ? dirUri + name : dirUri + "/" + name;
+        return FileSystems.child(dirUri, name);
     }
 
     /** A Hadoop configuration with the given settings on top of the defaults. */
@@ -32,41 +32,20 @@ public final class StageFiles {
     }
 
     public static boolean exists(String uri, Configuration conf) throws IOException {
-        Path p = new Path(uri);
-        return p.getFileSystem(conf).exists(p);
+        return FileSystems.exists(new Path(uri), conf);
     }
 
     public static byte[] read(String uri, Configuration conf) throws IOException {
-        Path p = new Path(uri);
-        try (InputStream in = p.getFileSystem(conf).open(p)) {
-            return in.readAllBytes();
-        }
+        return FileSystems.readBytes(new Path(uri), conf);
     }
 
     public static void writeAtomically(String uri, String text, Configuration conf) throws IOException {
         writeAtomically(uri, text.getBytes(StandardCharsets.UTF_8), conf);
     }
 
-    /** Writes to {@code .<name>.tmp-<uuid>} next to the target, then renames over the target. */
+    /** {@link FileSystems#writeAtomically(Path, Configuration, FileSystems.IOBody)} of {@code data}. */
     public static void writeAtomically(String uri, byte[] data, Configuration conf) throws IOException {
-        Path target = new Path(uri);
-        FileSystem fs = target.getFileSystem(conf);
-        Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + UUID.randomUUID());
-        try (OutputStream out = fs.create(tmp, true)) {
-            out.write(data);
-        }
-        commit(fs, tmp, target);
-    }
-
-    /** Renames a finished temporary file over its target (Hadoop's rename refuses to overwrite). */
-    public static void commit(FileSystem fs, Path tmp, Path target) throws IOException {
-        if (!fs.rename(tmp, target)) {
-            fs.delete(target, false);
-            if (!fs.rename(tmp, target)) {
-                fs.delete(tmp, false);
-                throw new IOException("could not rename " + tmp + " to " + target);
-            }
-        }
+        FileSystems.writeAtomically(new Path(uri), conf, out -> out.write(data));
     }
 
     /** The result of a finished stage, or null when its result file does not exist (yet). */

@@ -15,7 +15,7 @@ import java.util.Map;
  * @param epochs            epochs of THIS stage (dense, sparse or finetune epochs)
  * @param seed              random seed of the point (weights init, data order, random pruning)
  * @param lambda            L1 strength on BN gamma for the sparse stage (0 = no sparse stage)
- * @param method            channel importance: bn, l1, l2 or random
+ * @param method            channel importance: a registered method (prune/ImportanceRegistry)
  * @param ratio             fraction of prunable channels to remove, in [0, 1)
  * @param scope             global or local (per layer) ranking
  * @param minChannels       no layer drops below this many channels
@@ -63,6 +63,26 @@ public record StageSettings(
     public StageSettings with(Map<String, String> newOverrides, java.util.List<ScanItem> newScan) {
         return new StageSettings(modelYaml, scale, initialCheckpoint, dataset, imgsz, batch, epochs, seed, lambda,
                 method, ratio, scope, minChannels, roundTo, train, newOverrides, newScan);
+    }
+
+    /** A dense stage: {@code epochs} of ordinary training (or 0 to take {@code initialCheckpoint} as it is); no λ, no pruning. */
+    public static StageSettings dense(String modelYaml, String scale, String initialCheckpoint, String dataset, int imgsz,
+            int batch, int epochs, long seed, Map<String, String> train) {
+        return new StageSettings(modelYaml, scale, initialCheckpoint, dataset, imgsz, batch, epochs, seed, 0, null, 0,
+                null, 0, 0, train);
+    }
+
+    /** These settings as a sparse stage: {@code epochs} of training with L1 on BN γ at {@code lambda}. */
+    public StageSettings sparse(int epochs, double lambda) {
+        return new StageSettings(modelYaml, scale, initialCheckpoint, dataset, imgsz, batch, epochs, seed, lambda, null,
+                0, null, 0, 0, train);
+    }
+
+    /** These settings as a grid point: prune by (method, ratio, scope, guards), then {@code epochs} of finetuning. */
+    public StageSettings point(int epochs, double lambda, String method, double ratio, String scope, int minChannels,
+            int roundTo) {
+        return new StageSettings(modelYaml, scale, initialCheckpoint, dataset, imgsz, batch, epochs, seed, lambda, method,
+                ratio, scope, minChannels, roundTo, train);
     }
 
     /** Settings with ultralytics' default hyperparameters. */

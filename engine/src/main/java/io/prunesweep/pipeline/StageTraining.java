@@ -25,6 +25,14 @@ import java.util.Set;
 final class StageTraining {
     private StageTraining() {}
 
+    /** Which of the run's checkpoints the next step starts from. */
+    enum Keep {
+        /** The best epoch by fitness (ultralytics' best.pt), or the last when there is none. */
+        BEST,
+        /** The final epoch (what Network Slimming prunes after sparse training). */
+        LAST
+    }
+
     /** @param checkpoint the weights the next step uses; @param epochs the whole curve, resumed epochs included */
     record Outcome(String checkpoint, String last, String best, List<EpochRow> epochs, double seconds, int nanRecoveries) {
         /** The replays of non-finite losses, as a stage metric. */
@@ -34,7 +42,7 @@ final class StageTraining {
     }
 
     static Outcome run(String phase, TrainConfig cfg, DatasetSplits data, String dir, Set<String> sparseGammas,
-            YoloModel start, boolean useBest, ProgressListener progress) {
+            YoloModel start, Keep keep, ProgressListener progress) {
         long t0 = System.nanoTime();
         Trainer trainer = new Trainer(cfg, data.train(), data.val(), dir, new Forward(phase, progress));
         if (sparseGammas != null) trainer.withSparseGammas(sparseGammas::contains);
@@ -51,14 +59,13 @@ final class StageTraining {
             recoveries = trainer.fit(start).nanRecoveries();
         }
         String best = trainer.bestUri();
-        String use = useBest && FileSystems.exists(best) ? best : last;
+        String use = keep == Keep.BEST && FileSystems.exists(best) ? best : last;
         return new Outcome(use, last, best, readCurve(phase, dir + "/results.csv"), (System.nanoTime() - t0) / 1e9, recoveries);
     }
 
     /** Epochs a {@code last} checkpoint has finished ({@code train.epoch} is 0-based). */
     static int completedEpochs(String lastUri) {
-        String e = Checkpoint.metadata(lastUri).get("train.epoch");
-        return e == null ? 0 : Integer.parseInt(e) + 1;
+        return io.prunesweep.train.TrainState.completedEpochs(Checkpoint.metadata(lastUri));
     }
 
     /** The run's results.csv as epoch rows; column names are the {@link MetricKeys} names where they exist. */

@@ -20,7 +20,29 @@ public final class ChannelSelector {
      * @param excluded spaces kept whole
      */
     public record Rules(double ratio, Scope scope, int minChannels, int roundTo, boolean splitParity,
-                        Map<Integer, Double> spaceRatios, Set<Integer> excluded, int[] originalWidths) {}
+                        Map<Integer, Double> spaceRatios, Set<Integer> excluded, int[] originalWidths) {
+        /** By value: {@code originalWidths} by content. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Rules r && Double.compare(ratio, r.ratio) == 0 && scope == r.scope
+                    && minChannels == r.minChannels && roundTo == r.roundTo && splitParity == r.splitParity
+                    && java.util.Objects.equals(spaceRatios, r.spaceRatios) && java.util.Objects.equals(excluded, r.excluded)
+                    && java.util.Arrays.equals(originalWidths, r.originalWidths);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(ratio, scope, minChannels, roundTo, splitParity, spaceRatios, excluded,
+                    java.util.Arrays.hashCode(originalWidths));
+        }
+
+        @Override
+        public String toString() {
+            return "Rules[ratio=" + ratio + ", scope=" + scope + ", minChannels=" + minChannels + ", roundTo=" + roundTo
+                    + ", splitParity=" + splitParity + ", spaceRatios=" + spaceRatios + ", excluded=" + excluded
+                    + ", originalWidths=" + java.util.Arrays.toString(originalWidths) + "]";
+        }
+    }
 
     /** Kept channel indices per space id, ascending; every channel for spaces that are not pruned. */
     public static int[][] select(ChannelSpaces cs, double[][] scores, Rules rules) {

@@ -43,7 +43,7 @@ public final class GraphRebuild {
             for (int i = 0; i < in.length; i++) in[i] = width(lc.inputs().get(i), kept);
             layers.add(old.with(convs, attrs, in, width(lc.output(), kept)));
         }
-        return new ModelGraph(g.name(), g.scale(), g.nc(), g.inputChannels(), layers);
+        return g.withLayers(layers);
     }
 
     static int width(int[] spaces, int[][] kept) {

@@ -24,40 +24,131 @@ public record PruneConfig(Method method, Scope scope, Double ratio, Double targe
 
     /** Defaults: global scope, min_channels 8, round_to 1, one step, seed 0, split parity on, 640 px. */
     public static PruneConfig of(Method method, double ratio) {
-        return new PruneConfig(method, Scope.GLOBAL, ratio, null, null, 8, 1, Overrides.NONE, 1, 0, true, 640);
+        return builder(method).ratio(ratio).build();
     }
 
+    /** A builder with {@link #of}'s defaults and no ratio or target yet. */
+    public static Builder builder(Method method) {
+        return new Builder().method(method);
+    }
+
+    /** A builder holding this config's values, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder().method(method).scope(scope).ratio(ratio).targets(targetGflops, targetParams)
+                .guards(minChannels, roundTo).overrides(overrides).steps(steps).seed(seed).splitParity(splitParity)
+                .imgsz(imgsz);
+    }
+
+    /** This config at {@code r}, with any target cleared. */
     public PruneConfig withRatio(double r) {
-        return new PruneConfig(method, scope, r, null, null, minChannels, roundTo, overrides, steps, seed, splitParity, imgsz);
+        return toBuilder().ratio(r).targets(null, null).build();
     }
 
     public PruneConfig withScope(Scope s) {
-        return new PruneConfig(method, s, ratio, targetGflops, targetParams, minChannels, roundTo, overrides, steps, seed, splitParity, imgsz);
+        return toBuilder().scope(s).build();
     }
 
     public PruneConfig withGuards(int min, int round) {
-        return new PruneConfig(method, scope, ratio, targetGflops, targetParams, min, round, overrides, steps, seed, splitParity, imgsz);
+        return toBuilder().guards(min, round).build();
     }
 
     public PruneConfig withOverrides(Overrides o) {
-        return new PruneConfig(method, scope, ratio, targetGflops, targetParams, minChannels, roundTo, o, steps, seed, splitParity, imgsz);
+        return toBuilder().overrides(o).build();
     }
 
     public PruneConfig withSteps(int k) {
-        return new PruneConfig(method, scope, ratio, targetGflops, targetParams, minChannels, roundTo, overrides, k, seed, splitParity, imgsz);
+        return toBuilder().steps(k).build();
     }
 
     public PruneConfig withSplitParity(boolean p) {
-        return new PruneConfig(method, scope, ratio, targetGflops, targetParams, minChannels, roundTo, overrides, steps, seed, p, imgsz);
+        return toBuilder().splitParity(p).build();
     }
 
+    /** This config searching a target, with the ratio cleared. */
     public PruneConfig withTargets(Double gflops, Double params) {
-        return new PruneConfig(method, scope, null, gflops, params, minChannels, roundTo, overrides, steps, seed, splitParity, imgsz);
+        return toBuilder().ratio(null).targets(gflops, params).build();
+    }
+
+    /** Fluent construction of a {@link PruneConfig} (unset values are {@link #of}'s defaults). */
+    public static final class Builder {
+        private Method method;
+        private Scope scope = Scope.GLOBAL;
+        private Double ratio;
+        private Double targetGflops;
+        private Double targetParams;
+        private int minChannels = 8;
+        private int roundTo = 1;
+        private Overrides overrides = Overrides.NONE;
+        private int steps = 1;
+        private long seed;
+        private boolean splitParity = true;
+        private int imgsz = 640;
+
+        private Builder() {}
+
+        public Builder method(Method m) {
+            method = m;
+            return this;
+        }
+
+        public Builder scope(Scope s) {
+            scope = s;
+            return this;
+        }
+
+        public Builder ratio(Double r) {
+            ratio = r;
+            return this;
+        }
+
+        public Builder targets(Double gflops, Double params) {
+            targetGflops = gflops;
+            targetParams = params;
+            return this;
+        }
+
+        /** {@code min_channels} and {@code round_to}. */
+        public Builder guards(int min, int round) {
+            minChannels = min;
+            roundTo = round;
+            return this;
+        }
+
+        public Builder overrides(Overrides o) {
+            overrides = o;
+            return this;
+        }
+
+        public Builder steps(int k) {
+            steps = k;
+            return this;
+        }
+
+        public Builder seed(long s) {
+            seed = s;
+            return this;
+        }
+
+        public Builder splitParity(boolean p) {
+            splitParity = p;
+            return this;
+        }
+
+        public Builder imgsz(int px) {
+            imgsz = px;
+            return this;
+        }
+
+        /** The config, not yet validated (see {@link PruneConfig#validate}). */
+        public PruneConfig build() {
+            return new PruneConfig(method, scope, ratio, targetGflops, targetParams, minChannels, roundTo, overrides,
+                    steps, seed, splitParity, imgsz);
+        }
     }
 
     /** Checks the settings; bad ones give one {@link InputException} saying what to do. */
     public PruneConfig validate() {
-        if (method == null) throw new InputException("no pruning method: use --method bn, l1, l2 or random");
+        if (method == null) throw new InputException("no pruning method: use --method " + ImportanceRegistry.choices());
         if (scope == null) throw new InputException("no pruning scope: use --scope global or local");
         int targets = (targetGflops != null ? 1 : 0) + (targetParams != null ? 1 : 0);
         if (ratio != null && targets > 0) {

@@ -24,7 +24,7 @@ public final class Ranking {
 
     public static Ranking of(ModelGraph graph, Map<String, Tensor> stateDict, PruneConfig config) {
         ChannelSpaces cs = ChannelSpaces.of(graph);
-        return new Ranking(cs, Importance.scores(cs, stateDict, config.method(), config.seed()), config);
+        return new Ranking(cs, config.method().importance().scores(cs, stateDict, config.seed()), config);
     }
 
     public ChannelSpaces spaces() {

@@ -1,7 +1,7 @@
 package io.prunesweep.prune;
 
-import io.prunesweep.InputException;
-import java.util.Locale;
+import io.prunesweep.Names;
+import java.util.List;
 
 /** How the ratio is applied: one threshold over all prunable channels, or the same ratio in every space. */
 public enum Scope {
@@ -9,13 +9,10 @@ public enum Scope {
     LOCAL;
 
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return Names.id(this);
     }
 
     public static Scope parse(String s) {
-        for (Scope v : values()) {
-            if (v.id().equals(s == null ? "" : s.toLowerCase(Locale.ROOT))) return v;
-        }
-        throw new InputException("unknown pruning scope '" + s + "': use global or local");
+        return Names.parse("pruning scope", s, List.of(values()), Scope::id);
     }
 }

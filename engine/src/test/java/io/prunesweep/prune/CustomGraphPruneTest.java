@@ -74,8 +74,8 @@ class CustomGraphPruneTest {
         }
 
         @Override
-        public io.prunesweep.graph.Wiring wiring(Layer layer) {
-            return io.prunesweep.graph.Wiring.of(layer).conv("mix", "in0", "in0").output("mix");
+        public io.prunesweep.model.Wiring wiring(Layer layer) {
+            return io.prunesweep.model.Wiring.of(layer).conv("mix", "in0", "in0").output("mix");
         }
     }
 
@@ -99,10 +99,9 @@ class CustomGraphPruneTest {
 
     @Test
     void residualOverConcatAndOpaqueModule(@TempDir Path dir) throws Exception {
-        ModuleRegistry.register(new TestMix());
         Path file = dir.resolve("custom.yaml");
         Files.writeString(file, YAML);
-        ModelGraph g = GraphBuilder.build(ModelDefinition.read(file), "n", null);
+        ModelGraph g = GraphBuilder.build(ModelDefinition.read(file), "n", null, ModuleRegistry.standard().with(new TestMix()));
         ChannelSpaces cs = ChannelSpaces.of(g);
 
         // the add ties cv2's output to [layer 2 | layer 1]: cv2's 48 outputs are refined into 16 + 32
@@ -129,7 +128,7 @@ class CustomGraphPruneTest {
                 assertEquals(kept, l4.conv("cv2").out());
                 assertEquals(kept, l4.conv("cv1").in());
                 assertEquals(g.layers().get(6), pruned.graph().layers().get(6), "the opaque layer is untouched");
-                PruneEquivalenceTest.silenceRemoved(original, r.plans().get(0));
+                WiringHarness.silenceRemoved(original, r.plans().get(0));
                 NDArray x = m.randomUniform(0f, 1f, new Shape(2, 3, 64, 64));
                 ParameterStore ps = new ParameterStore(m, false);
                 NDList a = original.network().forwardRaw(ps, x, false);
@@ -143,10 +142,10 @@ class CustomGraphPruneTest {
 
     @Test
     void inconsistentWiringKeepsTheLayerWhole(@TempDir Path dir) throws Exception {
-        ModuleRegistry.register(new TestMixMiswired());
         Path file = dir.resolve("miswired.yaml");
         Files.writeString(file, YAML.replace("TestMix,", "TestMixMiswired,"));
-        ModelGraph g = GraphBuilder.build(ModelDefinition.read(file), "n", null);
+        ModelGraph g = GraphBuilder.build(ModelDefinition.read(file), "n", null,
+                ModuleRegistry.standard().with(new TestMixMiswired()));
         ChannelSpaces cs = ChannelSpaces.of(g);
         assertEquals(1, cs.notes().size());
         assertTrue(cs.notes().get(0).contains("inconsistent") && cs.notes().get(0).contains("reads 64 channels, has 32"), cs.notes().get(0));

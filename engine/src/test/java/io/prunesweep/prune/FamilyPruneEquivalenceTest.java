@@ -29,7 +29,7 @@ class FamilyPruneEquivalenceTest {
             PruneResult result = Pruner.prune(original, cfg);
             try (YoloModel pruned = result.model()) {
                 assertTrue(pruned.graph().parameterCount() < 0.8 * g.parameterCount(), "really pruned");
-                PruneEquivalenceTest.silenceRemoved(original, result.plans().get(0));
+                WiringHarness.silenceRemoved(original, result.plans().get(0));
                 NDArray x = m.randomUniform(0f, 1f, new Shape(2, 3, 64, 64));
                 ParameterStore ps = new ParameterStore(m, false);
                 NDList a = original.network().forwardRaw(ps, x, false);

@@ -7,14 +7,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import io.prunesweep.graph.ChannelSpaces.Producer;
-import io.prunesweep.graph.ChannelSpaces.Space;
-import io.prunesweep.model.Layer;
 import io.prunesweep.model.ModelGraph;
 import io.prunesweep.model.YoloModel;
-import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -36,7 +31,7 @@ class PruneEquivalenceTest {
             try (YoloModel pruned = result.model()) {
                 PrunePlan plan = result.plans().get(0);
                 assertTrue(pruned.graph().parameterCount() < 0.8 * g.parameterCount(), "really pruned");
-                silenceRemoved(original, plan);
+                WiringHarness.silenceRemoved(original, plan);
                 NDArray x = m.randomUniform(0f, 1f, new Shape(2, 3, 64, 64));
                 ParameterStore ps = new ParameterStore(m, false);
                 NDList a = original.network().forwardRaw(ps, x, false);
@@ -48,25 +43,6 @@ class PruneEquivalenceTest {
                 }
                 float d = original.predict(x).sub(pruned.predict(x)).abs().max().getFloat();
                 assertTrue(d < 1e-4, "decoded max abs diff " + d);
-            }
-        }
-    }
-
-    /** γ = β = 0 for every removed channel in every BatchNorm producing its space. */
-    static void silenceRemoved(YoloModel model, PrunePlan plan) {
-        Map<String, Parameter> params = model.network().parameters();
-        for (Space s : plan.spaces().prunable()) {
-            int[] removed = plan.removed(s.id());
-            if (removed.length == 0) continue;
-            for (Producer p : s.producers()) {
-                if (!p.bn()) continue;
-                Layer layer = plan.original().layers().get(p.layer());
-                for (String k : new String[] {"bn.weight", "bn.bias"}) {
-                    var arr = params.get(layer.prefix(p.convPath()) + k).getArray();
-                    float[] v = arr.toFloatArray();
-                    for (int c : removed) v[p.offset() + c] = 0f;
-                    arr.set(v);
-                }
             }
         }
     }

@@ -135,12 +135,12 @@ class PruneGuardTest {
 
     @Test
     void degenerateScoresAreFinite() {
-        double[][] s = Importance.scores(ChannelSpaces.of(g), sd, Method.BN, 0);
+        double[][] s = Method.BN.importance().scores(ChannelSpaces.of(g), sd, 0);
         for (double[] v : s) {
             if (v == null) continue;
             for (double x : v) assertTrue(Double.isFinite(x) && x >= 0);
         }
-        double[][] l2 = Importance.scores(ChannelSpaces.of(g), sd, Method.L2, 0);
+        double[][] l2 = Method.L2.importance().scores(ChannelSpaces.of(g), sd, 0);
         for (double[] v : l2) {
             if (v == null) continue;
             double mean = Arrays.stream(v).average().orElse(0);

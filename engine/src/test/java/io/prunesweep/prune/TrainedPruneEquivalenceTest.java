@@ -98,7 +98,7 @@ class TrainedPruneEquivalenceTest {
                 List<String> proneConvs = TrainedFixture.faultProneConvs(pruned.graph());
                 assertFalse(proneConvs.isEmpty(), where + ": no conv has the widths the faulty kernels got wrong");
 
-                PruneEquivalenceTest.silenceRemoved(original, plan);
+                WiringHarness.silenceRemoved(original, plan);
                 NDArray x = images.duplicate();
                 x.attach(m);
                 ParameterStore ps = new ParameterStore(m, false);

@@ -68,7 +68,7 @@ public final class ResultsReader {
         Map<String, Map<String, Double>> out = new HashMap<>();
         for (String id : points.stream().map(PointRecord::denseId).filter(Objects::nonNull).distinct().toList()) {
             try {
-                StageResult r = StageFiles.readResult(where.sweepOutput() + "/stages/dense/" + id, conf);
+                StageResult r = StageFiles.readResult(StageFiles.child(where.sweepOutput(), "stages/dense/" + id), conf);
                 if (r != null && r.ok()) {
                     out.put(id, r.metrics());
                 }

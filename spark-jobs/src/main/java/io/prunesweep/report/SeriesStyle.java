@@ -5,6 +5,7 @@ import java.awt.Shape;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Path2D;
 import java.awt.geom.Rectangle2D;
+import io.prunesweep.prune.ImportanceRegistry;
 import java.util.List;
 
 /**
@@ -14,7 +15,6 @@ import java.util.List;
 final class SeriesStyle {
     private SeriesStyle() {}
 
-    private static final List<String> METHODS = List.of("bn", "l1", "l2", "random");
     private static final Color[] HUES = {new Color(0x15, 0x65, 0xC0), new Color(0xE6, 0x51, 0x00),
         new Color(0x2E, 0x7D, 0x32), new Color(0x61, 0x61, 0x61), new Color(0x6A, 0x1B, 0x9A),
         new Color(0x8D, 0x6E, 0x63)};
@@ -38,9 +38,11 @@ final class SeriesStyle {
     }
 
     private static int methodIndex(String method) {
-        int i = METHODS.indexOf(method);
-        // Methods the report does not know yet still get a stable, distinct style.
-        return i >= 0 ? i : METHODS.size() + Math.floorMod(String.valueOf(method).hashCode(), 2);
+        // the registry's order: built-ins first, so their colours never move when a criterion is added
+        List<String> methods = ImportanceRegistry.ids();
+        int i = methods.indexOf(method);
+        // Methods this JVM has not registered (a table from another build) still get a stable, distinct style.
+        return i >= 0 ? i : methods.size() + Math.floorMod(String.valueOf(method).hashCode(), 2);
     }
 
     private static int mix(int channel, double white) {

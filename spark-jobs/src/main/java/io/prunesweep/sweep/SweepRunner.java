@@ -84,12 +84,8 @@ public final class SweepRunner {
             spark.sparkContext().removeSparkListener(progress);
         }
         double runSeconds = (System.nanoTime() - t0) / 1e9;
-        for (StageTask t : plan.tasksById().values()) {
-            StageResult r = jobs.read(t);
-            if (r != null) {
-                results.put(t.id(), r);
-            }
-        }
+        // results holds every stage run's result.json, each read once: before the run (done) or after its job (run),
+        // the search rounds' points included
         ResultTables tables = new ResultTables(spark, config, plan, results, SearchRounds.complete(plan, tags));
         tables.write();
         if (!plan.scans().isEmpty()) {

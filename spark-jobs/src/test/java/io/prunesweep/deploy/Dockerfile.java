@@ -53,7 +53,7 @@ final class Dockerfile {
                 continue;
             }
             int space = text.indexOf(' ');
-            all.add(new Instruction(text.substring(0, space < 0 ? text.length() : space).toUpperCase(),
+            all.add(new Instruction(text.substring(0, space < 0 ? text.length() : space).toUpperCase(java.util.Locale.ROOT),
                     space < 0 ? "" : text.substring(space + 1).strip()));
         }
         Map<String, String> globalArgs = new LinkedHashMap<>();

@@ -113,7 +113,7 @@ class NotebookQueriesTest {
                 for (ZeppelinForms.Form f : forms.values()) {
                     JsonNode saved = p.settings().path("forms").path(f.name());
                     assertEquals(f.defaultValue(), saved.path("defaultValue").asText(), at + " form " + f.name());
-                    assertEquals(f.type(), saved.path("type").asText().toLowerCase(), at + " form " + f.name());
+                    assertEquals(f.type(), saved.path("type").asText().toLowerCase(java.util.Locale.ROOT), at + " form " + f.name());
                     assertEquals(f.defaultValue(), p.params().get(f.name()), at + " value of " + f.name());
                 }
                 p.graph().ifPresent(g -> assertTrue(CHART_MODES.contains(g.path("mode").asText()), at + ": chart"));

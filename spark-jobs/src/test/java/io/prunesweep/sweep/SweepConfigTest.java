@@ -83,12 +83,28 @@ class SweepConfigTest {
         bad = bad.replace(dir.resolve("data.yaml").toString(), dir.resolve("missing.yaml").toString());
         List<String> p = problems(bad);
         assertTrue(p.contains("x.yaml: prune.ratios[2]=1.2 is outside [0,1)"), p.toString());
-        assertTrue(p.contains("x.yaml: prune.methods[1]=taylor is not a method; use one of bn, l1, l2, random"),
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("x.yaml: prune.methods[1]=taylor is not a method; use one of bn, l1, l2, random")),
                 p.toString());
         assertTrue(p.stream().anyMatch(s -> s.startsWith("x.yaml: data.imgsz=100 must be a positive multiple of 32")));
         assertTrue(p.stream().anyMatch(s -> s.startsWith("x.yaml: data.dataset=" + dir.resolve("missing.yaml")
                 + " does not exist")), p.toString());
         assertEquals(4, p.size(), p.toString());
+    }
+
+    /** A criterion registered in the engine's one registry is a valid sweep method with no edit here. */
+    @Test
+    void aRegisteredCriterionIsAValidMethod() throws Exception {
+        List<String> before = problems(yaml().replace("methods: [bn, l1]", "methods: [bn, toy-first]"));
+        assertTrue(before.stream().anyMatch(s -> s.startsWith("x.yaml: prune.methods[1]=toy-first is not a method")),
+                before.toString());
+        io.prunesweep.prune.ImportanceRegistry.register("toy-first", "the first channel matters most",
+                (spaces, stateDict, seed) -> new double[spaces.spaces().size()][]);
+        SweepConfig c = new SweepConfigLoader().parse("x.yaml", yaml().replace("methods: [bn, l1]", "methods: [bn, TOY-first]"),
+                List.of());
+        assertEquals(List.of("bn", "toy-first"), c.prune().methods());
+        List<String> after = problems(yaml().replace("methods: [bn, l1]", "methods: [taylor]"));
+        assertTrue(after.contains("x.yaml: prune.methods[0]=taylor is not a method; use one of bn, l1, l2, random, toy-first"),
+                after.toString());
     }
 
     @Test
@@ -180,6 +196,19 @@ class SweepConfigTest {
         // an override is validated like the file's own value
         assertEquals(List.of("x.yaml: prune.ratios[1]=1.0 is outside [0,1)"),
                 problems(yaml(), "prune.ratios=[0.5,1.0]"));
+    }
+
+    /** The quickstart's ids, as the README and the trained fixtures name them: a refactor must not move them. */
+    @Test
+    void quickstartPointIdsStayPut() throws Exception {
+        String text = Files.readString(Paths.get("../conf/sweeps/quickstart.yaml"))
+                .replace("runs/sweeps/quickstart", dir.resolve("out").toString());
+        SweepPlan plan = SweepPlanner.plan(new SweepConfigLoader().parse("quickstart.yaml", text, List.of()));
+        Map<String, String> ids = plan.points().stream().collect(Collectors.toMap(
+                p -> p.method() + " " + p.lambda() + " " + p.ratio(), GridPoint::pointId));
+        assertEquals("p-6c80d6c97d", ids.get("bn 0.0 0.6"));
+        assertEquals("p-33612fbd70", ids.get("bn 0.001 0.6"));
+        assertEquals("d-0af958176a", plan.points().get(0).denseId());
     }
 
     @Test

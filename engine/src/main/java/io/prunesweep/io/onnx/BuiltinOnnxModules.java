@@ -37,7 +37,9 @@ final class BuiltinOnnxModules {
             Map.entry("C2fCIB", Yolov10OnnxModules::c2fCib),
             Map.entry("PSA", Yolov10OnnxModules::psa),
             Map.entry("v10Detect", Yolov10OnnxModules::v10Detect),
-            Map.entry("AnchorDetect", AnchorHeadOnnx::raw));
+            Map.entry("AnchorDetect", AnchorHeadOnnx::raw),
+            Map.entry("MCALayer", McaOnnx::export),
+            Map.entry("MCA", McaOnnx::export));
 
     /** The exporter of a built-in module name, or null. */
     static OnnxExportable find(String module) {

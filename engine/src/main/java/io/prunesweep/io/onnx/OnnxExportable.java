@@ -4,8 +4,9 @@ import io.prunesweep.model.Layer;
 import java.util.List;
 
 /**
- * A module type that can write itself to ONNX. Implement it on a custom {@link io.prunesweep.model.ModuleType}
- * (the same class that is registered with {@link io.prunesweep.model.ModuleRegistry}) and
+ * The ONNX export of a module type. The engine's modules have theirs as adapters in this package
+ * ({@code BuiltinOnnxModules}, {@code McaOnnx}), so the model package does not depend on ONNX code. A user's module
+ * (in its own jar) may implement it on its {@link io.prunesweep.model.ModuleType} class, and
  * {@link YoloOnnxExporter} calls it for every layer of that type. The export must compute exactly what the
  * type's {@code forward} computes in inference mode: every export is run in ONNX Runtime and compared with the
  * engine's forward, and a mismatch fails the export.

@@ -1,5 +1,6 @@
 package io.prunesweep.io.onnx;
 
+import io.prunesweep.model.nn.BatchNormFolding;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
@@ -12,7 +13,6 @@ import io.prunesweep.io.SafeTensors.Tensor;
 import io.prunesweep.io.onnx.OnnxRuntimeCheck.FloatTensor;
 import io.prunesweep.model.Layer;
 import io.prunesweep.model.ModelGraph;
-import io.prunesweep.model.ModuleRegistry;
 import io.prunesweep.model.ModuleType;
 import io.prunesweep.model.YoloModel;
 import java.io.IOException;
@@ -188,7 +188,7 @@ public final class YoloOnnxExporter {
                     inSizes.add(sizes.get(f));
                 }
             }
-            ModuleType type = ModuleRegistry.get(layer.module());
+            ModuleType type = graph.type(layer);
             outputs.add(exporterOf(type, layer).exportOnnx(layer, new OnnxExportContext(g, layer, weights, inSizes), in));
             sizes.add(type.outputSize(layer, inSizes));
         }
@@ -197,7 +197,7 @@ public final class YoloOnnxExporter {
         List<String> raw = outputs.get(outputs.size() - 1);
         List<int[]> levelSizes = new ArrayList<>();
         for (int f : head.from()) levelSizes.add(f < 0 ? new int[] {imgsz, imgsz} : sizes.get(f));
-        OnnxHeadDecoder decoder = OnnxHeadDecoder.of(ModuleRegistry.get(head.module()), head);
+        OnnxHeadDecoder decoder = OnnxHeadDecoder.of(graph.type(head), head);
         OnnxExportContext headCtx = new OnnxExportContext(g, head, weights, levelSizes);
         OnnxHeadDecoder.Decoded decoded = beforeSelection ? decoder.emitBeforeSelection(head, headCtx, raw, levelSizes)
                 : decoder.emitDecode(head, headCtx, raw, levelSizes);

@@ -1,7 +1,7 @@
 package io.prunesweep.model.modules;
 
 import ai.djl.ndarray.NDArray;
-import io.prunesweep.graph.Wiring;
+import io.prunesweep.model.Wiring;
 import io.prunesweep.model.ConvSpec;
 import io.prunesweep.model.nn.LayerForward;
 import java.util.Map;

@@ -2,7 +2,7 @@ package io.prunesweep.model.modules;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import io.prunesweep.graph.Wiring;
+import io.prunesweep.model.Wiring;
 import io.prunesweep.model.ConvSpec;
 import io.prunesweep.model.Layer;
 import io.prunesweep.model.LayerContext;
@@ -29,6 +29,12 @@ public final class C2fModule implements ModuleType {
     @Override
     public List<String> names() {
         return List.of(c3k2 ? "C3k2" : "C2f");
+    }
+
+    /** A C3k2 anywhere makes the model a YOLO11: its Detect head takes the depthwise class branch. */
+    @Override
+    public Map<String, Object> modelFlags() {
+        return c3k2 ? Map.of(DetectModule.LEGACY, false) : Map.of();
     }
 
     @Override

@@ -5,12 +5,13 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.prunesweep.graph.Wiring;
+import io.prunesweep.model.Wiring;
 import io.prunesweep.model.ConvSpec;
 import io.prunesweep.model.DetectionHead;
 import io.prunesweep.model.Flops;
 import io.prunesweep.model.Layer;
 import io.prunesweep.model.LayerContext;
+import io.prunesweep.model.ModuleRegistry;
 import io.prunesweep.model.ModuleType;
 import io.prunesweep.model.nn.LayerForward;
 import io.prunesweep.model.nn.Ops;
@@ -29,9 +30,26 @@ import java.util.Map;
 public final class DetectModule implements ModuleType, DetectionHead {
     public static final int REG_MAX = 16;
 
+    /** The model flag C3k2 clears: the class branch is two 3x3 convs (YOLOv8/v5u) rather than depthwise pairs. */
+    public static final String LEGACY = "legacy";
+
     @Override
     public List<String> names() {
         return List.of("Detect");
+    }
+
+    /** YOLOv5's {@code Detect(nc, anchors)} is the anchor-based head, told apart by its anchors argument. */
+    @Override
+    public ModuleType resolve(List<Object> args, ModuleRegistry modules) {
+        boolean anchors = args.size() > 1 && (args.get(1) instanceof List || args.get(1) instanceof Number);
+        return anchors ? modules.get(AnchorDetectModule.NAME) : this;
+    }
+
+    /** The second argument, legacy, is the model's flag (true unless a C3k2 cleared it), as in parse_model. */
+    @Override
+    public void completeArgs(List<Object> args, Map<String, Object> modelFlags) {
+        while (args.size() < 2) args.add(null);
+        if (args.get(1) == null) args.set(1, modelFlags.getOrDefault(LEGACY, true));
     }
 
     @Override

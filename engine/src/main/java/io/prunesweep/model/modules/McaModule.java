@@ -5,11 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import io.prunesweep.backend.Convolutions;
 import ai.djl.training.initializer.Initializer;
-import io.prunesweep.graph.Wiring;
-import io.prunesweep.io.onnx.ConvParams;
-import io.prunesweep.io.onnx.OnnxExportContext;
-import io.prunesweep.io.onnx.OnnxExportable;
-import io.prunesweep.io.onnx.OnnxGraphBuilder;
+import io.prunesweep.model.Wiring;
 import io.prunesweep.model.Layer;
 import io.prunesweep.model.LayerContext;
 import io.prunesweep.model.ModuleType;
@@ -40,9 +36,10 @@ import java.util.SplittableRandom;
  * it is a valid, smaller network that finetuning adapts.
  *
  * <p>This class is also the worked example of a user module (see {@code model/README.md}): a {@link ModuleType} with
- * wiring and its own ONNX export, registered through {@code META-INF/services}, with no change to pruning code.
+ * wiring, no change to pruning code; its ONNX export is the adapter {@code io.prunesweep.io.onnx.McaOnnx}, next to
+ * the exporter, so the model package stays free of export code.
  */
-public final class McaModule implements ModuleType, OnnxExportable {
+public final class McaModule implements ModuleType {
     /** Gates and the dimension each one runs its 1-D conv along (1 = C, 2 = H, 3 = W of NCHW). */
     private static final String[] GATES = {"h_cw", "w_hc", "c_hw"};
 
@@ -77,6 +74,11 @@ public final class McaModule implements ModuleType, OnnxExportable {
     }
 
     /** Gates multiply: output channel i is input channel i, one space through the layer. */
+    @Override
+    public String mixesChannels(Layer layer) {
+        return "its gates pool over channels and its C gate's conv slides across them";
+    }
+
     @Override
     public Wiring wiring(Layer layer) {
         return Wiring.of(layer).output(Wiring.in(0));
@@ -123,7 +125,8 @@ public final class McaModule implements ModuleType, OnnxExportable {
         return x.mul(conv.reshape(back).getNDArrayInternal().sigmoid());
     }
 
-    private static int[] otherAxes(int axis) {
+    /** The two axes a gate pools over: the other two of C (1), H (2), W (3). */
+    public static int[] otherAxes(int axis) {
         return axis == 1 ? new int[] {2, 3} : axis == 2 ? new int[] {1, 3} : new int[] {1, 2};
     }
 
@@ -136,47 +139,5 @@ public final class McaModule implements ModuleType, OnnxExportable {
         double total = (c * w + 1.0) * h + 3.0 * h + (h * c + 1.0) * w + 3.0 * w;
         if (!layer.boolAttr("no_spatial")) total += (h * w + 1.0) * c + (double) layer.intAttr("k") * c;
         return total;
-    }
-
-    @Override
-    public List<String> exportOnnx(Layer layer, OnnxExportContext ctx, List<String> inputs) {
-        OnnxGraphBuilder g = ctx.builder();
-        String x = inputs.get(0);
-        int[] hw = ctx.inputSize(0);
-        long[] dims = {0, layer.inChannels()[0], hw[0], hw[1]}; // batch symbolic
-        String sum = g.add(onnxGate(ctx, layer, "h_cw", x, dims, 2), onnxGate(ctx, layer, "w_hc", x, dims, 3));
-        if (!layer.boolAttr("no_spatial")) {
-            return List.of(g.mul(g.add(onnxGate(ctx, layer, "c_hw", x, dims, 1), sum), ctx.scalar("third", 1f / 3)));
-        }
-        return List.of(g.mul(sum, ctx.scalar("half", 0.5f)));
-    }
-
-    /** {@link #gate} in ONNX ops, with the mixing weights' sigmoid folded into constants. */
-    private static String onnxGate(OnnxExportContext ctx, Layer layer, String gate, String x, long[] dims, int axis) {
-        OnnxGraphBuilder g = ctx.builder();
-        int[] pooled = otherAxes(axis);
-        long n = dims[pooled[0]] * dims[pooled[1]];
-        String axes = g.initializer(gate + "_axes", new long[] {pooled[0], pooled[1]}, 2);
-        String avg = g.div(reduceSum(g, x, axes), ctx.scalar("n", n));
-        String d = g.sub(x, avg);
-        String std = g.op("Sqrt", List.of(g.div(reduceSum(g, g.mul(d, d), axes), ctx.scalar("n_1", n - 1))));
-        float[] w = ctx.parameter(gate + ".weight").data();
-        float w0 = (float) (1 / (1 + Math.exp(-w[0])));
-        float w1 = (float) (1 / (1 + Math.exp(-w[1])));
-        String mixed = g.add(g.add(g.mul(g.add(avg, std), ctx.scalar("half", 0.5f)), g.mul(avg, ctx.scalar("w0", w0))),
-                g.mul(std, ctx.scalar("w1", w1)));
-        float[] kernel = ctx.parameter(gate + ".conv.weight").data();
-        int pad = (kernel.length - 1) / 2;
-        String wName = g.initializer(layer.prefix(gate + ".conv") + "weight", kernel, 1, 1, 1, kernel.length);
-        long len = dims[axis];
-        String conv = g.conv(g.reshape(mixed, 0, 1, 1, len), wName, null,
-                new ConvParams(new int[] {1, 1}, new int[] {0, pad, 0, pad}, new int[] {1, 1}, 1));
-        long[] back = {0, 1, 1, 1};
-        back[axis] = len;
-        return g.mul(x, g.sigmoid(g.reshape(conv, back)));
-    }
-
-    private static String reduceSum(OnnxGraphBuilder g, String x, String axes) {
-        return g.op("ReduceSum", List.of(x, axes), io.prunesweep.io.onnx.OnnxAttribute.ofInt("keepdims", 1));
     }
 }

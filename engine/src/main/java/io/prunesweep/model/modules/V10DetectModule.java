@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import io.prunesweep.graph.Wiring;
+import io.prunesweep.model.Wiring;
 import io.prunesweep.model.ConvSpec;
 import io.prunesweep.model.DetectionHead;
 import io.prunesweep.model.Layer;

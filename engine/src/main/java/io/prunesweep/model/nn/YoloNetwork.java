@@ -11,7 +11,6 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.prunesweep.model.Layer;
 import io.prunesweep.model.ModelGraph;
-import io.prunesweep.model.ModuleRegistry;
 import io.prunesweep.model.DetectionHead;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,7 +30,7 @@ public final class YoloNetwork extends AbstractBlock {
     public YoloNetwork(ModelGraph graph, long seed) {
         this.graph = graph;
         for (Layer layer : graph.layers()) {
-            LayerBlock b = new LayerBlock(layer, ModuleRegistry.get(layer.module()), seed);
+            LayerBlock b = new LayerBlock(layer, graph.type(layer), seed);
             layers.add(addChildBlock(layer.index() + "_" + layer.module(), b));
         }
     }
@@ -100,6 +99,11 @@ public final class YoloNetwork extends AbstractBlock {
             }
         }
         return all;
+    }
+
+    /** Folds BatchNorm into the convs of every layer, for inference (see {@link LayerBlock#fuseBatchNorm}). */
+    public void fuseBatchNorm() {
+        layerBlocks().forEach(LayerBlock::fuseBatchNorm);
     }
 
     public List<LayerBlock> layerBlocks() {

@@ -102,7 +102,7 @@ public final class DetectionLoss {
     }
 
     /** Predictions split per anchor, anchors, padded ground truth and the assigner's targets. */
-    record Prepared(NDArray predDist, NDArray predScores, NDArray predBoxes, Anchors anchors, GroundTruth gt,
+    record Prepared(NDArray predDist, NDArray predScores, NDArray predBoxes, Anchors anchors, PaddedTargets gt,
             TaskAlignedAssigner.Assignment assignment) {}
 
     /** Everything before the loss terms; all arrays are created in (or re-attached to) {@code mgr}. */
@@ -122,7 +122,7 @@ public final class DetectionLoss {
         NDArray predScores = split.get(1).transpose(0, 2, 1); // [B, A, nc]
 
         Anchors anchors = Anchors.of(mgr, feats, strides);
-        GroundTruth gt = GroundTruth.of(mgr, targets, (int) bs, nc, imgH, imgW);
+        PaddedTargets gt = PaddedTargets.of(mgr, targets, (int) bs, nc, imgH, imgW);
         NDArray predBoxes = decode(anchors.points(), predDist); // [B, A, 4] grid units
         TaskAlignedAssigner.Assignment as = assigner.assign(
                 predScores.stopGradient(),

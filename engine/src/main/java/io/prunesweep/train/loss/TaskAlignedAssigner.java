@@ -50,7 +50,7 @@ public final class TaskAlignedAssigner {
      * @param anchors   [A, 2] anchor points in pixels
      * @param gt        padded ground truth in pixels
      */
-    public Assignment assign(NDArray pdLogits, NDArray pdBoxes, NDArray anchors, GroundTruth gt) {
+    public Assignment assign(NDArray pdLogits, NDArray pdBoxes, NDArray anchors, PaddedTargets gt) {
         NDManager mgr = pdLogits.getManager();
         Shape ss = pdLogits.getShape();
         long bs = ss.get(0);

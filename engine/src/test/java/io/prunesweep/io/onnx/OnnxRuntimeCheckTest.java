@@ -25,7 +25,7 @@ class OnnxRuntimeCheckTest {
         var e = assertThrows(InputException.class, () -> OnnxRuntimeCheck.run(bad, INPUT));
         String msg = e.getMessage();
         assertTrue(msg.contains(bad.toString()) && msg.contains("failed to load in ONNX Runtime"), msg);
-        assertTrue(msg.toLowerCase().contains("protobuf"), "ORT's own error is quoted: " + msg);
+        assertTrue(msg.toLowerCase(java.util.Locale.ROOT).contains("protobuf"), "ORT's own error is quoted: " + msg);
     }
 
     @Test

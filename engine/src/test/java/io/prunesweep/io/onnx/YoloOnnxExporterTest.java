@@ -143,10 +143,9 @@ public class YoloOnnxExporterTest {
 
     @Test
     void customModuleExportsItselfAndAWrongExportFailsTheCheck(@TempDir Path dir) {
-        ModuleRegistry.register(new ScaledConv("TestScaledConv", 1f));
-        ModuleRegistry.register(new ScaledConv("TestWrongScaledConv", 1.05f));
-        ModuleRegistry.register(new NoExportConv("TestNoExportConv"));
-        ModelGraph g = GraphBuilder.build(ModelDefinition.bundled("yolov8"), "n", 3);
+        ModuleRegistry modules = ModuleRegistry.standard().with(new ScaledConv("TestScaledConv", 1f),
+                new ScaledConv("TestWrongScaledConv", 1.05f), new NoExportConv("TestNoExportConv"));
+        ModelGraph g = GraphBuilder.build(ModelDefinition.bundled("yolov8"), "n", 3, modules);
 
         try (YoloModel model = YoloModel.create(withModule(g, 1, "TestScaledConv"), 4, Device.cpu())) {
             sensitiveWeights(model, 4);
@@ -266,7 +265,7 @@ public class YoloOnnxExporterTest {
         Layer l = layers.get(index);
         layers.set(index, new Layer(l.index(), l.from(), module, l.convs(), l.attrs(), l.inChannels(),
                 l.outChannels(), l.stride()));
-        return new ModelGraph(g.name(), g.scale(), g.nc(), g.inputChannels(), layers);
+        return g.withLayers(layers);
     }
 
     private static long fileSize(Path p) {

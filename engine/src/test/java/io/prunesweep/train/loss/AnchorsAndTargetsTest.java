@@ -30,7 +30,7 @@ class AnchorsAndTargetsTest {
                 2, 1, 0.5f, 0.5f, 0.25f, 0.5f, // image 2
                 0, 3, 0.25f, 0.25f, 0.5f, 0.5f, // image 0
                 2, 0, 0.75f, 0.5f, 0.5f, 0.25f}; // image 2 again; image 1 has none
-            GroundTruth gt = GroundTruth.of(m, m.create(rows, new Shape(3, 6)), 3, 4, 64, 128);
+            PaddedTargets gt = PaddedTargets.of(m, m.create(rows, new Shape(3, 6)), 3, 4, 64, 128);
             assertEquals(2, gt.maxBoxes());
             assertArrayEquals(new float[] {3, 0, 0, 0, 1, 0}, gt.labels().toFloatArray());
             assertArrayEquals(new float[] {1, 0, 0, 0, 1, 1}, gt.mask().toFloatArray());
@@ -44,7 +44,7 @@ class AnchorsAndTargetsTest {
     @Test
     void emptyTargetsGiveZeroBoxes() {
         try (NDManager m = NDManager.newBaseManager()) {
-            GroundTruth gt = GroundTruth.of(m, m.zeros(new Shape(0, 6)), 4, 80, 64, 64);
+            PaddedTargets gt = PaddedTargets.of(m, m.zeros(new Shape(0, 6)), 4, 80, 64, 64);
             assertEquals(new Shape(4, 0, 4), gt.boxes().getShape());
         }
     }
@@ -53,13 +53,13 @@ class AnchorsAndTargetsTest {
     void badTargetsAreRejectedWithTheReason() {
         try (NDManager m = NDManager.newBaseManager()) {
             var e = assertThrows(IllegalArgumentException.class,
-                    () -> GroundTruth.of(m, m.create(new float[] {5, 0, .5f, .5f, .1f, .1f}, new Shape(1, 6)), 2, 3, 8, 8));
+                    () -> PaddedTargets.of(m, m.create(new float[] {5, 0, .5f, .5f, .1f, .1f}, new Shape(1, 6)), 2, 3, 8, 8));
             assertEquals("detection target row 0 has batch index 5.0, expected an integer in [0, 2)", e.getMessage());
             var c = assertThrows(IllegalArgumentException.class,
-                    () -> GroundTruth.of(m, m.create(new float[] {0, 3, .5f, .5f, .1f, .1f}, new Shape(1, 6)), 2, 3, 8, 8));
+                    () -> PaddedTargets.of(m, m.create(new float[] {0, 3, .5f, .5f, .1f, .1f}, new Shape(1, 6)), 2, 3, 8, 8));
             assertEquals("detection target row 0 has class 3.0, expected an integer in [0, 3); does the dataset's"
                     + " class count match the model's nc?", c.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> GroundTruth.of(m, m.zeros(new Shape(3, 5)), 2, 3, 8, 8));
+            assertThrows(IllegalArgumentException.class, () -> PaddedTargets.of(m, m.zeros(new Shape(3, 5)), 2, 3, 8, 8));
         }
     }
 }

@@ -60,7 +60,7 @@ final class SweepConfigValidator {
                 l -> !Double.isFinite(l) || l < 0 ? "must be 0 (no sparse stage) or a positive number" : null);
         SweepConfig.Prune p = c.prune();
         checkList("prune.methods", p.methods(),
-                x -> isMethod(x) ? null : "is not a method; use one of bn, l1, l2, random");
+                x -> isMethod(x) ? null : "is not a method; use one of " + String.join(", ", io.prunesweep.prune.ImportanceRegistry.ids()));
         checkList("prune.ratios", p.ratios(), r -> r >= 0 && r < 1 ? null : "is outside [0,1)");
         if (!isScope(p.scope())) {
             problem("prune.scope='" + p.scope() + "' must be global or local");

@@ -36,8 +36,8 @@ public final class SensitivityPlanner {
         for (String method : p.methods()) {
             for (int from = 0; from < items.size(); from += per) {
                 List<ScanItem> batch = items.subList(from, Math.min(items.size(), from + per));
-                StageSettings s = SweepPlanner.withStage(dense, 0, lambda, method, 0, Scope.LOCAL.id(),
-                        p.minChannels(), p.roundTo()).with(java.util.Map.of(), batch);
+                StageSettings s = dense.point(0, lambda, method, 0, Scope.LOCAL.id(), p.minChannels(),
+                        p.roundTo()).with(java.util.Map.of(), batch);
                 String id = PointIds.of("v-", "sensitivity", inputId, method, p.minChannels(), p.roundTo(),
                         batch.toString());
                 tasks.add(new StageTask(StageKind.SENSITIVITY, id, s, inputId,

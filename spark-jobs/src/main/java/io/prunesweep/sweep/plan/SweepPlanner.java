@@ -25,8 +25,8 @@ public final class SweepPlanner {
         List<GridPoint> points = new ArrayList<>();
         List<StageTask> scans = new ArrayList<>();
         for (long seed : c.seeds()) {
-            StageSettings ds = new StageSettings(m.yaml(), m.scale(), m.checkpoint(), d.dataset(), d.imgsz(),
-                    d.batch(), c.epochs().dense(), seed, 0, null, 0, null, 0, 0, c.train());
+            StageSettings ds = StageSettings.dense(m.yaml(), m.scale(), m.checkpoint(), d.dataset(), d.imgsz(),
+                    d.batch(), c.epochs().dense(), seed, c.train());
             // Hyperparameters change every stage's output; the default (empty) keeps ids of earlier sweeps.
             String denseId = c.train().isEmpty()
                     ? PointIds.of("d-", "dense", ds.modelYaml(), ds.scale(), ds.initialCheckpoint(), ds.dataset(),
@@ -37,7 +37,7 @@ public final class SweepPlanner {
             for (double lambda : c.sparse().lambdas()) {
                 String sparseId = null;
                 if (lambda > 0) {
-                    StageSettings ss = withStage(ds, c.epochs().sparse(), lambda, null, 0, null, 0, 0);
+                    StageSettings ss = ds.sparse(c.epochs().sparse(), lambda);
                     sparseId = PointIds.of("s-", "sparse", denseId, lambda, ss.epochs());
                     sparse.putIfAbsent(sparseId, new StageTask(StageKind.SPARSE, sparseId, ss, denseId,
                             join(root, "sparse/" + sparseId)));
@@ -76,7 +76,7 @@ public final class SweepPlanner {
         SweepConfig.Prune p = c.prune();
         String root = join(c.output(), "stages");
         String inputId = sparseId != null ? sparseId : dense.id();
-        StageSettings ps = withStage(dense.settings(), epochs, lambda, method, ratio, p.scope(), p.minChannels(),
+        StageSettings ps = dense.settings().point(epochs, lambda, method, ratio, p.scope(), p.minChannels(),
                 p.roundTo());
         // overrides shape the output; without them the id is the one earlier sweeps used
         String pointId = p.overrides().isEmpty()
@@ -89,13 +89,7 @@ public final class SweepPlanner {
         return new GridPoint(dense.settings().seed(), lambda, method, ratio, dense.id(), sparseId, t);
     }
 
-    static StageSettings withStage(StageSettings s, int epochs, double lambda, String method, double ratio,
-            String scope, int minChannels, int roundTo) {
-        return new StageSettings(s.modelYaml(), s.scale(), s.initialCheckpoint(), s.dataset(), s.imgsz(),
-                s.batch(), epochs, s.seed(), lambda, method, ratio, scope, minChannels, roundTo, s.train());
-    }
-
     static String join(String dir, String child) {
-        return dir.endsWith("/") ? dir + child : dir + "/" + child;
+        return io.prunesweep.io.FileSystems.child(dir, child);
     }
 }

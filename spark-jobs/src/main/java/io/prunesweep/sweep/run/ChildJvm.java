@@ -21,16 +21,8 @@ import java.util.Set;
  */
 public record ChildJvm(String heap, int threads, Duration timeout, List<String> javaOptions) implements Serializable {
 
-    /** Java 17 module opens that Spark/Netty/DJL need; the same list the parent pom uses. */
-    static final List<String> OPENS = List.of(
-            "-XX:+IgnoreUnrecognizedVMOptions",
-            "--add-opens=java.base/java.lang=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
-            "--add-opens=java.base/java.nio=ALL-UNNAMED",
-            "--add-opens=java.base/java.util=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-            "-Dio.netty.tryReflectionSetAccessible=true");
+    /** Java 17 module flags that Spark/Netty/DJL need: Spark's own list (see {@link JvmModuleOptions}). */
+    static final List<String> OPENS = JvmModuleOptions.all();
 
     public ChildJvm {
         javaOptions = List.copyOf(javaOptions);

@@ -13,7 +13,7 @@ import ai.djl.ndarray.types.Shape;
  * @param boxes  [B, M, 4] xyxy in pixels (0 for padding)
  * @param mask   [B, M, 1] 1 where a real box is (ultralytics: {@code boxes.sum(-1) > 0})
  */
-public record GroundTruth(NDArray labels, NDArray boxes, NDArray mask) {
+public record PaddedTargets(NDArray labels, NDArray boxes, NDArray mask) {
 
     public int maxBoxes() {
         return (int) boxes.getShape().get(1);
@@ -25,7 +25,7 @@ public record GroundTruth(NDArray labels, NDArray boxes, NDArray mask) {
      * @param imgH       input image height in pixels
      * @param imgW       input image width in pixels
      */
-    public static GroundTruth of(NDManager manager, NDArray targets, int batchSize, int numClasses, int imgH,
+    public static PaddedTargets of(NDManager manager, NDArray targets, int batchSize, int numClasses, int imgH,
             int imgW) {
         Shape ts = targets.getShape();
         if (ts.dimension() != 2 || ts.get(1) != 6) {
@@ -78,7 +78,7 @@ public record GroundTruth(NDArray labels, NDArray boxes, NDArray mask) {
             float sum = boxes[4 * row] + boxes[4 * row + 1] + boxes[4 * row + 2] + boxes[4 * row + 3];
             mask[row] = sum > 0f ? 1f : 0f;
         }
-        return new GroundTruth(
+        return new PaddedTargets(
                 manager.create(labels, new Shape(batchSize, m, 1)),
                 manager.create(boxes, new Shape(batchSize, m, 4)),
                 manager.create(mask, new Shape(batchSize, m, 1)));

@@ -8,13 +8,13 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /** A console progress bar per epoch (rate, ETA, running losses) and one summary line per epoch. */
-public final class ConsoleProgress implements TrainListener {
+public final class TrainProgressBar implements TrainListener {
     private static final int WIDTH = 140;
     private final PrintStream out;
     private ProgressBar bar;
     private int epochs;
 
-    public ConsoleProgress(PrintStream out) {
+    public TrainProgressBar(PrintStream out) {
         this.out = out;
     }
 

@@ -1,15 +1,14 @@
-package io.prunesweep.graph;
+package io.prunesweep.model;
 
-import io.prunesweep.model.Layer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
 /**
- * How one layer routes channels, declared by its {@link io.prunesweep.model.ModuleType#wiring module type}: which
+ * How one layer routes channels, declared by its {@link ModuleType#wiring module type}: which
  * named channel vectors ("tensors") each conv reads and writes, where they are concatenated, added (residual),
- * passed through or must stay fixed. {@link ChannelSpaces} turns the declarations of all layers into coupled
- * channel spaces. See {@code graph/README.md} for a module author's guide.
+ * passed through or must stay fixed. {@code graph.ChannelSpaces} turns the declarations of all layers into coupled
+ * channel spaces (the model declares, the graph package interprets: the dependency points from graph to model). See {@code graph/README.md} for a module author's guide.
  *
  * <p>Names: {@code in0}, {@code in1}, ... are the layer's inputs (in {@code from} order); every declared conv names
  * its output by its path ({@code cv1}, {@code m.0.cv2}, {@code ""} for a plain Conv layer); parts of a split conv
@@ -18,22 +17,22 @@ import java.util.List;
  */
 public final class Wiring {
 
-    /** One declaration; interpreted by {@link ChannelSpaces}. */
-    sealed interface Decl permits ConvDecl, ConcatDecl, AddDecl, FixedDecl, FreezeDecl, SameWidthDecl, OutputDecl {}
+    /** One declaration; interpreted by {@code graph.ChannelSpaces}. */
+    public sealed interface Decl permits ConvDecl, ConcatDecl, AddDecl, FixedDecl, FreezeDecl, SameWidthDecl, OutputDecl {}
 
-    record ConvDecl(String path, String splitAttr, List<String> inputs) implements Decl {}
+    public record ConvDecl(String path, String splitAttr, List<String> inputs) implements Decl {}
 
-    record ConcatDecl(String name, List<String> parts) implements Decl {}
+    public record ConcatDecl(String name, List<String> parts) implements Decl {}
 
-    record AddDecl(String name, String a, String b) implements Decl {}
+    public record AddDecl(String name, String a, String b) implements Decl {}
 
-    record FixedDecl(String name, int width) implements Decl {}
+    public record FixedDecl(String name, int width) implements Decl {}
 
-    record FreezeDecl(String name, String why) implements Decl {}
+    public record FreezeDecl(String name, String why) implements Decl {}
 
-    record SameWidthDecl(String a, String b) implements Decl {}
+    public record SameWidthDecl(String a, String b) implements Decl {}
 
-    record OutputDecl(List<String> parts) implements Decl {}
+    public record OutputDecl(List<String> parts) implements Decl {}
 
     private final Layer layer;
     private final List<Decl> decls = new ArrayList<>();
@@ -56,7 +55,8 @@ public final class Wiring {
         return layer;
     }
 
-    List<Decl> decls() {
+    /** The declarations in order (read by the graph package). */
+    public List<Decl> decls() {
         return Collections.unmodifiableList(decls);
     }
 

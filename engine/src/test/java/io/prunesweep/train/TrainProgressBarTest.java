@@ -10,12 +10,12 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The console shows a bar per epoch with running losses, rate and ETA, then one row of metrics per epoch. */
-class ConsoleProgressTest {
+class TrainProgressBarTest {
     @Test
     void barShowsLossesRateAndEtaThenTheEpochRow() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        ConsoleProgress p = new ConsoleProgress(out);
+        TrainProgressBar p = new TrainProgressBar(out);
         p.onStart(0, 2, 4, "train: 8 images, no problems");
         p.onDataProblems(List.of("x.txt:3: class 7 >= nc 3, line skipped"));
         for (int b = 0; b < 4; b++) {
