@@ -25,16 +25,28 @@ t plan ./prunesweep sweep conf/sweeps/knee.yaml --set model.checkpoint=$F --set 
 t uniform ./prunesweep sweep conf/sweeps/knee.yaml --set model.checkpoint=$F --set output=$M/uniform --set sweep.id=uniform \
   --set search.mode=none --set "prune.ratios=[$R]"
 }
-# knee: the coarse grid 0.2..0.8 plus up to 3 bisection rounds vs a dense grid at 0.05 spacing over the same range
-knee() {
+# knee: the coarse grid 0.2..0.8 plus up to 3 bisection rounds vs a dense grid at 0.05 spacing over the same range.
+# The grid starts from copies of the knee run's stages (the same ids: dense import, 0.2/0.4/.. and the midpoints), so
+# those points are not trained twice; its cost is still the stage time of all 16 points, from their result files.
+knee_search() {
 t knee ./prunesweep sweep conf/sweeps/knee.yaml --set model.checkpoint=$F --set output=$M/knee
+}
+grid05() {
+mkdir -p $M/grid05/stages/points && cp -rn $M/knee/stages/dense $M/grid05/stages/ && cp -rn $M/knee/stages/points/. $M/grid05/stages/points/
 t grid05 ./prunesweep sweep conf/sweeps/knee.yaml --set model.checkpoint=$F --set output=$M/grid05 --set sweep.id=grid05 \
   --set 'prune.ratios=[0.05,0.1,0.15,0.2,0.25,0.3,0.35,0.4,0.45,0.5,0.55,0.6,0.65,0.7,0.75,0.8]' --set search.mode=none
 }
-# halving: conf/sweeps/halving.yaml (eta 3) vs the same grid with every point finetuned the full epochs.finetune
-halving() {
+# halving: conf/sweeps/halving.yaml (eta 3) vs the same grid with every point finetuned the full epochs.finetune,
+# from copies of the halving run's dense and sparse stages (shared by both; the points are not: a promoted point
+# has the id of the full-budget point)
+halving_search() {
 t halving ./prunesweep sweep conf/sweeps/halving.yaml --set model.checkpoint=$F --set output=$M/halving
+}
+fullgrid() {
+mkdir -p $M/fullgrid/stages && cp -rn $M/halving/stages/dense $M/halving/stages/sparse $M/fullgrid/stages/
 t fullgrid ./prunesweep sweep conf/sweeps/halving.yaml --set model.checkpoint=$F --set output=$M/fullgrid \
   --set sweep.id=fullgrid --set search.mode=none
 }
-for step in "${@:-plan knee halving}"; do for s in $step; do $s; done; done
+knee() { knee_search; grid05; }
+halving() { halving_search; fullgrid; }
+for step in ${@:-plan knee halving}; do $step; done
