@@ -40,6 +40,7 @@ public final class BackendGuard {
         if (applied != null) return applied;
         VerdictCache cache = VerdictCache.standard();
         BackendVerdict v = requireUsable(cache, classpath);
+        ThreadPolicy.apply();
         apply(v.chosen());
         ConvSelfCheck.Report quick = ConvSelfCheck.run(true, 1);
         if (!quick.passed()) {
@@ -47,7 +48,8 @@ public final class BackendGuard {
             throw new BackendException("backend recheck failed under the cached choice (" + v.chosen().label() + "): "
                     + quick.summary() + ". The cached verdict was removed; run again to check the ladder anew.");
         }
-        LOG.info("{} (recheck in this JVM: {} convolutions ok, {} ms)", oneLine(v), quick.compared(), quick.millis());
+        LOG.info("{} (recheck in this JVM: {} convolutions ok, {} ms); threads: {}", oneLine(v), quick.compared(),
+                quick.millis(), ThreadPolicy.describe());
         applied = v;
         return v;
     }

@@ -55,6 +55,28 @@ final class NativeBackend {
         return (torchCpu().getFunction("_ZNK2at7Context17userEnabledMkldnnEv").invokeInt(new Object[] {globalContext()}) & 0xff) != 0;
     }
 
+    /**
+     * {@code self.set_data(newData)} ({@code at::_ops::set_data::call}, the C++ behind Python's {@code p.data = x}):
+     * {@code self} keeps its identity (autograd metadata, {@code requires_grad}, every handle to it) but from now on
+     * reads and writes {@code newData}'s memory. Both arguments are DJL handles, which point at {@code at::Tensor}s.
+     */
+    static void setData(long self, long newData) {
+        torchCpu().getFunction("_ZN2at4_ops8set_data4callERNS_6TensorERKS2_")
+                .invokeVoid(new Object[] {new Pointer(self), new Pointer(newData)});
+    }
+
+    /**
+     * {@code at::silu(x)} through the dispatcher (so autograd records it like any op), returned as a new heap
+     * {@code at::Tensor} the way DJL's JNI returns tensors: allocated with C++ {@code operator new}, so DJL's
+     * {@code delete} frees it. The C++ ABI returns the tensor through a hidden pointer to the storage for it.
+     */
+    static long silu(long x) {
+        NativeLibrary lib = torchCpu();
+        Pointer out = lib.getFunction("_Znwm").invokePointer(new Object[] {8L});
+        lib.getFunction("_ZN2at4_ops4silu4callERKNS_6TensorE").invokeVoid(new Object[] {out, new Pointer(x)});
+        return Pointer.nativeValue(out);
+    }
+
     private static Pointer globalContext() {
         return torchCpu().getFunction("_ZN2at13globalContextEv").invokePointer(new Object[0]);
     }

@@ -65,6 +65,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 
+    @Option(names = "--no-fuse", description = "DJL: keep BatchNorm as its own op instead of folding it into the"
+            + " convs (ultralytics' fuse(), the default), to see what folding saves.")
+    boolean noFuse;
+
     @Override
     public Integer call() throws Exception {
         String rt = runtime.toLowerCase(Locale.ROOT);
@@ -86,6 +90,7 @@ public final class BenchCommand implements Callable<Integer> {
             ModelGraph g = model.graph();
             report.put("model", g.name() + g.scale());
             report.put("runtime", rt);
+            if (rt.equals("djl")) report.put("batchnorm", noFuse ? "separate op" : "folded");
             report.put("device", dev.isGpu() ? "gpu:" + dev.getDeviceId() : "cpu");
             report.put("imgsz", imgsz);
             report.put("warmup", warmup);
@@ -105,7 +110,7 @@ public final class BenchCommand implements Callable<Integer> {
             for (int b : batches) {
                 LatencyStats s = onnx != null
                         ? LatencyBenchmark.onnx(onnx, YoloOnnxExporter.INPUT, g.inputChannels(), b, settings)
-                        : LatencyBenchmark.djl(model, b, settings);
+                        : djl(model, b, settings);
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("batch", b);
                 row.put("runs", s.runs());
@@ -117,12 +122,16 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         report.put("results", rows);
+        report.put("threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
+        report.put("omp_wait_policy", String.valueOf(io.prunesweep.backend.ThreadPolicy.waitPolicy()));
         PrintWriter o = spec.commandLine().getOut();
         if (json) {
             o.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
         } else {
-            o.printf(Locale.ROOT, "%s on %s (%s), %dx%d, %d warm-up + %d timed runs per batch size%n",
-                    report.get("model"), report.get("device"), rt, imgsz, imgsz, warmup, iters);
+            o.printf(Locale.ROOT, "%s on %s (%s%s), %dx%d, %d warm-up + %d timed runs per batch size, %s libtorch"
+                    + " threads, OMP_WAIT_POLICY=%s%n", report.get("model"), report.get("device"), rt,
+                    rt.equals("djl") ? ", BatchNorm " + report.get("batchnorm") : "", imgsz, imgsz, warmup, iters,
+                    report.get("threads"), report.get("omp_wait_policy"));
             o.printf(Locale.ROOT, "%6s %10s %10s %10s %10s%n", "batch", "p50 ms", "p95 ms", "mean ms", "img/s");
             for (Map<String, Object> r : rows) {
                 o.printf(Locale.ROOT, "%6d %10.2f %10.2f %10.2f %10.1f%n", r.get("batch"), r.get("p50_ms"),
@@ -131,6 +140,13 @@ public final class BenchCommand implements Callable<Integer> {
         }
         o.flush();
         return 0;
+    }
+
+    private LatencyStats djl(YoloModel model, int batch, LatencyBenchmark.Settings settings) {
+        if (noFuse) return LatencyBenchmark.djl(model, batch, settings);
+        try (YoloModel inference = model.fused()) {
+            return LatencyBenchmark.djl(inference, batch, settings);
+        }
     }
 
     /**
@@ -172,6 +188,9 @@ public final class BenchCommand implements Callable<Integer> {
         @Option(names = "--nbs", defaultValue = "64", description = "Nominal batch: one optimizer step per nbs/batch batches (default ${DEFAULT-VALUE}).")
         int nbs;
 
+        @Option(names = "--optimizer", defaultValue = "AdamW", description = "SGD or AdamW (default ${DEFAULT-VALUE}).")
+        String optimizer;
+
         @Option(names = "--part", defaultValue = "both", description = "loader, train or both (default ${DEFAULT-VALUE}).")
         String part;
 
@@ -195,7 +214,7 @@ public final class BenchCommand implements Callable<Integer> {
                 throw new InputException("bench train: --part must be loader, train or both, got '" + part + "'");
             }
             TrainBenchmark.Settings s = new TrainBenchmark.Settings(imgsz, batch, warmup, iters, workers,
-                    c.equals("ram"), threads, nbs, seed);
+                    c.equals("ram"), threads, nbs, seed, optimizer);
             Device dev = Devices.parse(device.trim().toLowerCase(Locale.ROOT));
             Devices.use(dev);
             DatasetConfig dc = DatasetConfig.load(data, FileSystems.conf());
@@ -209,6 +228,8 @@ public final class BenchCommand implements Callable<Integer> {
             report.put("cache", c);
             report.put("processors", Runtime.getRuntime().availableProcessors());
             report.put("load_average", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+            report.put("nbs", nbs);
+            report.put("optimizer", optimizer);
             TrainBenchmark.LoaderResult lr = null;
             TrainBenchmark.TrainResult tr = null;
             if (!p.equals("train")) {
@@ -248,6 +269,8 @@ public final class BenchCommand implements Callable<Integer> {
                 t.put("optimizer_ms", tr.optimizerMs());
                 t.put("data_wait_ms", tr.dataWaitMs());
                 t.put("optimizer_steps", tr.optimizerSteps());
+                t.put("optimizer_share", tr.optimizerShare());
+                t.put("omp_wait_policy", io.prunesweep.backend.ThreadPolicy.waitPolicy());
                 t.put("rss_start_mb", tr.rssStartMb());
                 t.put("rss_end_mb", tr.rssEndMb());
                 t.put("rss_mb_each_quarter", tr.rssMb());
@@ -257,9 +280,10 @@ public final class BenchCommand implements Callable<Integer> {
             if (json) {
                 o.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
             } else {
-                o.printf(Locale.ROOT, "%s: %d images, %dx%d, batch %d, %d timed batches, cache %s, %d processors, load %.2f%n",
-                        data, train.size(), imgsz, imgsz, batch, iters, c, Runtime.getRuntime().availableProcessors(),
-                        (double) report.get("load_average"));
+                o.printf(Locale.ROOT, "%s: %d images, %dx%d, batch %d, nbs %d, %s, %d timed batches, cache %s, %d processors,"
+                        + " load %.2f, %s%n", data, train.size(), imgsz, imgsz, batch, nbs, optimizer, iters, c,
+                        Runtime.getRuntime().availableProcessors(), (double) report.get("load_average"),
+                        io.prunesweep.backend.ThreadPolicy.describe());
                 if (lr != null) {
                     o.printf(Locale.ROOT, "%-8s %8s %12s %18s %10s%n", "loader", "workers", "samples/s", "samples/s/worker", "cache MB");
                     o.printf(Locale.ROOT, "%-8s %8d %12.1f %18.1f %10.1f%n", "mosaic", lr.workers(), lr.samplesPerSecond(),
@@ -275,6 +299,8 @@ public final class BenchCommand implements Callable<Integer> {
                             tr.backwardMs(), tr.optimizerMs(), tr.dataWaitMs(), rss);
                     o.println("(ms per batch; optim = sparsity/clip/optimizer/zero/EMA, one step per nbs/batch batches;"
                             + " wait = waiting for the loader)");
+                    o.printf(Locale.ROOT, "optimizer step: %.1f ms, %.1f %% of a training step%n",
+                            tr.optimizerMs() * Math.max(1, Math.round((double) nbs / batch)), 100 * tr.optimizerShare());
                 }
             }
             o.flush();

@@ -145,7 +145,10 @@ public final class ValCommand implements Callable<Integer> {
             }
             shown.put("weights", modelOptions.weights());
             shown.put("model", g.name() + g.scale());
-            return validate(new EnginePredictor(model), dataset, settings, shown, info);
+            shown.put("batchnorm", "folded into the convs");
+            try (YoloModel inference = model.fused()) { // as ultralytics' val fuses, and as the exported model runs
+                return validate(new EnginePredictor(inference), dataset, settings, shown, info);
+            }
         }
     }
 

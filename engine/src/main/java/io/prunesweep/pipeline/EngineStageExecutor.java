@@ -105,14 +105,16 @@ public final class EngineStageExecutor implements StageExecutor {
         try (YoloModel original = Checkpoint.load(input, null, Devices.current())) {
             checkClasses(original.graph(), data);
             before.putAll(storedMetrics(input));
-            if (!before.containsKey(MetricKeys.MAP50_95)) {
-                progress.onProgress(Progress.note("eval", "validating the input model"));
-                before.putAll(ModelMeasurements.accuracy(original, data.val(), s.imgsz(), s.batch(), workers));
+            try (YoloModel inference = original.fused()) {
+                if (!before.containsKey(MetricKeys.MAP50_95)) {
+                    progress.onProgress(Progress.note("eval", "validating the input model"));
+                    before.putAll(ModelMeasurements.accuracy(inference, data.val(), s.imgsz(), s.batch(), workers));
+                }
+                // Latency is timed here for both models, so before/after compare on the same host and load.
+                before.putAll(ModelMeasurements.latency(inference, s.imgsz()));
             }
             before.putAll(ModelMeasurements.size(original, s.imgsz()));
             before.putAll(ModelMeasurements.gammas(original));
-            // Latency is timed here for both models, so before/after compare on the same host and load.
-            before.putAll(ModelMeasurements.latency(original, s.imgsz()));
             if (!resumingFinetune) {
                 progress.onProgress(Progress.note("prune", "pruning " + s.method() + " ratio " + s.ratio() + " (" + s.scope() + ")"));
                 long t0 = System.nanoTime();
@@ -145,6 +147,8 @@ public final class EngineStageExecutor implements StageExecutor {
             YoloOnnxExporter.Result ex = YoloOnnxExporter.export(model, child(req, ONNX), s.imgsz());
             Map<String, Double> metrics = new LinkedHashMap<>(r.metrics());
             metrics.put("onnx.max_abs_diff", Math.max(ex.check().scoreMaxAbsDiff(), ex.check().boxMaxAbsDiff()));
+            // what users deploy: the exported file timed in ONNX Runtime, same batch 1 and image size as the DJL figures
+            metrics.putAll(ModelMeasurements.prefixed("after.", ModelMeasurements.onnxLatency(ex.uri(), model, s.imgsz())));
             Map<String, String> artifacts = new LinkedHashMap<>(r.artifacts());
             artifacts.put("onnx", ex.uri());
             artifacts.put("pruned", prunedUri);
@@ -165,8 +169,10 @@ public final class EngineStageExecutor implements StageExecutor {
         long t0 = System.nanoTime();
         progress.onProgress(Progress.note("eval", "validating " + data.val().size() + " images"));
         Map<String, Double> after = new LinkedHashMap<>(ModelMeasurements.size(model, s.imgsz()));
-        after.putAll(ModelMeasurements.accuracy(model, data.val(), s.imgsz(), s.batch(), workers));
-        after.putAll(ModelMeasurements.latency(model, s.imgsz()));
+        try (YoloModel inference = model.fused()) { // BN folded, as deployed and as ultralytics validates
+            after.putAll(ModelMeasurements.accuracy(inference, data.val(), s.imgsz(), s.batch(), workers));
+            after.putAll(ModelMeasurements.latency(inference, s.imgsz()));
+        }
         after.putAll(ModelMeasurements.gammas(model));
         Map<String, Double> d = new LinkedHashMap<>(durations);
         d.put("eval", (System.nanoTime() - t0) / 1e9);

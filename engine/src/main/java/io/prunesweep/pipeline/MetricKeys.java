@@ -21,6 +21,13 @@ public final class MetricKeys {
     public static final String LATENCY_P95_MS = "latency_p95_ms";
     public static final String FPS = "fps";
 
+    /** ONNX Runtime (CPU) timing of the exported model, batch 1: {@code after.} only, the exported model. */
+    public static final String ORT_LATENCY_P50_MS = "ort_latency_p50_ms";
+    public static final String ORT_FPS = "ort_fps";
+
+    /** Metrics of the exported model that get their own after_ columns in the points table. */
+    public static final List<String> EXPORT_METRICS = List.of(ORT_LATENCY_P50_MS, ORT_FPS);
+
     /** The model metrics that get their own before_/after_ columns in the points table. */
     public static final List<String> MODEL_METRICS =
             List.of(PARAMS, GFLOPS, MAP50, MAP50_95, PRECISION, RECALL, LATENCY_P50_MS, LATENCY_P95_MS, FPS);

@@ -57,6 +57,22 @@ final class ModelMeasurements {
         return m;
     }
 
+    /** ONNX Runtime latency at batch 1 of the exported file at {@code onnxUri} (the model's input channels). */
+    static Map<String, Double> onnxLatency(String onnxUri, YoloModel model, int imgsz) {
+        byte[] onnx;
+        try (var in = io.prunesweep.io.FileSystems.open(onnxUri)) {
+            onnx = in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read back " + onnxUri, e);
+        }
+        LatencyStats st = LatencyBenchmark.onnx(onnx, io.prunesweep.io.onnx.YoloOnnxExporter.INPUT,
+                model.graph().inputChannels(), 1, new LatencyBenchmark.Settings(imgsz, LATENCY_WARMUP, LATENCY_ITERS));
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put(MetricKeys.ORT_LATENCY_P50_MS, st.p50Ms());
+        m.put(MetricKeys.ORT_FPS, st.fps());
+        return m;
+    }
+
     /** |γ| of the prunable BNs: mean, fraction below 1e-2 and the log-scale histogram counts. */
     static Map<String, Double> gammas(YoloModel model) {
         Set<String> names = PrunableGammas.names(model.graph());

@@ -65,8 +65,7 @@ final class StageTraining {
 
     /** Epochs a {@code last} checkpoint has finished ({@code train.epoch} is 0-based). */
     static int completedEpochs(String lastUri) {
-        String e = Checkpoint.metadata(lastUri).get("train.epoch");
-        return e == null ? 0 : Integer.parseInt(e) + 1;
+        return io.prunesweep.train.TrainState.completedEpochs(Checkpoint.metadata(lastUri));
     }
 
     /** The run's results.csv as epoch rows; column names are the {@link MetricKeys} names where they exist. */

@@ -1,15 +1,14 @@
 package io.prunesweep.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import io.prunesweep.backend.NativeTensors;
 import io.prunesweep.io.SafeTensors.Tensor;
 import io.prunesweep.model.YoloModel;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -18,95 +17,77 @@ import java.util.Map;
  * step {@code ema = d*ema + (1-d)*w} with {@code d = decay * (1 - exp(-updates / tau))}. The EMA is a full second
  * model, used for validation and saving.
  *
- * <p>The average itself is one flat vector updated with three tensor ops per step (the model's floating tensors
- * are gathered with one concatenation); it is copied into the EMA model's parameters only when {@link #model()}
- * is asked for, i.e. once per epoch for validation and checkpoints.
+ * <p>The EMA model's tensors live in one buffer laid out like the training model's {@link FlatParameters} (same
+ * order, same gaps), so an update is two in-place ops on the whole model and the EMA model is always current.
  */
 public final class ModelEma implements AutoCloseable {
     private final YoloModel ema;
+    private final FlatParameters source;
     private final NDManager manager;
-    private final NDList source = new NDList();
-    private final NDList target = new NDList();
-    private final List<String> names = new ArrayList<>();
-    private final long[] splitPoints;
+    private final List<String> names;
+    private final long[][] ranges;
     private final NDArray average;
     private final double decay;
     private final double tau;
     private long updates;
-    private boolean stale;
 
-    public ModelEma(YoloModel model, double decay, double tau) {
+    /** @param source the training model's flat buffers, built with {@link FlatParameters#of} (names needed) */
+    public ModelEma(YoloModel model, FlatParameters source, double decay, double tau) {
+        if (source.names() == null) throw new IllegalArgumentException("ModelEma needs FlatParameters.of(parameters)");
         this.decay = decay;
         this.tau = tau;
+        this.source = source;
+        this.names = source.names();
+        this.ranges = source.allRanges();
         this.ema = YoloModel.create(model.graph(), 0, model.device());
         ema.loadStateDict(model.stateDict());
         this.manager = model.manager().newSubManager();
-        Map<String, Parameter> src = model.network().parameters();
-        List<Long> points = new ArrayList<>();
-        long at = 0;
-        for (var e : ema.network().parameters().entrySet()) {
-            NDArray mine = e.getValue().getArray();
-            if (!mine.getDataType().isFloating()) continue;
-            NDArray s = src.get(e.getKey()).getArray().reshape(-1);
-            NDArray t = mine.reshape(-1);
-            s.attach(manager);
-            t.attach(manager);
-            source.add(s);
-            target.add(t);
-            names.add(e.getKey());
-            at += s.size();
-            points.add(at);
+        Map<String, Parameter> mine = ema.network().parameters();
+        long size = ranges.length == 0 ? 0 : ranges[ranges.length - 1][1];
+        this.average = manager.zeros(new Shape(size), DataType.FLOAT32, model.device());
+        for (int i = 0; i < names.size(); i++) {
+            Parameter p = mine.get(names.get(i));
+            if (p == null) throw new IllegalStateException("EMA model has no tensor " + names.get(i));
+            NDArray t = p.getArray();
+            try (NDArray slice = average.get(new NDIndex(ranges[i][0] + ":" + ranges[i][1]));
+                    NDArray view = slice.reshape(t.getShape())) {
+                view.set(new NDIndex("..."), t);
+                NativeTensors.share(t, view);
+            }
         }
-        points.remove(points.size() - 1);
-        this.splitPoints = points.stream().mapToLong(Long::longValue).toArray();
-        this.average = concat(target);
     }
 
     public void update() {
         updates++;
         float d = (float) (decay * (1 - Math.exp(-updates / tau)));
         try (NDManager scope = manager.newSubManager()) {
-            NDArray w = concat(source);
+            NDArray w = source.allWeights(scope).get(new NDIndex("0:" + average.size()));
             w.attach(scope);
-            average.muli(d).addi(w.muli(1f - d));
+            average.muli(d).addi(w.mul(1f - d));
         }
-        stale = true;
     }
 
-    /** The EMA model, its parameters brought up to date. */
+    /** The EMA model (its tensors are the average itself, so it is always up to date). */
     public YoloModel model() {
-        if (stale) {
-            try (NDManager scope = manager.newSubManager()) {
-                NDList parts = target.size() == 1 ? new NDList(average) : average.split(splitPoints);
-                if (target.size() > 1) parts.attach(scope);
-                for (int i = 0; i < target.size(); i++) target.get(i).set(new NDIndex(":"), parts.get(i));
-            }
-            stale = false;
-        }
         return ema;
     }
 
-    /**
-     * Replaces the average (resume from a checkpoint's EMA weights). Written through the flat vector, not with
-     * {@code NDArray.set(float[])} on the parameters: on the CPU that re-points a tensor at new memory, which
-     * would cut it loose from the views this class keeps.
-     */
+    /** Replaces the average (resume from a checkpoint's EMA weights), in place. */
     public void load(Map<String, Tensor> weights) {
         float[] all = new float[Math.toIntExact(average.size())];
-        int at = 0;
         for (int i = 0; i < names.size(); i++) {
-            int n = Math.toIntExact(target.get(i).size());
+            int n = Math.toIntExact(ranges[i][1] - ranges[i][0]);
             Tensor t = weights.get(names.get(i));
             if (t == null || t.data().length != n) {
                 throw new io.prunesweep.InputException("EMA weights: " + names.get(i)
                         + (t == null ? " is missing" : " has " + t.data().length + " values, expected " + n));
             }
-            System.arraycopy(t.data(), 0, all, at, n);
-            at += n;
+            System.arraycopy(t.data(), 0, all, (int) ranges[i][0], n);
         }
-        average.set(all);
-        stale = true;
-        model();
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray host = scope.create(all, new Shape(all.length)).toDevice(average.getDevice(), false);
+            average.set(new NDIndex("..."), host);
+        }
     }
 
     public long updates() {
@@ -115,12 +96,6 @@ public final class ModelEma implements AutoCloseable {
 
     public void setUpdates(long n) {
         updates = n;
-    }
-
-    private NDArray concat(NDList parts) {
-        NDArray out = parts.size() == 1 ? parts.get(0).duplicate() : NDArrays.concat(parts);
-        out.attach(manager);
-        return out.getDataType() == DataType.FLOAT32 ? out : out.toType(DataType.FLOAT32, false);
     }
 
     @Override

@@ -34,8 +34,11 @@ public final class TrainBenchmark {
      * @param nbs     nominal batch: an optimizer step every {@code round(nbs / batch)} batches
      */
     public record Settings(int imgsz, int batch, int warmup, int iters, int workers, boolean cache, int threads,
-            int nbs, long seed) {
+            int nbs, long seed, String optimizer) {
         public Settings {
+            if (!List.of("SGD", "AdamW").contains(optimizer)) {
+                throw new io.prunesweep.InputException("bench train: --optimizer must be SGD or AdamW, got '" + optimizer + "'");
+            }
             if (imgsz < 32 || imgsz % 32 != 0) throw new io.prunesweep.InputException("bench train: --imgsz must be a multiple of 32, got " + imgsz);
             if (batch < 1 || iters < 1 || warmup < 0 || workers < 1 || threads < 0 || nbs < 1) {
                 throw new io.prunesweep.InputException("bench train: need --batch >= 1, --iters >= 1, --warmup >= 0,"
@@ -61,7 +64,13 @@ public final class TrainBenchmark {
     /** Per-batch milliseconds of each phase; {@code dataWaitMs} is time spent waiting for the loader. */
     public record TrainResult(int threads, int images, double seconds, double imagesPerSecond, double forwardMs,
             double lossMs, double backwardMs, double optimizerMs, double dataWaitMs, int optimizerSteps,
-            long rssStartMb, long rssEndMb, List<Long> rssMb) {}
+            long rssStartMb, long rssEndMb, List<Long> rssMb) {
+        /** Optimizer time over the time of forward, loss, backward and optimizer. */
+        public double optimizerShare() {
+            double all = forwardMs + lossMs + backwardMs + optimizerMs;
+            return all == 0 ? 0 : optimizerMs / all;
+        }
+    }
 
     public static LoaderResult loader(YoloDataset data, Settings s) {
         long c0 = System.nanoTime();
@@ -89,9 +98,9 @@ public final class TrainBenchmark {
         int accumulate = Math.max((int) Math.round((double) s.nbs() / s.batch()), 1);
         Optimizer.GroupSettings lr = new Optimizer.GroupSettings(new float[] {1e-3f, 1e-3f, 1e-3f}, 0.9f);
         try (DetectionLoader loader = new DetectionLoader(data, s.loaderOptions(2 * s.workers()));
-                ModelEma ema = new ModelEma(model, 0.9999, 2000);
-                FlatParameters flat = new FlatParameters(ParamGroups.of(params));
-                Optimizer opt = Optimizer.create("SGD", flat, names, 5e-4f)) {
+                FlatParameters flat = FlatParameters.of(params);
+                ModelEma ema = new ModelEma(model, flat, 0.9999, 2000);
+                Optimizer opt = Optimizer.create(s.optimizer(), flat, names, 5e-4f)) {
             TrainStep step = new TrainStep(model, io.prunesweep.train.loss.LossFunctions.forModel(model,
                     io.prunesweep.train.loss.LossGains.DEFAULTS, s.imgsz()), flat, opt, null, ema, 10f);
             Batches batches = new Batches(loader);

@@ -79,25 +79,22 @@ public final class TrainStep {
     }
 
     /**
-     * One optimizer step from the accumulated gradients, then the gradients are zeroed and the EMA updated.
-     *
-     * @return the gradient norm before clipping
+     * One optimizer step from the accumulated gradients, then the gradients are zeroed and the EMA updated. All
+     * of it is in-place tensor work on the flat buffers, with no read back to the host.
      */
-    public float step(int epoch, Optimizer.GroupSettings settings) {
+    public void step(int epoch, Optimizer.GroupSettings settings) {
         long t0 = System.nanoTime();
-        float norm;
         try (NDManager scope = model.manager().newSubManager()) {
             NDArray grads = flat.gradients(scope);
             NDArray weights = flat.weights(scope);
             if (sparsity != null) sparsity.apply(epoch, flat, grads, weights);
-            norm = GradClip.clip(grads, maxGradNorm);
+            GradClip.clip(grads, maxGradNorm);
             optimizer.step(grads, weights, settings);
         }
         flat.zeroGradients();
         if (ema != null) ema.update();
         timings.step += System.nanoTime() - t0;
         timings.steps++;
-        return norm;
     }
 
     public Timings timings() {

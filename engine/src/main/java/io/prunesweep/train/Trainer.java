@@ -45,22 +45,12 @@ import java.util.function.Predicate;
  * the same number of libtorch threads are assumed (parallel reductions are deterministic for a fixed count).
  */
 public final class Trainer {
-    private static final String GRADIENTS = "train.grad";
-
     private final TrainConfig cfg;
     private final YoloDataset trainSet;
     private final YoloDataset valSet;
     private final String outDir;
     private final TrainListener listener;
     private Predicate<String> sparseGamma = name -> name.endsWith(".bn.weight");
-
-    /** Where a run stands: enough to continue it exactly. */
-    record State(int startEpoch, long iterations, long lastStep, long emaUpdates, double bestFitness, float lastLr,
-            Map<String, float[]> optimizer, float[] pendingGradients) {
-        static State fresh() {
-            return new State(0, 0, -1, 0, -1, 0, null, null);
-        }
-    }
 
     /** @param nanRecoveries times a non-finite loss was replayed from the last good state and did not recur */
     public record Result(String last, String best, List<EpochMetrics> epochs, DetectionResult finalMetrics, int nanRecoveries) {}
@@ -104,7 +94,7 @@ public final class Trainer {
 
     /** Trains {@code model} (fresh, imported or pruned weights) from epoch 0. The model is updated in place. */
     public Result fit(YoloModel model) {
-        return runReplayingNaN(model, State.fresh(), null);
+        return runReplayingNaN(model, TrainState.fresh(), null);
     }
 
     /**
@@ -114,40 +104,25 @@ public final class Trainer {
     public Result resume(String lastUri) {
         Resumed r = readResumable(lastUri);
         try (YoloModel model = YoloModel.create(r.graph(), cfg.seed(), Devices.current())) {
-            model.loadStateDict(r.weights());
-            return runReplayingNaN(model, r.state(), r.ema());
+            model.loadStateDict(r.saved().rawWeights());
+            return runReplayingNaN(model, r.saved().state(), r.saved().emaWeights());
         }
     }
 
-    /** What {@code last.safetensors} holds: the graph, the raw weights, the loop's state and the EMA weights. */
-    private record Resumed(ModelGraph graph, Map<String, Tensor> weights, State state, Map<String, Tensor> ema) {}
+    /** What {@code last.safetensors} holds: the graph and the saved run. */
+    private record Resumed(ModelGraph graph, TrainState.Saved saved) {}
 
     private Resumed readResumable(String lastUri) {
         SafeTensors.Content c = Checkpoint.read(lastUri);
         ModelGraph graph = Checkpoint.storedGraph(c, lastUri);
-        Map<String, String> md = c.metadata();
-        if (graph == null || !md.containsKey("train.epoch")) {
-            throw new InputException(lastUri + ": not a resumable PruneSweep training checkpoint");
-        }
-        int done = Integer.parseInt(md.get("train.epoch")) + 1;
+        if (graph == null) throw new InputException(lastUri + ": not a resumable PruneSweep training checkpoint");
+        TrainState.Saved saved = TrainState.read(c, lastUri);
+        int done = saved.state().startEpoch();
         if (done >= cfg.epochs()) {
             throw new InputException(lastUri + ": the run already finished its " + done + " epochs; pass more --epochs to"
                     + " continue it, or start a new run");
         }
-        Map<String, Tensor> raw = new LinkedHashMap<>();
-        Map<String, float[]> optim = new LinkedHashMap<>();
-        Map<String, Tensor> emaWeights = new LinkedHashMap<>();
-        c.tensors().forEach((k, t) -> {
-            if (k.startsWith("train.model.")) raw.put(k.substring("train.model.".length()), t);
-            else if (k.startsWith("train.optim.")) optim.put(k.substring("train.optim.".length()), t.data());
-            else if (!k.startsWith(Checkpoint.TRAIN_PREFIX)) emaWeights.put(k, t);
-        });
-        long ni = Long.parseLong(md.get("train.iterations"));
-        Tensor pending = c.tensors().get(GRADIENTS);
-        State st = new State(done, ni, Long.parseLong(md.getOrDefault("train.last_step", String.valueOf(ni - 1))),
-                Long.parseLong(md.get("train.ema_updates")), Double.parseDouble(md.get("train.best_fitness")),
-                Float.parseFloat(md.getOrDefault("train.last_lr", "0")), optim, pending == null ? null : pending.data());
-        return new Resumed(graph, raw, st, emaWeights);
+        return new Resumed(graph, saved);
     }
 
     /**
@@ -156,10 +131,10 @@ public final class Trainer {
      * the numbers were wrong once (the faulty-backend symptom: an exact replay computes them right), and the run
      * ends as an uninterrupted run would. The same batch failing again is a real divergence and fails the run.
      */
-    private Result runReplayingNaN(YoloModel model, State start, Map<String, Tensor> startEma) {
+    private Result runReplayingNaN(YoloModel model, TrainState start, Map<String, Tensor> startEma) {
         Map<String, Tensor> startWeights = model.stateDict();
         List<EpochMetrics> rows = new ArrayList<>();
-        State st = start;
+        TrainState st = start;
         Map<String, Tensor> ema = startEma;
         NonFiniteLoss previous = null;
         int recoveries = 0;
@@ -181,10 +156,10 @@ public final class Trainer {
                 rows.removeIf(row -> row.epoch() >= e.epoch);
                 zeroGradients(model); // the failed batch's backward left non-finite values in them
                 if (e.epoch > start.startEpoch() && FileSystems.exists(lastUri())) {
-                    Resumed r = readResumable(lastUri());
-                    model.loadStateDict(r.weights());
-                    st = r.state();
-                    ema = r.ema();
+                    TrainState.Saved saved = readResumable(lastUri()).saved();
+                    model.loadStateDict(saved.rawWeights());
+                    st = saved.state();
+                    ema = saved.emaWeights();
                 } else {
                     model.loadStateDict(startWeights);
                     st = start;
@@ -206,120 +181,201 @@ public final class Trainer {
         }
     }
 
-    private Result run(YoloModel model, State st, Map<String, Tensor> emaWeights, List<EpochMetrics> rows) {
+    /** One pass of the loop from {@code st}: epochs of training, each followed by validation and checkpoints. */
+    private Result run(YoloModel model, TrainState st, Map<String, Tensor> emaWeights, List<EpochMetrics> rows) {
         TorchThreads.use(cfg.resolvedThreads());
-        ModelGraph graph = model.graph();
-        int nc = graph.nc();
-        Map<String, Parameter> params = model.network().parameters();
-        Map<Parameter, String> names = new IdentityHashMap<>();
-        params.forEach((k, v) -> names.put(v, k));
-        ParamGroups groups = ParamGroups.of(params);
-        int accumulateTarget = Math.max((int) Math.round((double) cfg.nbs() / cfg.batch()), 1);
-        float weightDecay = cfg.weightDecay() * cfg.batch() * accumulateTarget / cfg.nbs();
-        List<Parameter> gammas = new ArrayList<>();
-        List<Parameter> betas = new ArrayList<>();
-        params.forEach((k, p) -> {
-            if (k.endsWith(".bn.weight") && sparseGamma.test(k)) {
-                gammas.add(p);
-                betas.add(params.get(k.substring(0, k.length() - "weight".length()) + "bias"));
+        try (Loop loop = new Loop(model, st, emaWeights)) {
+            loop.announce();
+            DetectionResult last = null;
+            for (int epoch = st.startEpoch(); epoch < cfg.epochs(); epoch++) {
+                long t0 = System.nanoTime();
+                EpochLosses losses = loop.trainEpoch(epoch);
+                double trainSeconds = (System.nanoTime() - t0) / 1e9;
+                loop.reportLateDataProblems();
+                listener.onValidation(epoch);
+                last = Validator.evaluate(loop.ema.model(), valSet, cfg.imgsz(), cfg.batch(), Math.max(1, cfg.workers()));
+                EpochMetrics row = loop.metrics(epoch, losses, last, (System.nanoTime() - t0) / 1e9, trainSeconds);
+                rows.add(row);
+                appendCsv(row);
+                loop.checkpoint(epoch, row);
+                listener.onEpoch(row);
             }
-        });
-
-        DetectionLoader.Options trainOpts = DetectionLoader.Options.train(cfg.imgsz(), cfg.batch())
-                .withWorkers(Math.max(1, cfg.workers())).withSeed(cfg.seed()).withCache(cfg.cache())
-                .withEpochs(cfg.epochs()).withAugment(cfg.augmentation());
-        try (DetectionLoader loader = new DetectionLoader(trainSet, trainOpts);
-                ModelEma ema = new ModelEma(model, cfg.emaDecay(), cfg.emaTau());
-                FlatParameters flat = new FlatParameters(groups);
-                SparsityRegularizer sparsity = new SparsityRegularizer(gammas, betas, cfg.sparsity(),
-                        cfg.sparsityBeta(), cfg.epochs())) {
-            int nb = loader.size();
-            long totalIterations = (long) Math.ceil((double) trainSet.size() / Math.max(cfg.batch(), cfg.nbs())) * cfg.epochs();
-            TrainConfig.ResolvedOptimizer ro = cfg.resolveOptimizer(totalIterations, nc);
-            LrSchedule schedule = LrSchedule.of(cfg, ro.lr0(), ro.momentum(), ro.warmupBiasLr(), nb);
-            if (emaWeights != null) ema.load(emaWeights);
-            ema.setUpdates(st.emaUpdates());
-            if (st.pendingGradients() != null) flat.seedGradients(st.pendingGradients());
-            io.prunesweep.train.loss.LossFunction lossFn = io.prunesweep.train.loss.LossFunctions.forModel(model,
-                    new LossGains(cfg.box(), cfg.cls(), cfg.dfl()), cfg.imgsz());
-            DetectionResult lastResult = null;
-            double bestFitness = st.bestFitness();
-            try (Optimizer opt = Optimizer.create(ro.name(), flat, names, weightDecay)) {
-                if (st.optimizer() != null) opt.loadState(st.optimizer());
-                TrainStep step = new TrainStep(model, lossFn, flat, opt, sparsity.active() ? sparsity : null, ema,
-                        cfg.maxGradNorm());
-                listener.onStart(st.startEpoch(), cfg.epochs(), nb, String.format(Locale.ROOT,
-                        "%s | %s | %s lr0=%.6g momentum=%.3g | %d batches/epoch, %d libtorch threads | sparsity lambda=%g"
-                                + " on %d BN layers",
-                        trainSet.report().summary(), valSet.report().summary(), ro.name(), ro.lr0(), ro.momentum(), nb,
-                        cfg.resolvedThreads(), cfg.sparsity(), gammas.size()));
-                List<String> problems = new ArrayList<>(trainSet.report().examples());
-                problems.addAll(valSet.report().examples());
-                if (!problems.isEmpty()) listener.onDataProblems(problems);
-                long ni = st.iterations();
-                long lastStep = st.lastStep();
-                int lateReported = 0;
-                float lr = st.lastLr();
-                for (int epoch = st.startEpoch(); epoch < cfg.epochs(); epoch++) {
-                    long t0 = System.nanoTime();
-                    double[] sums = new double[3];
-                    int seen = 0;
-                    int images = 0;
-                    try (DetectionLoader.Epoch batches = loader.epoch(epoch)) {
-                        int bi = 0;
-                        for (Batch batch : batches) {
-                            LossOutput lo = step.backward(batch);
-                            if (!Float.isFinite(lo.box() + lo.cls() + lo.dfl())) {
-                                throw new NonFiniteLoss(epoch, bi, String.format(Locale.ROOT,
-                                        "loss became NaN/inf at epoch %d batch %d (box %s cls %s dfl %s)", epoch + 1,
-                                        bi + 1, lo.box(), lo.cls(), lo.dfl()));
-                            }
-                            if (ni - lastStep >= schedule.accumulate(ni, cfg.nbs(), cfg.batch())) {
-                                Optimizer.GroupSettings s = schedule.at(epoch, ni);
-                                lr = s.lr()[2];
-                                step.step(epoch, s);
-                                lastStep = ni;
-                            }
-                            sums[0] += lo.box();
-                            sums[1] += lo.cls();
-                            sums[2] += lo.dfl();
-                            seen++;
-                            images += batch.size();
-                            double ips = images / ((System.nanoTime() - t0) / 1e9);
-                            listener.onBatch(epoch, bi, nb, sums[0] / seen, sums[1] / seen, sums[2] / seen, ips);
-                            ni++;
-                            bi++;
-                        }
-                    }
-                    double trainSeconds = (System.nanoTime() - t0) / 1e9;
-                    List<String> late = loader.lateProblems();
-                    if (late.size() > lateReported) {
-                        listener.onDataProblems(late.subList(lateReported, late.size()));
-                        lateReported = late.size();
-                    }
-                    listener.onValidation(epoch);
-                    YoloModel averaged = ema.model();
-                    lastResult = Validator.evaluate(averaged, valSet, cfg.imgsz(), cfg.batch(), Math.max(1, cfg.workers()));
-                    double fitness = lastResult.fitness();
-                    GammaSummary gs = GammaSummary.of(gammas(averaged, gammas.isEmpty() ? null : sparseGamma));
-                    EpochMetrics row = new EpochMetrics(epoch, sums[0] / seen, sums[1] / seen, sums[2] / seen, lr,
-                            lastResult.map50(), lastResult.map50to95(), lastResult.precision(), lastResult.recall(),
-                            fitness, sparsity.active() ? sparsity.lambdaAt(epoch) : 0, gs,
-                            (System.nanoTime() - t0) / 1e9, images / trainSeconds);
-                    rows.add(row);
-                    appendCsv(row);
-                    boolean best = fitness > bestFitness;
-                    if (best) bestFitness = fitness;
-                    State now = new State(epoch + 1, ni, lastStep, ema.updates(), bestFitness, lr, null,
-                            ni - 1 > lastStep ? flat.gradientValues() : null);
-                    saveLast(model, averaged, opt, now, row);
-                    if (best) Checkpoint.save(averaged, bestUri(), Map.of("train.epoch", String.valueOf(epoch)));
-                    listener.onEpoch(row);
-                }
-                listener.onEnd();
-            }
-            return new Result(lastUri(), bestUri(), rows, lastResult, 0);
+            listener.onEnd();
+            return new Result(lastUri(), bestUri(), rows, last, 0);
         }
+    }
+
+    /** Mean losses of an epoch's batches, and the images seen. */
+    private record EpochLosses(double box, double cls, double dfl, int images) {}
+
+    /**
+     * Everything one pass of the loop holds: the model's flat buffers, EMA, optimizer, loader, schedule and the
+     * counters that a checkpoint saves. Opened per pass (a NaN replay opens a new one from the restored state).
+     */
+    private final class Loop implements AutoCloseable {
+        final YoloModel model;
+        final FlatParameters flat;
+        final ModelEma ema;
+        final SparsityRegularizer sparsity;
+        final List<Parameter> gammas = new ArrayList<>();
+        final DetectionLoader loader;
+        final LrSchedule schedule;
+        final TrainConfig.ResolvedOptimizer resolved;
+        final Optimizer optimizer;
+        final TrainStep step;
+        private final List<AutoCloseable> closeables;
+        final int startEpoch;
+        long iterations;
+        long lastStep;
+        float lr;
+        double bestFitness;
+        int lateReported;
+
+        Loop(YoloModel model, TrainState st, Map<String, Tensor> emaWeights) {
+            this.model = model;
+            Map<String, Parameter> params = model.network().parameters();
+            Map<Parameter, String> names = new IdentityHashMap<>();
+            params.forEach((k, v) -> names.put(v, k));
+            int accumulateTarget = Math.max((int) Math.round((double) cfg.nbs() / cfg.batch()), 1);
+            float weightDecay = cfg.weightDecay() * cfg.batch() * accumulateTarget / cfg.nbs();
+            List<Parameter> betas = new ArrayList<>();
+            params.forEach((k, p) -> {
+                if (k.endsWith(".bn.weight") && sparseGamma.test(k)) {
+                    gammas.add(p);
+                    betas.add(params.get(k.substring(0, k.length() - "weight".length()) + "bias"));
+                }
+            });
+            DetectionLoader.Options trainOpts = DetectionLoader.Options.train(cfg.imgsz(), cfg.batch())
+                    .withWorkers(Math.max(1, cfg.workers())).withSeed(cfg.seed()).withCache(cfg.cache())
+                    .withEpochs(cfg.epochs()).withAugment(cfg.augmentation());
+            List<AutoCloseable> opened = new ArrayList<>();
+            try {
+                this.loader = open(opened, new DetectionLoader(trainSet, trainOpts));
+                this.flat = open(opened, FlatParameters.of(params));
+                this.ema = open(opened, new ModelEma(model, flat, cfg.emaDecay(), cfg.emaTau()));
+                this.sparsity = open(opened, new SparsityRegularizer(gammas, betas, cfg.sparsity(), cfg.sparsityBeta(),
+                        cfg.epochs()));
+                long totalIterations = (long) Math.ceil((double) trainSet.size() / Math.max(cfg.batch(), cfg.nbs()))
+                        * cfg.epochs();
+                this.resolved = cfg.resolveOptimizer(totalIterations, model.graph().nc());
+                this.schedule = LrSchedule.of(cfg, resolved.lr0(), resolved.momentum(), resolved.warmupBiasLr(), loader.size());
+                if (emaWeights != null) ema.load(emaWeights);
+                ema.setUpdates(st.emaUpdates());
+                if (st.pendingGradients() != null) flat.seedGradients(st.pendingGradients());
+                this.optimizer = open(opened, Optimizer.create(resolved.name(), flat, names, weightDecay));
+                if (st.optimizer() != null) optimizer.loadState(st.optimizer());
+            } catch (RuntimeException e) {
+                closeAll(opened, e);
+                throw e;
+            }
+            this.step = new TrainStep(model, io.prunesweep.train.loss.LossFunctions.forModel(model,
+                    new LossGains(cfg.box(), cfg.cls(), cfg.dfl()), cfg.imgsz()), flat, optimizer,
+                    sparsity.active() ? sparsity : null, ema, cfg.maxGradNorm());
+            this.closeables = opened;
+            this.startEpoch = st.startEpoch();
+            this.iterations = st.iterations();
+            this.lastStep = st.lastStep();
+            this.lr = st.lastLr();
+            this.bestFitness = st.bestFitness();
+        }
+
+        void announce() {
+            listener.onStart(startEpoch, cfg.epochs(), loader.size(), String.format(Locale.ROOT,
+                    "%s | %s | %s lr0=%.6g momentum=%.3g | %d batches/epoch, %d libtorch threads | sparsity lambda=%g"
+                            + " on %d BN layers",
+                    trainSet.report().summary(), valSet.report().summary(), resolved.name(), resolved.lr0(),
+                    resolved.momentum(), loader.size(), cfg.resolvedThreads(), cfg.sparsity(), gammas.size()));
+            List<String> problems = new ArrayList<>(trainSet.report().examples());
+            problems.addAll(valSet.report().examples());
+            if (!problems.isEmpty()) listener.onDataProblems(problems);
+        }
+
+        /** Forward, loss and backward of every batch; an optimizer step whenever the nominal batch is reached. */
+        EpochLosses trainEpoch(int epoch) {
+            long t0 = System.nanoTime();
+            double[] sums = new double[3];
+            int seen = 0;
+            int images = 0;
+            int nb = loader.size();
+            try (DetectionLoader.Epoch batches = loader.epoch(epoch)) {
+                int bi = 0;
+                for (Batch batch : batches) {
+                    LossOutput lo = step.backward(batch);
+                    if (!Float.isFinite(lo.box() + lo.cls() + lo.dfl())) {
+                        throw new NonFiniteLoss(epoch, bi, String.format(Locale.ROOT,
+                                "loss became NaN/inf at epoch %d batch %d (box %s cls %s dfl %s)", epoch + 1, bi + 1,
+                                lo.box(), lo.cls(), lo.dfl()));
+                    }
+                    if (iterations - lastStep >= schedule.accumulate(iterations, cfg.nbs(), cfg.batch())) {
+                        Optimizer.GroupSettings s = schedule.at(epoch, iterations);
+                        lr = s.lr()[2];
+                        step.step(epoch, s);
+                        lastStep = iterations;
+                    }
+                    sums[0] += lo.box();
+                    sums[1] += lo.cls();
+                    sums[2] += lo.dfl();
+                    seen++;
+                    images += batch.size();
+                    double ips = images / ((System.nanoTime() - t0) / 1e9);
+                    listener.onBatch(epoch, bi, nb, sums[0] / seen, sums[1] / seen, sums[2] / seen, ips);
+                    iterations++;
+                    bi++;
+                }
+            }
+            return new EpochLosses(sums[0] / seen, sums[1] / seen, sums[2] / seen, images);
+        }
+
+        void reportLateDataProblems() {
+            List<String> late = loader.lateProblems();
+            if (late.size() > lateReported) {
+                listener.onDataProblems(late.subList(lateReported, late.size()));
+                lateReported = late.size();
+            }
+        }
+
+        EpochMetrics metrics(int epoch, EpochLosses l, DetectionResult r, double seconds, double trainSeconds) {
+            GammaSummary gs = GammaSummary.of(Trainer.gammas(ema.model(), gammas.isEmpty() ? null : sparseGamma));
+            return new EpochMetrics(epoch, l.box(), l.cls(), l.dfl(), lr, r.map50(), r.map50to95(), r.precision(),
+                    r.recall(), r.fitness(), sparsity.active() ? sparsity.lambdaAt(epoch) : 0, gs, seconds,
+                    l.images() / trainSeconds);
+        }
+
+        /** {@code last} after every epoch (everything resume needs); {@code best} when the fitness improved. */
+        void checkpoint(int epoch, EpochMetrics row) {
+            boolean best = row.fitness() > bestFitness;
+            if (best) bestFitness = row.fitness();
+            TrainState now = new TrainState(epoch + 1, iterations, lastStep, ema.updates(), bestFitness, lr, null,
+                    iterations - 1 > lastStep ? flat.gradientValues() : null);
+            YoloModel averaged = ema.model();
+            Checkpoint.save(averaged, lastUri(), now.metadata(cfg, optimizer.name(), row.map50_95()),
+                    now.tensors(model.stateDict(), optimizer.state()));
+            if (best) Checkpoint.save(averaged, bestUri(), Map.of(TrainState.EPOCH, String.valueOf(epoch)));
+        }
+
+        @Override
+        public void close() {
+            closeAll(closeables, null);
+        }
+    }
+
+    private static <T extends AutoCloseable> T open(List<AutoCloseable> opened, T resource) {
+        opened.add(resource);
+        return resource;
+    }
+
+    /** Closes in reverse order of opening; the first failure is thrown, or added to {@code primary}. */
+    private static void closeAll(List<AutoCloseable> opened, RuntimeException primary) {
+        RuntimeException failure = primary;
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            try {
+                opened.get(i).close();
+            } catch (Exception e) {
+                if (failure == null) failure = e instanceof RuntimeException re ? re : new IllegalStateException(e);
+                else failure.addSuppressed(e);
+            }
+        }
+        if (failure != null && primary == null) throw failure;
     }
 
     private static List<Parameter> gammas(YoloModel m, Predicate<String> select) {
@@ -330,28 +386,10 @@ public final class Trainer {
         return out;
     }
 
-    private void saveLast(YoloModel model, YoloModel averaged, Optimizer opt, State st, EpochMetrics row) {
-        Map<String, Tensor> extra = new LinkedHashMap<>();
-        model.stateDict().forEach((k, t) -> extra.put("train.model." + k, t));
-        opt.state().forEach((k, v) -> extra.put("train.optim." + k, Tensor.f32(new long[] {v.length}, v)));
-        if (st.pendingGradients() != null) {
-            extra.put(GRADIENTS, Tensor.f32(new long[] {st.pendingGradients().length}, st.pendingGradients()));
-        }
-        Map<String, String> md = new LinkedHashMap<>();
-        md.put("train.epoch", String.valueOf(st.startEpoch() - 1));
-        md.put("train.epochs", String.valueOf(cfg.epochs()));
-        md.put("train.iterations", String.valueOf(st.iterations()));
-        md.put("train.last_step", String.valueOf(st.lastStep()));
-        md.put("train.ema_updates", String.valueOf(st.emaUpdates()));
-        md.put("train.best_fitness", String.valueOf(st.bestFitness()));
-        md.put("train.last_lr", String.valueOf(st.lastLr()));
-        md.put("train.optimizer", opt.name());
-        md.put("train.seed", String.valueOf(cfg.seed()));
-        md.put("train.sparsity", String.valueOf(cfg.sparsity()));
-        md.put("train.map50_95", String.valueOf(row.map50_95()));
-        Checkpoint.save(averaged, lastUri(), md, extra);
-    }
-
+    /**
+     * Appends the epoch's row to {@code results.csv}; a resumed run rewrites the rows from its first epoch on. The
+     * earlier rows are the run's history: if they cannot be read, the run stops rather than overwrite them.
+     */
     private void appendCsv(EpochMetrics row) {
         String uri = outDir + "/results.csv";
         String previous = "";
@@ -359,9 +397,9 @@ public final class Trainer {
             try (var in = FileSystems.open(uri)) {
                 previous = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             } catch (java.io.IOException e) {
-                previous = "";
+                throw new TrainingFailure("cannot read the training history " + uri + " to append epoch " + (row.epoch() + 1)
+                        + " (" + e.getMessage() + "); the checkpoints are intact: fix the storage and resume");
             }
-            // a resumed run rewrites the rows from its first epoch on
             StringBuilder kept = new StringBuilder();
             for (String line : previous.split("\n")) {
                 if (line.isEmpty() || line.startsWith("epoch")) continue;

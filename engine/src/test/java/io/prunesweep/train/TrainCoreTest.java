@@ -139,7 +139,8 @@ class TrainCoreTest {
                 reg.apply(5, flat, g, flat.weights(scope)); // lambda_e = 0.01 * (1 - 0.9 * 5/10) = 0.0055
                 // flat order: biases (beta), BN weights (gamma, other); sign(0) = 0 adds nothing
                 assertArrayEquals(new float[] {1f + 0.055f, -1f - 0.055f, 3f + 0.055f, 0.5f + 0.0055f, -2f - 0.0055f, 0f, 4f},
-                        g.toFloatArray(), 1e-7f);
+                        flat.gradientValues(), 1e-7f); // g is the live gradient buffer
+                assertArrayEquals(new float[] {0.5f + 0.0055f, -2f - 0.0055f, 0f}, gamma.getArray().getGradient().toFloatArray(), 1e-7f);
             }
             SparsityRegularizer reg = new SparsityRegularizer(List.of(gamma), List.of(), 1e-2f, 0f, 10);
             assertEquals(0.001f, reg.lambdaAt(10), 1e-9);
@@ -155,9 +156,12 @@ class TrainCoreTest {
             try (FlatParameters flat = new FlatParameters(new ParamGroups(List.of(), List.of(), List.of(a, b)));
                     NDManager scope = m.newSubManager()) {
                 NDArray g = flat.gradients(scope);
-                assertEquals(13f, GradClip.clip(g, 6.5f), 1e-5);
-                assertArrayEquals(new float[] {1.5f, 2f, 6f}, g.toFloatArray(), 1e-5f);
-                assertEquals(13f, GradClip.clip(g.mul(2f), 100f), 1e-4); // below the limit: unchanged
+                assertEquals(13f, GradClip.clip(g, 6.5f).getFloat(), 1e-5);
+                assertArrayEquals(new float[] {1.5f, 2f, 6f}, flat.gradientValues(), 1e-5f);
+                assertArrayEquals(new float[] {6f}, b.getArray().getGradient().toFloatArray(), 1e-5f); // clipped in the parameter's own gradient
+                NDArray doubled = g.mul(2f);
+                assertEquals(13f, GradClip.clip(doubled, 100f).getFloat(), 1e-4); // below the limit: unchanged
+                assertEquals(19f, doubled.sum().getFloat(), 1e-4); // 3 + 4 + 12
             }
         }
     }

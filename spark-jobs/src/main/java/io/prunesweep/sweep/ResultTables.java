@@ -75,6 +75,9 @@ public final class ResultTables {
         for (String m : MetricKeys.MODEL_METRICS) {
             add(f, "after_" + m, DBL);
         }
+        for (String m : MetricKeys.EXPORT_METRICS) {
+            add(f, "after_" + m, DBL);
+        }
         add(f, "extra_metrics", DBL_MAP, "device", STR, "gpu_address", STR, "gpu_name", STR, "host", STR,
                 "dense_seconds", DBL, "sparse_seconds", DBL, "prune_finetune_seconds", DBL, "durations", DBL_MAP,
                 "dense_checkpoint", STR, "sparse_checkpoint", STR, "artifacts", STR_MAP,
@@ -118,6 +121,9 @@ public final class ResultTables {
                 v.add(PointOutcome.metric(own, MetricKeys.before(m)));
             }
             for (String m : MetricKeys.MODEL_METRICS) {
+                v.add(PointOutcome.metric(own, MetricKeys.after(m)));
+            }
+            for (String m : MetricKeys.EXPORT_METRICS) {
                 v.add(PointOutcome.metric(own, MetricKeys.after(m)));
             }
             Map<String, Double> extra = new LinkedHashMap<>();
@@ -176,7 +182,7 @@ public final class ResultTables {
                 return true;
             }
         }
-        return false;
+        return MetricKeys.EXPORT_METRICS.stream().anyMatch(m -> key.equals(MetricKeys.after(m)));
     }
 
     private static String checkpoint(StageResult r) {

@@ -1,5 +1,6 @@
 package io.prunesweep.io.onnx;
 
+import io.prunesweep.model.nn.BatchNormFolding;
 import io.prunesweep.io.SafeTensors.Tensor;
 import io.prunesweep.model.ConvSpec;
 import io.prunesweep.model.Layer;

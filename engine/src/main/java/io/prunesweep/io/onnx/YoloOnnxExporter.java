@@ -1,5 +1,6 @@
 package io.prunesweep.io.onnx;
 
+import io.prunesweep.model.nn.BatchNormFolding;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;

@@ -31,6 +31,8 @@ public final class LayerBlock extends AbstractBlock {
     private final Layer layer;
     private final ModuleType type;
     private final Map<String, ConvParams> convs = new LinkedHashMap<>();
+    /** Conv weight and bias with BatchNorm folded in, per conv path; empty unless {@link #fuseBatchNorm} ran. */
+    private final Map<String, NDArray[]> folded = new LinkedHashMap<>();
 
     /** The parameters of one conv (null where the spec has none). */
     record ConvParams(ConvSpec spec, Parameter weight, Parameter bias, Parameter gamma, Parameter beta,
@@ -96,6 +98,8 @@ public final class LayerBlock extends AbstractBlock {
         LayerForward f = new LayerForward() {
             @Override
             public NDArray conv(String path, NDArray x) {
+                NDArray[] f = folded.get(path);
+                if (f != null) return applyFolded(convs.get(path).spec(), f, x, training);
                 return applyConv(ps, device, convs.get(path), x, training);
             }
 
@@ -125,6 +129,33 @@ public final class LayerBlock extends AbstractBlock {
                     ps.getValue(cp.gamma(), d, training), ps.getValue(cp.beta(), d, training),
                     -1, BN_MOMENTUM_DJL, BN_EPS, training).singletonOrThrow();
         }
+        return c.act() ? Ops.silu(y) : y;
+    }
+
+    /**
+     * Folds every conv's inference-mode BatchNorm into the conv's weight and bias (ultralytics' {@code fuse()}), with
+     * the exporter's arithmetic ({@link BatchNormFolding}), so a forward pass skips the BatchNorm op. From then on
+     * the block is for inference: the folded values are a snapshot, and training it is an error.
+     */
+    public void fuseBatchNorm() {
+        for (Map.Entry<String, ConvParams> e : convs.entrySet()) {
+            ConvParams cp = e.getValue();
+            ConvSpec c = cp.spec();
+            if (!c.bn() || folded.containsKey(e.getKey())) continue;
+            NDArray w = cp.weight().getArray();
+            BatchNormFolding.Folded f = BatchNormFolding.fold(w.toFloatArray(),
+                    cp.bias() == null ? null : cp.bias().getArray().toFloatArray(), c.out(),
+                    cp.gamma().getArray().toFloatArray(), cp.beta().getArray().toFloatArray(),
+                    cp.mean().getArray().toFloatArray(), cp.var().getArray().toFloatArray(), BN_EPS);
+            NDManager m = w.getManager();
+            folded.put(e.getKey(), new NDArray[] {m.create(f.weight(), w.getShape()), m.create(f.bias())});
+        }
+    }
+
+    private static NDArray applyFolded(ConvSpec c, NDArray[] wb, NDArray x, boolean training) {
+        if (training) throw new IllegalStateException("this model has BatchNorm folded into its convs: it is for inference only");
+        NDArray y = Convolutions.conv2d(x, wb[0], wb[1], new Shape(c.stride(), c.stride()),
+                new Shape(c.padding(), c.padding()), new Shape(c.dilation(), c.dilation()), c.groups());
         return c.act() ? Ops.silu(y) : y;
     }
 

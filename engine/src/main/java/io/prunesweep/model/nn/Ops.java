@@ -5,12 +5,15 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.pooling.Pool;
+import io.prunesweep.backend.NativeTensors;
 
 /** Tensor building blocks shared by the module types (kept to as few native calls as possible). */
 public final class Ops {
     private Ops() {}
 
+    /** SiLU, libtorch's fused op on the PyTorch engine (as ultralytics' {@code nn.SiLU}); {@code x * sigmoid(x)} elsewhere. */
     public static NDArray silu(NDArray x) {
+        if (x instanceof ai.djl.pytorch.engine.PtNDArray) return NativeTensors.silu(x);
         return x.mul(x.getNDArrayInternal().sigmoid());
     }
 

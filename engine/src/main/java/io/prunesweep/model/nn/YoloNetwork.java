@@ -101,6 +101,11 @@ public final class YoloNetwork extends AbstractBlock {
         return all;
     }
 
+    /** Folds BatchNorm into the convs of every layer, for inference (see {@link LayerBlock#fuseBatchNorm}). */
+    public void fuseBatchNorm() {
+        layerBlocks().forEach(LayerBlock::fuseBatchNorm);
+    }
+
     public List<LayerBlock> layerBlocks() {
         return List.copyOf(layers);
     }

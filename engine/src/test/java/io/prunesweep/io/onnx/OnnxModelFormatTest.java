@@ -1,5 +1,6 @@
 package io.prunesweep.io.onnx;
 
+import io.prunesweep.model.nn.BatchNormFolding;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

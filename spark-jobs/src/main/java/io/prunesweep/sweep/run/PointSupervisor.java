@@ -1,6 +1,7 @@
 package io.prunesweep.sweep.run;
 
 import io.prunesweep.backend.BackendGuard;
+import io.prunesweep.backend.ThreadPolicy;
 import io.prunesweep.pipeline.Progress;
 import io.prunesweep.pipeline.StageFiles;
 import io.prunesweep.pipeline.StageJson;
@@ -107,6 +108,8 @@ public final class PointSupervisor {
             String threads = Integer.toString(request.threads());
             env.put("OMP_NUM_THREADS", threads);
             env.put("MKL_NUM_THREADS", threads);
+            // sibling points on the same cores: their OpenMP threads must sleep, not spin (ThreadPolicy)
+            env.put(ThreadPolicy.SHARED_VARIABLE, Boolean.toString(ThreadPolicy.sharesCores(request.threads())));
             // the host's backend verdict, when cached: the child starts with it (and checks it again by itself)
             env.putAll(BackendGuard.childEnvironment());
             if (request.gpuAddress() != null) {

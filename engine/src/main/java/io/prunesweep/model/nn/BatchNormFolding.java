@@ -1,7 +1,8 @@
-package io.prunesweep.io.onnx;
+package io.prunesweep.model.nn;
 
 /**
- * Folds an inference-mode BatchNorm into the convolution before it.
+ * Folds an inference-mode BatchNorm into the convolution before it: for ONNX export and for fused DJL inference
+ * ({@link io.prunesweep.model.YoloModel#fused}), so both compute with the same folded weights.
  *
  * <p>Export decision: BN is never written to ONNX as a BatchNormalization node. Each Conv→BN pair is
  * folded on the host, per output channel c, with s = gamma[c] / sqrt(var[c] + eps):
