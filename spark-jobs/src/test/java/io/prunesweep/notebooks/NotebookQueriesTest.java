@@ -70,7 +70,7 @@ class NotebookQueriesTest {
                 notes.add(ZeppelinNote.read(f));
             }
         }
-        assertTrue(notes.stream().anyMatch(n -> n.file().getFileName().toString().equals("prunesweep-tradeoffs.zpln")));
+        assertTrue(notes.stream().anyMatch(n -> n.fileStem().equals("prunesweep-tradeoffs")));
     }
 
     @AfterAll
@@ -81,6 +81,25 @@ class NotebookQueriesTest {
     }
 
     // ---- note structure
+
+    /**
+     * Every note file is named as Zeppelin names it, {@code name_ID.zpln} with ID the note's "id", and no two
+     * notes share an id: the files can be copied into a Zeppelin notebook directory as they are.
+     */
+    @Test
+    void everyNoteFileIsNamedNameUnderscoreId() {
+        assertFalse(notes.isEmpty(), "notes under notebooks/");
+        Set<String> ids = new HashSet<>();
+        for (ZeppelinNote note : notes) {
+            String file = note.file().getFileName().toString();
+            String id = note.root().path("id").asText("");
+            Matcher m = ZeppelinNote.FILE_NAME.matcher(file);
+            assertTrue(m.matches(), file + ": Zeppelin's file name is name_ID.zpln (ID: 9 of A-Z 0-9), e.g. "
+                    + file.replace(".zpln", "") + "_" + id + ".zpln");
+            assertEquals(id, m.group(2), file + ": the ID in the file name is the note's \"id\"");
+            assertTrue(ids.add(id), file + ": note id " + id + " is used by another note");
+        }
+    }
 
     @Test
     void everyNoteIsValidZeppelinNoteJson() {
@@ -184,7 +203,7 @@ class NotebookQueriesTest {
         Set<String> seen = new HashSet<>();
         for (ZeppelinNote note : notes) {
             for (ZeppelinNote.Paragraph p : note.sqlParagraphs()) {
-                String key = note.file().getFileName() + "/" + p.title();
+                String key = note.fileStem() + "/" + p.title();
                 seen.add(key);
                 tests.add(DynamicTest.dynamicTest(key, () -> {
                     loadViews(note);
@@ -303,8 +322,9 @@ class NotebookQueriesTest {
 
     static Map<String, Expectation> expectations() {
         Map<String, Expectation> e = new LinkedHashMap<>();
-        String t = "prunesweep-tradeoffs.zpln/";
-        String c = "prunesweep-compute.zpln/";
+        // keys: the note's file name without _ID.zpln, then the paragraph's title
+        String t = "prunesweep-tradeoffs/";
+        String c = "prunesweep-compute/";
         double eps = 1e-9;
         e.put(t + "Sweep status", new Expectation(List.of("sweep_id", "status", "failed_stage", "points"), (rows, w) ->
                 assertEquals(List.of(
@@ -451,7 +471,7 @@ class NotebookQueriesTest {
                             + ": the two failed points ran too, on this machine");
                     assertTrue(rows.stream().allMatch(r -> "cpu".equals(r.get("device"))), w);
                 }));
-        String sn = "prunesweep-sensitivity.zpln/";
+        String sn = "prunesweep-sensitivity/";
         e.put(t + "Search rounds", new Expectation(List.of("round", "reason", "method", "lambda", "ratio",
                 "epochs_finetune", "status", "delta_map50_95", "point_id"), (rows, w) -> {
                     assertEquals(12, rows.size(), w);

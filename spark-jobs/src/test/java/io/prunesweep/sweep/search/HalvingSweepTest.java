@@ -47,8 +47,8 @@ class HalvingSweepTest {
                 """.formatted(out, dir.resolve("data"));
         SweepConfig config = new SweepConfigLoader().parse("halving.yaml", yaml, List.of());
         String first = run(config);
-        String query = "SELECT point_id, method, epochs_finetune, round, reason, status FROM read_parquet('" + out
-                + "/tables/points/*.parquet') ORDER BY round, method";
+        String query = "SELECT point_id, method, epochs_finetune, \"round\", reason, status FROM read_parquet('" + out
+                + "/tables/points/*.parquet') ORDER BY \"round\", method";
         List<Map<String, Object>> rows = TestSweeps.duck(query);
         assertEquals(3, rows.size(), rows + first);
         assertEquals(List.of(1, 1, 3), rows.stream().map(r -> r.get("epochs_finetune")).toList(), rows.toString());

@@ -30,8 +30,8 @@ class SearchSweepTest {
         SweepConfig config = TestSweeps.config(dir, "knee", out, "prune.methods=[bn]", "prune.ratios=[0.25,0.5,0.75]",
                 "search.mode=knee", "search.tolerance=0.01", "search.width=0.1", "search.rounds=3");
         String first = run(config);
-        String query = "SELECT lambda, ratio, round, reason, status, dense_map50_95 - after_map50_95 AS drop FROM "
-                + "read_parquet('" + out + "/tables/points/*.parquet') ORDER BY lambda, ratio";
+        String query = "SELECT \"lambda\", ratio, \"round\", reason, status, dense_map50_95 - after_map50_95 AS map_drop FROM "
+                + "read_parquet('" + out + "/tables/points/*.parquet') ORDER BY \"lambda\", ratio";
         List<Map<String, Object>> rows = TestSweeps.duck(query);
         assertTrue(rows.size() > 6, "the search added points: " + rows);
         for (Map<String, Object> r : rows) {
@@ -48,7 +48,7 @@ class SearchSweepTest {
             for (Map<String, Object> r : rows) {
                 if ((double) r.get("lambda") != lambda) continue;
                 double ratio = (double) r.get("ratio");
-                if ((double) r.get("drop") <= 0.01) {
+                if ((double) r.get("map_drop") <= 0.01) {
                     if (ratio < hi) lo = Math.max(lo, ratio);
                 } else {
                     hi = Math.min(hi, ratio);
