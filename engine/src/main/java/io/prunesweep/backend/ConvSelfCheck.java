@@ -69,7 +69,7 @@ public final class ConvSelfCheck {
                 for (int k : quick ? new int[] {3} : new int[] {1, 3}) {
                     for (int s : new int[] {1, 2}) {
                         for (boolean sliced : new boolean[] {false, true}) {
-                            cases.add(new Case(cin, cout, k, s, 1, sliced, i++ % 3 == 0 ? 13 : 8));
+                            cases.add(new Case(cin, cout, k, s, 1, sliced, switch (i++ % 3) { case 0 -> 13; case 1 -> 9; default -> 8; }));
                         }
                     }
                 }

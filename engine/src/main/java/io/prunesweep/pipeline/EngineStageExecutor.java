@@ -16,6 +16,7 @@ import io.prunesweep.model.ModelDefinition;
 import io.prunesweep.model.ModelGraph;
 import io.prunesweep.model.YoloModel;
 import io.prunesweep.prune.Method;
+import io.prunesweep.prune.Overrides;
 import io.prunesweep.prune.PruneConfig;
 import io.prunesweep.prune.PruneResult;
 import io.prunesweep.prune.Pruner;
@@ -65,6 +66,7 @@ public final class EngineStageExecutor implements StageExecutor {
             case DENSE -> dense(request, data, workers, progress);
             case SPARSE -> sparse(request, data, workers, progress);
             case PRUNE_FINETUNE -> pruneFinetune(request, data, workers, progress);
+            case SENSITIVITY -> SensitivityScan.run(request, data, workers, progress);
         };
     }
 
@@ -253,14 +255,14 @@ public final class EngineStageExecutor implements StageExecutor {
         return g;
     }
 
-    private static void checkClasses(ModelGraph g, DatasetSplits data) {
+    static void checkClasses(ModelGraph g, DatasetSplits data) {
         if (g.nc() != data.nc()) {
             throw new InputException("the model has nc=" + g.nc() + " but " + data.source() + " has " + data.nc()
                     + " classes; import a checkpoint trained on this dataset or train dense from the YAML");
         }
     }
 
-    private static String input(StageRequest req) {
+    static String input(StageRequest req) {
         if (req.inputs().isEmpty()) {
             throw new InputException(req.kind() + " stage " + req.pointId() + " has no input checkpoint");
         }
@@ -357,7 +359,8 @@ public final class EngineStageExecutor implements StageExecutor {
 
     static PruneConfig pruneConfig(StageSettings s) {
         return PruneConfig.builder(Method.parse(s.method())).scope(Scope.parse(s.scope() == null ? "global" : s.scope()))
-                .ratio(s.ratio()).guards(Math.max(1, s.minChannels()), Math.max(1, s.roundTo())).seed(s.seed())
-                .imgsz(s.imgsz()).build();
+                .ratio(s.ratio()).guards(Math.max(1, s.minChannels()), Math.max(1, s.roundTo()))
+                .overrides(s.overrides().isEmpty() ? Overrides.NONE : Overrides.of(s.overrides(), "prune.overrides"))
+                .seed(s.seed()).imgsz(s.imgsz()).build();
     }
 }

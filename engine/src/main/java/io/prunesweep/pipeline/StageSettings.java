@@ -25,6 +25,9 @@ import java.util.Map;
  *                          ({@code lr0}, {@code optimizer}, {@code warmup_epochs}, ...); empty = the defaults
  * @param reconstruct       re-fit the pruned network by least squares on calibration images (feature-map
  *                          reconstruction) between pruning and finetuning
+ * @param overrides         per-layer or per-space exceptions to the ratio ({@code prune.overrides}: layer index or
+ *                          space name to a ratio or {@code exclude}); empty = none
+ * @param scan              the (space, ratio) items of a {@link StageKind#SENSITIVITY} run; empty otherwise
  */
 public record StageSettings(
         String modelYaml,
@@ -42,24 +45,34 @@ public record StageSettings(
         int minChannels,
         int roundTo,
         Map<String, String> train,
+        Map<String, String> overrides,
+        java.util.List<ScanItem> scan,
         boolean reconstruct) {
 
     public StageSettings {
         train = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(train == null ? Map.of() : train)); // sorted: stable JSON and ids
+        overrides = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(overrides == null ? Map.of() : overrides));
+        scan = scan == null ? java.util.List.of() : java.util.List.copyOf(scan);
     }
 
-    /** Settings without reconstruction. */
+    /** Settings without overrides or scan items (every stage but a sensitivity scan or an overridden point). */
     public StageSettings(String modelYaml, String scale, String initialCheckpoint, String dataset, int imgsz, int batch,
             int epochs, long seed, double lambda, String method, double ratio, String scope, int minChannels,
             int roundTo, Map<String, String> train) {
         this(modelYaml, scale, initialCheckpoint, dataset, imgsz, batch, epochs, seed, lambda, method, ratio, scope,
-                minChannels, roundTo, train, false);
+                minChannels, roundTo, train, Map.of(), java.util.List.of(), false);
+    }
+
+    /** The same settings with these overrides and scan items. */
+    public StageSettings with(Map<String, String> newOverrides, java.util.List<ScanItem> newScan) {
+        return new StageSettings(modelYaml, scale, initialCheckpoint, dataset, imgsz, batch, epochs, seed, lambda,
+                method, ratio, scope, minChannels, roundTo, train, newOverrides, newScan, reconstruct);
     }
 
     /** The same settings with reconstruction on or off. */
     public StageSettings withReconstruct(boolean on) {
         return new StageSettings(modelYaml, scale, initialCheckpoint, dataset, imgsz, batch, epochs, seed, lambda, method,
-                ratio, scope, minChannels, roundTo, train, on);
+                ratio, scope, minChannels, roundTo, train, overrides, scan, on);
     }
 
     /** A dense stage: {@code epochs} of ordinary training (or 0 to take {@code initialCheckpoint} as it is); no λ, no pruning. */
@@ -87,6 +100,6 @@ public record StageSettings(
             int epochs, long seed, double lambda, String method, double ratio, String scope, int minChannels,
             int roundTo) {
         this(modelYaml, scale, initialCheckpoint, dataset, imgsz, batch, epochs, seed, lambda, method, ratio, scope,
-                minChannels, roundTo, Map.of(), false);
+                minChannels, roundTo, Map.of(), Map.of(), java.util.List.of(), false);
     }
 }

@@ -48,20 +48,42 @@ public record Overrides(Map<String, Double> ratios, Set<String> excluded, String
         if (!(root instanceof Map<?, ?> map)) {
             throw new InputException(file + ": overrides must be a mapping of layer index or space name to a ratio or 'exclude'");
         }
+        return fromMap(map, file.toString());
+    }
+
+    /**
+     * The overrides of a mapping {@code key: ratio | exclude} (values may be numbers or their text, as a sweep's
+     * {@code prune.overrides} carries them); {@code source} names it in messages.
+     */
+    public static Overrides of(Map<?, ?> map, String source) {
+        return fromMap(map, source);
+    }
+
+    private static Overrides fromMap(Map<?, ?> map, String source) {
         Map<String, Double> ratios = new LinkedHashMap<>();
         Set<String> excluded = new LinkedHashSet<>();
         for (var e : map.entrySet()) {
             String key = String.valueOf(e.getKey());
             Object v = e.getValue();
+            Double ratio = v instanceof Number n ? Double.valueOf(n.doubleValue()) : parse(v);
             if ("exclude".equals(v)) {
                 excluded.add(key);
-            } else if (v instanceof Number n && n.doubleValue() >= 0 && n.doubleValue() < 1) {
-                ratios.put(key, n.doubleValue());
+            } else if (ratio != null && ratio >= 0 && ratio < 1) {
+                ratios.put(key, ratio);
             } else {
-                throw new InputException(file + ": override '" + key + ": " + v + "' must be a ratio in [0, 1) or 'exclude'");
+                throw new InputException(source + ": override '" + key + ": " + v + "' must be a ratio in [0, 1) or 'exclude'");
             }
         }
-        return new Overrides(ratios, excluded, file.toString());
+        return new Overrides(ratios, excluded, source);
+    }
+
+    private static Double parse(Object v) {
+        if (!(v instanceof String text)) return null;
+        try {
+            return Double.valueOf(text.strip());
+        } catch (NumberFormatException notANumber) {
+            return null;
+        }
     }
 
     /** Space id -> ratio, and excluded space ids, for the spaces of {@code cs}. */

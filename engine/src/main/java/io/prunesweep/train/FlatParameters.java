@@ -51,6 +51,8 @@ public final class FlatParameters implements AutoCloseable {
     private final long packedSize;
     private final NDArray storage;
     private final NDArray gradStorage;
+    /** A 0-dim 0, assigned to every gradient by {@link #zeroGradients} (assignment, so NaN gradients become 0 too). */
+    private final NDArray zero;
 
     /** The optimised parameters of {@code groups} only (no names, no non-optimised tensors). */
     public FlatParameters(ParamGroups groups) {
@@ -119,6 +121,7 @@ public final class FlatParameters implements AutoCloseable {
         this.storage = manager.zeros(new Shape(at), DataType.FLOAT32, first.getDevice());
         for (int i = 0; i < all.size(); i++) bind(all.get(i).getArray(), storage, ranges[i]);
         this.gradStorage = manager.zeros(new Shape(trainableSize), DataType.FLOAT32, first.getDevice());
+        this.zero = manager.zeros(new Shape(), DataType.FLOAT32, first.getDevice());
         allocateGradients();
         for (int i = 0; i < params.size(); i++) {
             NDArray g = params.get(i).getArray().getGradient();
@@ -251,7 +254,8 @@ public final class FlatParameters implements AutoCloseable {
 
     /** Sets every gradient to 0 in place, with one op (assignment: NaN left by a failed batch goes too). */
     public void zeroGradients() {
-        gradStorage.set(new NDIndex("..."), 0f);
+        // set(index, Number) would leave one scalar tensor in the buffer's manager per call: a slow leak per step
+        gradStorage.set(new NDIndex("..."), zero);
     }
 
     /** Splits a flat vector of {@link #size()} into per-parameter host arrays (checkpoint export). */

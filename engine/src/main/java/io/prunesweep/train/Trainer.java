@@ -2,6 +2,8 @@ package io.prunesweep.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import io.prunesweep.InputException;
 import io.prunesweep.data.Batch;
@@ -189,7 +191,9 @@ public final class Trainer {
             NDArray w = p.getArray();
             if (!w.hasGradient()) continue;
             NDArray g = w.getGradient();
-            g.set(new NDIndex("..."), 0f);
+            try (NDArray zero = g.getManager().zeros(new Shape(), DataType.FLOAT32, g.getDevice())) {
+                g.set(new NDIndex("..."), zero); // set(index, Number) would leave a scalar behind per call
+            }
             g.close();
         }
     }

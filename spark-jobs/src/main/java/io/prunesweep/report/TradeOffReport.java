@@ -19,10 +19,20 @@ public final class TradeOffReport {
         } finally {
             spark.sparkContext().setJobDescription(null);
         }
-        ReportContent content = ReportContent.of(results);
+        ReportContent content = withSensitivity(ReportContent.of(results),
+                SensitivityCharts.read(spark, where.tablesDir()));
         String index = ReportWriter.write(outDir, content, HtmlPage.render(content),
                 spark.sparkContext().hadoopConfiguration());
         return new Written(index, results.points().size(), content.charts().size(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** A sensitivity scan's heat maps and curves after the other charts, when the sweep was a scan. */
+    private static ReportContent withSensitivity(ReportContent c, java.util.List<SensitivityCharts.Scanned> rows) {
+        if (rows.isEmpty()) return c;
+        java.util.List<Chart> charts = new java.util.ArrayList<>(SensitivityCharts.build(rows));
+        charts.addAll(c.charts());
+        return new ReportContent(c.source(), c.summary(), c.baselines(), c.recommendations(), c.fronts(),
+                java.util.List.copyOf(charts), c.notes(), c.points());
     }
 
     /**

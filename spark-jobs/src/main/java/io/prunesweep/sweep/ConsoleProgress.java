@@ -19,8 +19,8 @@ final class ConsoleProgress extends SparkListener {
 
     private final PrintStream console;
     private final String sweepId;
-    private final int totalRuns;
-    private final int totalPoints;
+    private final AtomicInteger totalRuns = new AtomicInteger();
+    private final AtomicInteger totalPoints = new AtomicInteger();
     private final AtomicInteger runsDone = new AtomicInteger();
     private final AtomicInteger pointsDone = new AtomicInteger();
     private final Map<Integer, String> stageKinds = new ConcurrentHashMap<>();
@@ -30,8 +30,14 @@ final class ConsoleProgress extends SparkListener {
     ConsoleProgress(PrintStream console, String sweepId, int totalRuns, int totalPoints) {
         this.console = console;
         this.sweepId = sweepId;
-        this.totalRuns = totalRuns;
-        this.totalPoints = totalPoints;
+        this.totalRuns.set(totalRuns);
+        this.totalPoints.set(totalPoints);
+    }
+
+    /** A search round added {@code points} grid points (one stage run each) to the plan. */
+    void morePlanned(int points) {
+        totalRuns.addAndGet(points);
+        totalPoints.addAndGet(points);
     }
 
     /** Counts runs that were already done before this run (skipped); ETA uses only this run's pace. */
@@ -60,8 +66,10 @@ final class ConsoleProgress extends SparkListener {
         }
         int runs = runsDone.incrementAndGet();
         int points = kind.equals("prune_finetune") ? pointsDone.incrementAndGet() : pointsDone.get();
-        console.println("[" + sweepId + "] " + kind + " task done: points " + points + "/" + totalPoints
-                + " done, stage runs " + runs + "/" + totalRuns + ", ETA " + eta(runs));
+        // a sensitivity scan has no grid points, only stage runs
+        String pointsPart = totalPoints.get() == 0 ? "" : "points " + points + "/" + totalPoints.get() + " done, ";
+        console.println("[" + sweepId + "] " + kind + " task done: " + pointsPart + "stage runs " + runs + "/"
+                + totalRuns.get() + ", ETA " + eta(runs));
     }
 
     private String eta(int runs) {
@@ -70,7 +78,7 @@ final class ConsoleProgress extends SparkListener {
             return "?";
         }
         double perRun = (System.nanoTime() - startNanos) / 1e9 / doneHere;
-        return format(Duration.ofSeconds(Math.round(perRun * (totalRuns - runs))));
+        return format(Duration.ofSeconds(Math.round(perRun * (totalRuns.get() - runs))));
     }
 
     static String format(Duration d) {

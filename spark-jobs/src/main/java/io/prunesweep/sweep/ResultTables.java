@@ -44,12 +44,20 @@ public final class ResultTables {
     private final SweepConfig config;
     private final SweepPlan plan;
     private final Map<String, StageResult> results;
+    private final Map<String, io.prunesweep.sweep.search.SearchTag> tags;
 
     ResultTables(SparkSession spark, SweepConfig config, SweepPlan plan, Map<String, StageResult> results) {
+        this(spark, config, plan, results, Map.of());
+    }
+
+    /** @param tags the search round and reason of each point; a point without one is a grid point (round 0) */
+    ResultTables(SparkSession spark, SweepConfig config, SweepPlan plan, Map<String, StageResult> results,
+            Map<String, io.prunesweep.sweep.search.SearchTag> tags) {
         this.spark = spark;
         this.config = config;
         this.plan = plan;
         this.results = results;
+        this.tags = tags;
     }
 
     void write() {
@@ -86,7 +94,7 @@ public final class ResultTables {
         add(f, "extra_metrics", DBL_MAP, "device", STR, "gpu_address", STR, "gpu_name", STR, "host", STR,
                 "dense_seconds", DBL, "sparse_seconds", DBL, "prune_finetune_seconds", DBL, "durations", DBL_MAP,
                 "dense_checkpoint", STR, "sparse_checkpoint", STR, "artifacts", STR_MAP,
-                "started_at", STR, "finished_at", STR);
+                "started_at", STR, "finished_at", STR, "round", INT, "reason", STR);
         return new StructType(f.toArray(new StructField[0]));
     }
 
@@ -153,6 +161,9 @@ public final class ResultTables {
             v.addAll(nullable(checkpoint(o.dense()), checkpoint(o.sparse())));
             v.add(scalaMap(own == null ? Map.of() : own.artifacts()));
             v.addAll(nullable(own == null ? null : own.startedAt(), own == null ? null : own.finishedAt()));
+            io.prunesweep.sweep.search.SearchTag tag =
+                    tags.getOrDefault(p.pointId(), io.prunesweep.sweep.search.SearchTag.GRID);
+            v.addAll(nullable(tag.round(), tag.reason()));
             rows.add(RowFactory.create(v.toArray()));
         }
         return rows;

@@ -61,6 +61,10 @@ public final class SweepJob implements Callable<Integer> {
             console.println("[" + plan.sweepId() + "] " + plan.costSummary());
             plan.stages().forEach((kind, tasks) -> tasks.forEach(t -> console.println(
                     "  " + kind.name().toLowerCase(java.util.Locale.ROOT) + " " + t.id() + " <- " + t.inputId() + "  " + t.outputDir())));
+            String rules = io.prunesweep.sweep.search.SearchRules.describe(config);
+            if (rules != null) {
+                console.println("[" + plan.sweepId() + "] " + rules);
+            }
             return 0;
         }
         if (config.spark().master().startsWith("local")) {

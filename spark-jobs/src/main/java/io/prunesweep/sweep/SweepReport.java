@@ -23,9 +23,12 @@ public final class SweepReport {
     private final double sharedSeconds;
     private final double endToEndSeconds;
     private final double runSeconds;
+    private final long failedScans;
 
     SweepReport(SweepPlan plan, Map<String, StageResult> results, double runSeconds) {
         this.plan = plan;
+        this.failedScans = plan.scans().stream().filter(t -> results.get(t.id()) == null || !results.get(t.id()).ok())
+                .count();
         this.outcomes = plan.points().stream().map(p -> PointOutcome.of(p, results)).toList();
         this.sharedSeconds = plan.tasksById().values().stream()
                 .mapToDouble(t -> PointOutcome.wall(results.get(t.id()))).sum();
@@ -49,8 +52,9 @@ public final class SweepReport {
         return outcomes.stream().filter(PointOutcome::ok).count();
     }
 
+    /** Grid points not ok, plus the scan tasks of a sensitivity sweep that have no ok result. */
     public long failedPoints() {
-        return outcomes.size() - okPoints();
+        return outcomes.size() - okPoints() + failedScans;
     }
 
     /** OK points within tolerance of their seed's dense mAP50-95, fewest parameters first. */
@@ -71,6 +75,13 @@ public final class SweepReport {
 
     void print(PrintStream out) {
         String id = "[" + plan.sweepId() + "] ";
+        if (!plan.scans().isEmpty()) {
+            out.printf("%s%d/%d scan tasks ok (%d sensitivity points), %d failed or not run; this run took %s; "
+                    + "compute: %.1f s of stage time%n", id, plan.scans().size() - failedScans, plan.scans().size(),
+                    plan.scans().stream().mapToInt(t -> t.settings().scan().size()).sum(), failedScans,
+                    ConsoleProgress.format(Duration.ofSeconds(Math.round(runSeconds))), sharedSeconds);
+            return;
+        }
         out.println(id + okPoints() + "/" + outcomes.size() + " points ok, " + failedPoints() + " failed or not run;"
                 + " this run took " + ConsoleProgress.format(Duration.ofSeconds(Math.round(runSeconds))));
         for (PointOutcome o : outcomes) {

@@ -73,17 +73,25 @@ public final class SweepRunner {
         progress.alreadyDone(doneRuns, donePoints);
         spark.sparkContext().addSparkListener(progress);
         long t0 = System.nanoTime();
+        Map<String, io.prunesweep.sweep.search.SearchTag> tags = new LinkedHashMap<>();
         try {
             for (Map.Entry<StageKind, List<StageTask>> stage : plan.stages().entrySet()) {
                 jobs.run(stage.getKey(), stage.getValue(), results);
             }
+            plan = SearchRounds.run(config, plan, jobs, results, tags, jsc.hadoopConfiguration(), console,
+                    progress::morePlanned);
         } finally {
             spark.sparkContext().removeSparkListener(progress);
         }
         double runSeconds = (System.nanoTime() - t0) / 1e9;
-        // results holds every stage run's result.json, each read once: before the run (done) or after its job (run)
-        ResultTables tables = new ResultTables(spark, config, plan, results);
+        // results holds every stage run's result.json, each read once: before the run (done) or after its job (run),
+        // the search rounds' points included
+        ResultTables tables = new ResultTables(spark, config, plan, results, SearchRounds.complete(plan, tags));
         tables.write();
+        if (!plan.scans().isEmpty()) {
+            io.prunesweep.sweep.sensitivity.SensitivityTable.write(spark, plan, results,
+                    config.sensitivity().tolerances(), console);
+        }
         SweepReport report = new SweepReport(plan, results, runSeconds);
         report.print(console);
         TradeOffReport.afterSweep(spark, plan.output(), plan.sweepId(), console); // warns, never throws

@@ -104,6 +104,8 @@ class DeployManifestsTest {
         assertTrue(image.stage("build").baseImage().contains("temurin-17"), image.stage("build").baseImage());
         assertTrue(image.runs(image.stage("build")).stream().anyMatch(r -> r.contains("-Papp-jar")),
                 "the jar is built with the app-jar profile (Spark provided)");
+        assertTrue(image.runs(image.stage("build")).stream().anyMatch(r -> r.contains("-Papp-jar,cuda")
+                && r.contains("-app-cuda.jar")), "the image ships the jar without DJL's CPU libtorch (cuda profile)");
         assertTrue(image.copies(image.finalStage()).stream().anyMatch(c -> "build".equals(c.fromStage())
                 && c.destination().equals(IMAGE_HOME + "/prunesweep-spark-jobs.jar")));
         assertEquals(Repo.file("deploy/gpu/get-gpus.sh"),

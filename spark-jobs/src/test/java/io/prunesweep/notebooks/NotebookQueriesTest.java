@@ -42,6 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NotebookQueriesTest {
     static final Set<String> VIEWS = Set.of("points", "epochs");
+    /** A note registers the grid views ({@link #VIEWS}) or the sensitivity scan's. */
+    static final Set<String> SENSITIVITY_VIEWS = Set.of("sensitivity");
+    static final Set<String> ALL_VIEWS = Set.of("points", "epochs", "sensitivity");
     static final Set<String> CHART_MODES = Set.of("table", "scatterChart", "lineChart", "multiBarChart", "pieChart",
             "stackedAreaChart");
     static final Map<String, String> EDITOR_MODES = Map.of("spark.sql", "ace/mode/sql", "spark", "ace/mode/scala",
@@ -61,12 +64,13 @@ class NotebookQueriesTest {
     @BeforeAll
     static void writeSample() throws Exception {
         sample = SampleResults.write(dir, config -> spark = SweepJob.session(config));
+        SampleSensitivity.write(spark, sample.output);
         for (Path f : Repo.filesUnder("notebooks")) {
             if (f.toString().endsWith(".zpln")) {
                 notes.add(ZeppelinNote.read(f));
             }
         }
-        assertTrue(notes.stream().anyMatch(n -> n.file().getFileName().toString().equals("prunesweep-tradeoffs.zpln")));
+        assertTrue(notes.stream().anyMatch(n -> n.fileStem().equals("prunesweep-tradeoffs")));
     }
 
     @AfterAll
@@ -77,6 +81,25 @@ class NotebookQueriesTest {
     }
 
     // ---- note structure
+
+    /**
+     * Every note file is named as Zeppelin names it, {@code name_ID.zpln} with ID the note's "id", and no two
+     * notes share an id: the files can be copied into a Zeppelin notebook directory as they are.
+     */
+    @Test
+    void everyNoteFileIsNamedNameUnderscoreId() {
+        assertFalse(notes.isEmpty(), "notes under notebooks/");
+        Set<String> ids = new HashSet<>();
+        for (ZeppelinNote note : notes) {
+            String file = note.file().getFileName().toString();
+            String id = note.root().path("id").asText("");
+            Matcher m = ZeppelinNote.FILE_NAME.matcher(file);
+            assertTrue(m.matches(), file + ": Zeppelin's file name is name_ID.zpln (ID: 9 of A-Z 0-9), e.g. "
+                    + file.replace(".zpln", "") + "_" + id + ".zpln");
+            assertEquals(id, m.group(2), file + ": the ID in the file name is the note's \"id\"");
+            assertTrue(ids.add(id), file + ": note id " + id + " is used by another note");
+        }
+    }
 
     @Test
     void everyNoteIsValidZeppelinNoteJson() {
@@ -142,7 +165,7 @@ class NotebookQueriesTest {
         if (note == viewsOf) {
             return viewTables;
         }
-        for (String view : VIEWS) {
+        for (String view : ALL_VIEWS) {
             spark.catalog().dropTempView(view);
         }
         ZeppelinNote.Paragraph load = note.paragraphs().stream().filter(p -> p.interpreter().equals("spark"))
@@ -160,7 +183,8 @@ class NotebookQueriesTest {
             spark.read().parquet(sample.output + "/" + path).createOrReplaceTempView(register.group(2));
             tableByView.put(register.group(2), path.substring(path.lastIndexOf('/') + 1));
         }
-        assertEquals(VIEWS, tableByView.keySet(), note.file() + ": views registered by " + load);
+        assertTrue(VIEWS.equals(tableByView.keySet()) || SENSITIVITY_VIEWS.equals(tableByView.keySet()),
+                note.file() + ": views registered by " + load + ": " + tableByView.keySet());
         viewsOf = note;
         viewTables = tableByView;
         return tableByView;
@@ -179,7 +203,7 @@ class NotebookQueriesTest {
         Set<String> seen = new HashSet<>();
         for (ZeppelinNote note : notes) {
             for (ZeppelinNote.Paragraph p : note.sqlParagraphs()) {
-                String key = note.file().getFileName() + "/" + p.title();
+                String key = note.fileStem() + "/" + p.title();
                 seen.add(key);
                 tests.add(DynamicTest.dynamicTest(key, () -> {
                     loadViews(note);
@@ -239,7 +263,7 @@ class NotebookQueriesTest {
         for (ZeppelinNote note : notes) {
             Map<String, String> tableByView = loadViews(note);
             for (ZeppelinNote.Paragraph p : note.sqlParagraphs()) {
-                Map<String, Set<String>> read = PlanColumns.referenced(spark.sql(sqlOf(note, p)), VIEWS);
+                Map<String, Set<String>> read = PlanColumns.referenced(spark.sql(sqlOf(note, p)), ALL_VIEWS);
                 assertFalse(read.isEmpty(), p + " reads no column");
                 for (Map.Entry<String, Set<String>> e : read.entrySet()) {
                     Set<String> table = documented.get(tableByView.get(e.getKey()));
@@ -258,7 +282,7 @@ class NotebookQueriesTest {
     @Test
     void schemaMdDocumentsExactlyTheColumnsTheSweepWrites() throws Exception {
         Map<String, Set<String>> documented = SchemaDoc.tables(Repo.file("spark-jobs/SCHEMA.md"));
-        for (String table : List.of("points", "epochs")) {
+        for (String table : List.of("points", "epochs", "sensitivity")) {
             Set<String> written = new TreeSet<>(Arrays.asList(spark.read().parquet(sample.output + "/tables/" + table)
                     .columns()));
             assertEquals(written, new TreeSet<>(documented.get(table)), "SCHEMA.md table " + table);
@@ -298,8 +322,9 @@ class NotebookQueriesTest {
 
     static Map<String, Expectation> expectations() {
         Map<String, Expectation> e = new LinkedHashMap<>();
-        String t = "prunesweep-tradeoffs.zpln/";
-        String c = "prunesweep-compute.zpln/";
+        // keys: the note's file name without _ID.zpln, then the paragraph's title
+        String t = "prunesweep-tradeoffs/";
+        String c = "prunesweep-compute/";
         double eps = 1e-9;
         e.put(t + "Sweep status", new Expectation(List.of("sweep_id", "status", "failed_stage", "points"), (rows, w) ->
                 assertEquals(List.of(
@@ -467,6 +492,35 @@ class NotebookQueriesTest {
                             + ": the two failed points ran too, on this machine");
                     assertTrue(rows.stream().allMatch(r -> "cpu".equals(r.get("device"))), w);
                 }));
+        String sn = "prunesweep-sensitivity/";
+        e.put(t + "Search rounds", new Expectation(List.of("round", "reason", "method", "lambda", "ratio",
+                "epochs_finetune", "status", "delta_map50_95", "point_id"), (rows, w) -> {
+                    assertEquals(12, rows.size(), w);
+                    assertTrue(rows.stream().allMatch(r -> r.get("round").equals(0) && "grid".equals(r.get("reason"))), w);
+                }));
+        e.put(sn + "Heat map: mAP50-95 change per space and ratio", new Expectation(List.of("space", "ratio",
+                "delta_map50_95"), (rows, w) -> {
+                    assertEquals(9, rows.size(), w);
+                    assertEquals(row("space", "2", "ratio", 0.2, "delta_map50_95", -0.001), rows.get(0), w);
+                    assertEquals("6.cv1[0]", rows.get(8).get("space"), w + ": network order (scan batch, then space)");
+                }));
+        e.put(sn + "Per-space curves", new Expectation(List.of("ratio", "series", "delta_map50_95"), (rows, w) -> {
+            assertEquals(9, rows.size(), w);
+            assertEquals(row("ratio", 0.6, "series", "4 bn λ=0", "delta_map50_95", -0.1), rows.get(5), w);
+        }));
+        e.put(sn + "Parameters and GFLOPs saved per space", new Expectation(List.of("space", "layers", "channels",
+                "ratio", "kept", "params_saved", "gflops_saved", "delta_map50_95"), (rows, w) -> {
+                    assertEquals(9, rows.size(), w);
+                    assertEquals(row("space", "4", "layers", "4,5", "channels", 64, "ratio", 0.4, "kept", 39,
+                            "params_saved", 0.4 * 64 / 1000, "gflops_saved", 0.4 * 64 / 500, "delta_map50_95", -0.05),
+                            rows.get(4), w);
+                }));
+        e.put(sn + "Per-layer plan at 0.005 / 0.01 / 0.02", new Expectation(List.of("tolerance", "seed", "lambda",
+                "method", "space", "layers", "plan"), (rows, w) -> assertEquals(List.of(
+                        "0.005 2 0.4", "0.005 4 exclude", "0.005 6.cv1[0] 0.2",
+                        "0.01 2 0.4", "0.01 4 exclude", "0.01 6.cv1[0] 0.2",
+                        "0.02 2 0.4", "0.02 4 exclude", "0.02 6.cv1[0] 0.6"),
+                rows.stream().map(r -> r.get("tolerance") + " " + r.get("space") + " " + r.get("plan")).toList(), w)));
         return e;
     }
 

@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** A Zeppelin note (.zpln, the JSON of Zeppelin 0.11/0.12) read with Jackson. */
 record ZeppelinNote(Path file, JsonNode root, List<Paragraph> paragraphs) {
@@ -61,6 +63,22 @@ record ZeppelinNote(Path file, JsonNode root, List<Paragraph> paragraphs) {
 
     String name() {
         return root.path("name").asText(null);
+    }
+
+    /**
+     * Zeppelin's file name for a note: {@code name_ID.zpln}, ID being the note's "id" (9 upper-case letters and
+     * digits, as Zeppelin makes them). A notebook directory takes such files as they are, without the UI import.
+     */
+    static final Pattern FILE_NAME = Pattern.compile("(.+)_([A-Z0-9]{9})\\.zpln");
+
+    /** The file name without {@code _ID.zpln} (without {@code .zpln} when the name is not in that form). */
+    String fileStem() {
+        String f = file.getFileName().toString();
+        Matcher m = FILE_NAME.matcher(f);
+        if (m.matches()) {
+            return m.group(1);
+        }
+        return f.endsWith(".zpln") ? f.substring(0, f.length() - ".zpln".length()) : f;
     }
 
     Map<String, String> noteParams() {

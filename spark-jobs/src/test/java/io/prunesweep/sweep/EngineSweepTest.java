@@ -52,8 +52,8 @@ class EngineSweepTest {
             spark.stop();
         }
         List<Map<String, Object>> rows = TestSweeps.duck("SELECT ratio, status, dense_params, before_params, "
-                + "after_params, after_gflops, before_gflops, after_map50_95, after_fps, artifacts['onnx'][1] AS onnx, "
-                + "extra_metrics['before.gamma_hist_0'][1] AS hist0 FROM read_parquet('" + out
+                + "after_params, after_gflops, before_gflops, after_map50_95, after_fps, artifacts['onnx'] AS onnx, "
+                + "extra_metrics['before.gamma_hist_0'] AS hist0 FROM read_parquet('" + out
                 + "/tables/points/*.parquet') ORDER BY ratio");
         assertEquals(2, rows.size());
         double previous = Double.MAX_VALUE;

@@ -78,7 +78,7 @@ class LocalSweepTest {
         assertEquals("MAP(VARCHAR, VARCHAR)", types.get("artifacts"));
         assertEquals(ResultTables.POINTS.fields().length, schema.size());
 
-        List<Map<String, Object>> rows = TestSweeps.duck("SELECT point_id, status, ratio, method, lambda, error, "
+        List<Map<String, Object>> rows = TestSweeps.duck("SELECT point_id, status, ratio, method, \"lambda\", error, "
                 + "before_params, after_params, after_map50_95, dense_map50_95, prune_finetune_seconds FROM "
                 + points + " ORDER BY point_id");
         assertEquals(8, rows.size());

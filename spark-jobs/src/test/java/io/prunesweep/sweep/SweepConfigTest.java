@@ -163,7 +163,7 @@ class SweepConfigTest {
     void unknownKeysListTheValidOnes() throws Exception {
         List<String> p = problems(yaml().replace("round_to: 4", "round_to: 4, ratio: 0.5") + "colour: blue\n");
         assertTrue(p.contains("x.yaml: unknown key 'prune.ratio'; valid keys under prune: methods, ratios, scope, "
-                + "min_channels, round_to, reconstruct"), p.toString());
+                + "min_channels, round_to, reconstruct, overrides"), p.toString());
         assertTrue(p.stream().anyMatch(s -> s.startsWith("x.yaml: unknown key 'colour'; valid keys at the top level: "
                 + "sweep, model, data, epochs, seeds, sparse, prune, train, output, spark")), p.toString());
     }

@@ -10,7 +10,9 @@ import java.util.stream.Collectors;
 final class ConfigSchema {
     private ConfigSchema() {}
 
-    enum Type { STRING, INT, NUMBER, STRING_LIST, INT_LIST, NUMBER_LIST, BOOL_LIST, STRING_MAP }
+    enum Type { STRING, INT, NUMBER, STRING_LIST, INT_LIST, NUMBER_LIST, BOOL_LIST, STRING_MAP,
+        /** A mapping of name: value, or the URI of a YAML file holding one (read at load time). */
+        MAP_OR_FILE }
 
     static final Map<String, Type> LEAVES = new LinkedHashMap<>();
 
@@ -34,6 +36,7 @@ final class ConfigSchema {
         LEAVES.put("prune.min_channels", Type.INT);
         LEAVES.put("prune.round_to", Type.INT);
         LEAVES.put("prune.reconstruct", Type.BOOL_LIST);
+        LEAVES.put("prune.overrides", Type.MAP_OR_FILE);
         LEAVES.put("train", Type.STRING_MAP);
         LEAVES.put("output", Type.STRING);
         LEAVES.put("spark.master", Type.STRING);
@@ -44,6 +47,16 @@ final class ConfigSchema {
         LEAVES.put("spark.timeout_minutes", Type.NUMBER);
         LEAVES.put("spark.child_java_options", Type.STRING_LIST);
         LEAVES.put("spark.conf", Type.STRING_MAP);
+        LEAVES.put("mode", Type.STRING);
+        LEAVES.put("sensitivity.tolerances", Type.NUMBER_LIST);
+        LEAVES.put("sensitivity.spaces", Type.STRING_LIST);
+        LEAVES.put("sensitivity.points_per_task", Type.INT);
+        LEAVES.put("search.mode", Type.STRING);
+        LEAVES.put("search.tolerance", Type.NUMBER);
+        LEAVES.put("search.rounds", Type.INT);
+        LEAVES.put("search.width", Type.NUMBER);
+        LEAVES.put("search.eta", Type.INT);
+        LEAVES.put("search.epochs", Type.INT);
     }
 
     static final List<String> REQUIRED = List.of("sweep.id", "data.dataset", "prune.ratios", "output");
@@ -51,7 +64,7 @@ final class ConfigSchema {
     /** The mapping leaf a {@code --set} path writes into ({@code spark.conf.x}, {@code train.lr0}), or null. */
     static String mapLeafOf(String path) {
         for (Map.Entry<String, Type> e : LEAVES.entrySet()) {
-            if (e.getValue() == Type.STRING_MAP && path.startsWith(e.getKey() + ".") && path.length() > e.getKey().length() + 1) {
+            if ((e.getValue() == Type.STRING_MAP || e.getValue() == Type.MAP_OR_FILE) && path.startsWith(e.getKey() + ".") && path.length() > e.getKey().length() + 1) {
                 return e.getKey();
             }
         }

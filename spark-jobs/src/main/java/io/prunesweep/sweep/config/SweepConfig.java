@@ -19,10 +19,60 @@ public record SweepConfig(
         Prune prune,
         Map<String, String> train,
         String output,
-        Spark spark) {
+        Spark spark,
+        String mode,
+        Sensitivity sensitivity,
+        Search search) {
+
+    /** {@code mode: grid} (the default): every (seed, lambda, method, ratio) is a point that is finetuned. */
+    public static final String GRID = "grid";
+    /** {@code mode: sensitivity}: prune one channel space at a time, validate, no finetune (see {@link Sensitivity}). */
+    public static final String SENSITIVITY = "sensitivity";
 
     public SweepConfig {
         train = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(train == null ? Map.of() : train));
+        mode = mode == null ? GRID : mode.strip().toLowerCase(java.util.Locale.ROOT);
+        sensitivity = sensitivity == null ? new Sensitivity(List.of(0.01), List.of(), 32) : sensitivity;
+    }
+
+    public boolean isSensitivity() {
+        return SENSITIVITY.equals(mode);
+    }
+
+    /**
+     * A sensitivity scan's settings: the grid is (every prunable space, or {@code spaces}) x {@code prune.ratios}
+     * x {@code prune.methods} on every (seed, lambda) model.
+     *
+     * @param tolerances    mAP50-95 drops (absolute, e.g. 0.01) for which a per-layer plan is written
+     * @param spaces        the channel spaces to scan (names or layer indices); empty = every prunable space
+     * @param pointsPerTask scan items per Spark task (one child JVM loads the model and val data once for them)
+     */
+    public record Sensitivity(List<Double> tolerances, List<String> spaces, int pointsPerTask) {
+        public Sensitivity {
+            tolerances = tolerances == null ? List.of() : tolerances;
+            spaces = spaces == null ? List.of() : spaces;
+        }
+    }
+
+    /**
+     * Adaptive refinement of the grid after its first round ({@code search:}); null when absent.
+     *
+     * @param mode      knee, halving, or null (none)
+     * @param tolerance knee: the mAP50-95 drop from dense that still counts as "within"
+     * @param rounds    the most rounds of added points (knee) or promotions (halving)
+     * @param width     knee: stop refining a bracket narrower than this
+     * @param eta       halving: keep the best 1/eta series, give them eta x the epochs
+     * @param epochs    halving: the short finetune budget of the first round (0 = epochs.finetune / eta^rounds)
+     */
+    public record Search(String mode, double tolerance, int rounds, double width, int eta, int epochs) {
+        public static final String KNEE = "knee";
+        public static final String HALVING = "halving";
+        public static final String NONE = "none";
+
+        public Search {
+            mode = mode == null ? null : mode.strip().toLowerCase(java.util.Locale.ROOT);
+            if (NONE.equals(mode) || "".equals(mode)) mode = null; // --set search.mode=none turns a search off
+        }
     }
 
     public record Sweep(String id, String name) {}
@@ -39,20 +89,32 @@ public record SweepConfig(
     public record Sparse(List<Double> lambdas) {}
 
     /**
+     * @param overrides   per-layer or per-space ratios ({@code exclude} keeps one whole); empty = none
      * @param reconstruct the reconstruction axis: {@code [false]} (default), {@code [true]} or {@code [false, true]}
      *     to compare both in one sweep (feature-map reconstruction between pruning and finetuning)
      */
     public record Prune(List<String> methods, List<Double> ratios, String scope, int minChannels, int roundTo,
-                        List<Boolean> reconstruct) {
+            Map<String, String> overrides, List<Boolean> reconstruct) {
         /** Methods and scope as the engine's one parser reads them ({@code L1} is {@code l1}, as for {@code prune}). */
         public Prune {
             reconstruct = reconstruct == null ? List.of(false) : reconstruct;
             methods = methods == null ? null : methods.stream().map(Prune::method).toList();
             scope = scope == null ? null : scopeId(scope);
+            overrides = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(overrides == null ? Map.of() : overrides));
         }
 
         public Prune(List<String> methods, List<Double> ratios, String scope, int minChannels, int roundTo) {
-            this(methods, ratios, scope, minChannels, roundTo, List.of(false));
+            this(methods, ratios, scope, minChannels, roundTo, Map.of(), List.of(false));
+        }
+
+        public Prune(List<String> methods, List<Double> ratios, String scope, int minChannels, int roundTo,
+                Map<String, String> overrides) {
+            this(methods, ratios, scope, minChannels, roundTo, overrides, List.of(false));
+        }
+
+        public Prune(List<String> methods, List<Double> ratios, String scope, int minChannels, int roundTo,
+                List<Boolean> reconstruct) {
+            this(methods, ratios, scope, minChannels, roundTo, Map.of(), reconstruct);
         }
 
         static String method(String m) {

@@ -204,6 +204,10 @@ public final class SweepConfigLoader {
                 }
                 return null;
             }
+            case MAP_OR_FILE -> {
+                JsonNode map = v.isTextual() ? readMapFile(source, key, v.asText(), problems) : v;
+                return map == null ? null : checkType(source, key, ConfigSchema.Type.STRING_MAP, map, problems);
+            }
             case STRING_MAP -> {
                 if (!v.isObject()) {
                     problems.add(source + ": " + key + " must be a mapping of name: value, got " + describe(v));
@@ -249,6 +253,26 @@ public final class SweepConfigLoader {
         }
     }
 
+    /** The mapping in a YAML file named by a key's value (e.g. a sensitivity scan's per-layer plan). */
+    private static JsonNode readMapFile(String source, String key, String uri, List<String> problems) {
+        JsonNode map;
+        try {
+            map = YAML.readTree(StageFiles.read(uri, new org.apache.hadoop.conf.Configuration()));
+        } catch (IOException e) {
+            problems.add(source + ": " + key + "=" + uri + " cannot be read (" + e.getMessage()
+                    + "); give a mapping of layer index or space name to a ratio or 'exclude', or the path of a YAML file holding one");
+            return null;
+        }
+        if (map == null || map.isNull() || map.isMissingNode()) {
+            return JsonNodeFactory.instance.objectNode();
+        }
+        if (!map.isObject()) {
+            problems.add(source + ": " + key + "=" + uri + " must hold a mapping of layer index or space name to a ratio or 'exclude'");
+            return null;
+        }
+        return map;
+    }
+
     private static String describe(JsonNode v) {
         if (v.isObject()) {
             return "a mapping";
@@ -279,7 +303,8 @@ public final class SweepConfigLoader {
     private static void merge(ObjectNode base, ObjectNode over) {
         over.fields().forEachRemaining(e -> {
             JsonNode b = base.get(e.getKey());
-            if (b instanceof ObjectNode bo && e.getValue() instanceof ObjectNode oo && !"conf".equals(e.getKey()) && !"train".equals(e.getKey())) {
+            if (b instanceof ObjectNode bo && e.getValue() instanceof ObjectNode oo && !"conf".equals(e.getKey()) && !"train".equals(e.getKey())
+                    && !"overrides".equals(e.getKey())) {
                 merge(bo, oo);
             } else {
                 base.set(e.getKey(), e.getValue());

@@ -78,6 +78,7 @@ final class SweepConfigValidator {
             problem("prune.round_to=" + p.roundTo() + " must be at least 1 (1 = no rounding)");
         }
         checkSpark(c.spark());
+        ModeChecks.check(c, this::problem);
         for (String trainProblem : io.prunesweep.train.TrainOverrides.problems(io.prunesweep.train.TrainConfig.defaults(), c.train())) {
             problem(trainProblem);
         }

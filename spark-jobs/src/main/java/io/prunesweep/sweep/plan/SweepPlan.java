@@ -10,12 +10,26 @@ import java.util.Map;
  * the order they must run.
  */
 public record SweepPlan(String sweepId, String output, List<StageTask> dense, List<StageTask> sparse,
-        List<GridPoint> points) {
+        List<GridPoint> points, List<StageTask> scans) {
 
     public SweepPlan {
         dense = List.copyOf(dense);
         sparse = List.copyOf(sparse);
         points = List.copyOf(points);
+        scans = scans == null ? List.of() : List.copyOf(scans);
+    }
+
+    /** A grid plan (no sensitivity scan). */
+    public SweepPlan(String sweepId, String output, List<StageTask> dense, List<StageTask> sparse,
+            List<GridPoint> points) {
+        this(sweepId, output, dense, sparse, points, List.of());
+    }
+
+    /** The same plan with more grid points (an adaptive search's next round); the shared stages stay. */
+    public SweepPlan withPoints(List<GridPoint> more) {
+        List<GridPoint> all = new java.util.ArrayList<>(points);
+        all.addAll(more);
+        return new SweepPlan(sweepId, output, dense, sparse, all, scans);
     }
 
     public List<StageTask> pointTasks() {
@@ -28,6 +42,9 @@ public record SweepPlan(String sweepId, String output, List<StageTask> dense, Li
         m.put(StageKind.DENSE, dense);
         m.put(StageKind.SPARSE, sparse);
         m.put(StageKind.PRUNE_FINETUNE, pointTasks());
+        if (!scans.isEmpty()) {
+            m.put(StageKind.SENSITIVITY, scans);
+        }
         return m;
     }
 
@@ -38,7 +55,7 @@ public record SweepPlan(String sweepId, String output, List<StageTask> dense, Li
     }
 
     public int stageTaskCount() {
-        return dense.size() + sparse.size() + points.size();
+        return dense.size() + sparse.size() + points.size() + scans.size();
     }
 
     public String tablesDir() {
@@ -47,6 +64,11 @@ public record SweepPlan(String sweepId, String output, List<StageTask> dense, Li
 
     /** "12 points; shared plan = 1 dense + 2 sparse + 12 finetunes vs 12 full pipelines". */
     public String costSummary() {
+        if (!scans.isEmpty()) {
+            int items = scans.stream().mapToInt(t -> t.settings().scan().size()).sum();
+            return items + " sensitivity points (one space pruned at one ratio, no finetune) in " + scans.size()
+                    + " scan tasks; shared plan = " + dense.size() + " dense + " + sparse.size() + " sparse";
+        }
         return points.size() + " points; shared plan = " + dense.size() + " dense + " + sparse.size()
                 + " sparse + " + points.size() + " finetunes vs " + points.size() + " full pipelines";
     }
