@@ -15,33 +15,74 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * What a backend verdict depends on, read without loading libtorch: the host, the CPU (model, family, microcode,
- * feature flags), the libtorch build, a user's own {@code ONEDNN_MAX_CPU_ISA}, and the version of the check itself.
- * A verdict is cached under {@link #key()}; a change to any of these asks for a new check.
+ * What a backend verdict depends on, read without loading libtorch: the host, the CPU (model,
+ * family, microcode, feature flags), the libtorch build, a user's own {@code ONEDNN_MAX_CPU_ISA},
+ * and the version of the check itself. A verdict is cached under {@link #key()}; a change to any of
+ * these asks for a new check.
  */
-public record HostFingerprint(String hostname, String cpuModel, String cpuId, String microcode, List<String> vectorFlags,
-                              String flagsHash, String libtorch, String userIsa, String simulatedFault) {
+public record HostFingerprint(
+        String hostname,
+        String cpuModel,
+        String cpuId,
+        String microcode,
+        List<String> vectorFlags,
+        String flagsHash,
+        String libtorch,
+        String userIsa,
+        String simulatedFault) {
     /** Bump when the cases or the ladder change, so old verdicts are not trusted. */
-    static final int CHECK_VERSION = 3; // 3: 9 px cases (a Zen 5 host failed 3x3 stride-2 convolutions at 9 px)
+    static final int CHECK_VERSION =
+            3; // 3: 9 px cases (a Zen 5 host failed 3x3 stride-2 convolutions at 9 px)
 
     public static HostFingerprint current() {
         List<String> cpuinfo = readLines(Path.of("/proc/cpuinfo"));
         String flags = field(cpuinfo, "flags");
-        List<String> vector = Arrays.stream(flags.split("\\s+"))
-                .filter(f -> f.startsWith("avx") || f.startsWith("amx") || f.startsWith("sse4") || f.equals("fma"))
-                .collect(Collectors.toCollection(TreeSet::new)).stream().toList();
-        String cpuId = "family " + field(cpuinfo, "cpu family") + " model " + field(cpuinfo, "model") + " stepping "
-                + field(cpuinfo, "stepping");
+        List<String> vector =
+                Arrays.stream(flags.split("\\s+"))
+                        .filter(
+                                f ->
+                                        f.startsWith("avx")
+                                                || f.startsWith("amx")
+                                                || f.startsWith("sse4")
+                                                || f.equals("fma"))
+                        .collect(Collectors.toCollection(TreeSet::new))
+                        .stream()
+                        .toList();
+        String cpuId =
+                "family "
+                        + field(cpuinfo, "cpu family")
+                        + " model "
+                        + field(cpuinfo, "model")
+                        + " stepping "
+                        + field(cpuinfo, "stepping");
         String user = System.getenv(BackendSettings.ISA_VARIABLE);
         String fault = Convolutions.SimulatedFault.mode();
-        return new HostFingerprint(readHostname(), field(cpuinfo, "model name"), cpuId, field(cpuinfo, "microcode"), vector,
-                sha256(flags).substring(0, 12), libtorchInUse(), user == null ? "" : user, fault);
+        return new HostFingerprint(
+                readHostname(),
+                field(cpuinfo, "model name"),
+                cpuId,
+                field(cpuinfo, "microcode"),
+                vector,
+                sha256(flags).substring(0, 12),
+                libtorchInUse(),
+                user == null ? "" : user,
+                fault);
     }
 
     /** File-name-safe key of every field plus the check version. */
     public String key() {
-        String all = String.join("|", hostname, cpuModel, cpuId, microcode, flagsHash, libtorch, userIsa, simulatedFault,
-                Integer.toString(CHECK_VERSION));
+        String all =
+                String.join(
+                        "|",
+                        hostname,
+                        cpuModel,
+                        cpuId,
+                        microcode,
+                        flagsHash,
+                        libtorch,
+                        userIsa,
+                        simulatedFault,
+                        Integer.toString(CHECK_VERSION));
         return sha256(all).substring(0, 20);
     }
 
@@ -51,10 +92,17 @@ public record HostFingerprint(String hostname, String cpuModel, String cpuId, St
 
     /** {@code AMD EPYC (family 25 model 17 stepping 1), AVX-512} */
     public String describe() {
-        return (cpuModel.isEmpty() ? "unknown CPU" : cpuModel) + " (" + cpuId + "), " + (avx512() ? "AVX-512" : "no AVX-512");
+        return (cpuModel.isEmpty() ? "unknown CPU" : cpuModel)
+                + " ("
+                + cpuId
+                + "), "
+                + (avx512() ? "AVX-512" : "no AVX-512");
     }
 
-    /** The libtorch this JVM will load: DJL's native jar on the classpath, or an external one (PYTORCH_LIBRARY_PATH). */
+    /**
+     * The libtorch this JVM will load: DJL's native jar on the classpath, or an external one
+     * (PYTORCH_LIBRARY_PATH).
+     */
     static String libtorchInUse() {
         String external = System.getenv("PYTORCH_LIBRARY_PATH");
         if (external != null && !external.isBlank()) {
@@ -67,8 +115,13 @@ public record HostFingerprint(String hostname, String cpuModel, String cpuId, St
             }
             return external + " (" + size + " bytes)";
         }
-        try (InputStream in = HostFingerprint.class.getClassLoader().getResourceAsStream("native/lib/pytorch.properties")) {
-            if (in == null) return "unknown";
+        try (InputStream in =
+                HostFingerprint.class
+                        .getClassLoader()
+                        .getResourceAsStream("native/lib/pytorch.properties")) {
+            if (in == null) {
+                return "unknown";
+            }
             Properties p = new Properties();
             p.load(in);
             return p.getProperty("version", "?") + "-" + p.getProperty("flavor", "?");
@@ -80,7 +133,9 @@ public record HostFingerprint(String hostname, String cpuModel, String cpuId, St
     private static String readHostname() {
         for (Path p : List.of(Path.of("/proc/sys/kernel/hostname"), Path.of("/etc/hostname"))) {
             List<String> lines = readLines(p);
-            if (!lines.isEmpty() && !lines.get(0).isBlank()) return lines.get(0).trim();
+            if (!lines.isEmpty() && !lines.get(0).isBlank()) {
+                return lines.get(0).trim();
+            }
         }
         String env = System.getenv("HOSTNAME");
         return env == null ? "" : env;
@@ -89,7 +144,9 @@ public record HostFingerprint(String hostname, String cpuModel, String cpuId, St
     private static String field(List<String> cpuinfo, String name) {
         for (String line : cpuinfo) {
             int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).trim().equals(name)) return line.substring(colon + 1).trim();
+            if (colon > 0 && line.substring(0, colon).trim().equals(name)) {
+                return line.substring(colon + 1).trim();
+            }
         }
         return "";
     }
@@ -104,7 +161,10 @@ public record HostFingerprint(String hostname, String cpuModel, String cpuId, St
 
     static String sha256(String s) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(
+                            MessageDigest.getInstance("SHA-256")
+                                    .digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -14,14 +14,17 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
- * Verdicts on disk, one JSON file per {@link HostFingerprint#key()}, so the check costs once per host and libtorch.
- * Several JVMs starting at once (a sweep's points) serialise on one file lock: the first probes, the rest read.
+ * Verdicts on disk, one JSON file per {@link HostFingerprint#key()}, so the check costs once per
+ * host and libtorch. Several JVMs starting at once (a sweep's points) serialise on one file lock:
+ * the first probes, the rest read.
  */
 final class VerdictCache {
     static final String DIR_PROPERTY = "prunesweep.backend.cache";
     static final String DIR_VARIABLE = "PRUNESWEEP_BACKEND_CACHE";
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    static final ObjectMapper JSON =
+            new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final Path dir;
 
@@ -30,15 +33,27 @@ final class VerdictCache {
     }
 
     /**
-     * {@code -Dprunesweep.backend.cache}, else {@code $PRUNESWEEP_BACKEND_CACHE}, else {@code ~/.cache/prunesweep/backend};
-     * where that cannot be written (a read-only home in a container), a folder under the temp directory.
+     * {@code -Dprunesweep.backend.cache}, else {@code $PRUNESWEEP_BACKEND_CACHE}, else {@code
+     * ~/.cache/prunesweep/backend}; where that cannot be written (a read-only home in a container),
+     * a folder under the temp directory.
      */
     static VerdictCache standard() {
         String p = System.getProperty(DIR_PROPERTY);
-        if (p == null || p.isBlank()) p = System.getenv(DIR_VARIABLE);
-        if (p == null || p.isBlank()) p = Path.of(System.getProperty("user.home"), ".cache", "prunesweep", "backend").toString();
+        if (p == null || p.isBlank()) {
+            p = System.getenv(DIR_VARIABLE);
+        }
+        if (p == null || p.isBlank()) {
+            p =
+                    Path.of(System.getProperty("user.home"), ".cache", "prunesweep", "backend")
+                            .toString();
+        }
         Path dir = Path.of(p);
-        if (!writable(dir)) dir = Path.of(System.getProperty("java.io.tmpdir"), "prunesweep-backend-" + System.getProperty("user.name"));
+        if (!writable(dir)) {
+            dir =
+                    Path.of(
+                            System.getProperty("java.io.tmpdir"),
+                            "prunesweep-backend-" + System.getProperty("user.name"));
+        }
         return new VerdictCache(dir);
     }
 
@@ -57,7 +72,9 @@ final class VerdictCache {
 
     Optional<BackendVerdict> read(String key) {
         Path f = file(key);
-        if (!Files.isRegularFile(f)) return Optional.empty();
+        if (!Files.isRegularFile(f)) {
+            return Optional.empty();
+        }
         try {
             return Optional.of(JSON.readValue(f.toFile(), BackendVerdict.class));
         } catch (IOException e) {
@@ -70,7 +87,11 @@ final class VerdictCache {
         Path tmp = Files.createTempFile(dir, v.host().key(), ".tmp");
         try {
             JSON.writeValue(tmp.toFile(), v);
-            Files.move(tmp, file(v.host().key()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    tmp,
+                    file(v.host().key()),
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -87,7 +108,11 @@ final class VerdictCache {
     /** Runs {@code body} holding this cache's lock (across processes). */
     <T> T locked(Callable<T> body) throws Exception {
         Files.createDirectories(dir);
-        try (FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try (FileChannel ch =
+                        FileChannel.open(
+                                dir.resolve(".lock"),
+                                StandardOpenOption.CREATE,
+                                StandardOpenOption.WRITE);
                 FileLock ignored = ch.lock()) {
             return body.call();
         }

@@ -22,12 +22,23 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code prunesweep data synth|check|bench|convert|stats}: make, validate, time, convert and describe YOLO datasets. */
-@Command(name = "data", mixinStandardHelpOptions = true,
-        description = "YOLO datasets: generate synthetic shapes, check labels and images, benchmark the loader,"
-                + " convert COCO, Pascal VOC and KITTI.",
-        subcommands = {DataCommand.Synth.class, DataCommand.Check.class, DataCommand.Bench.class,
-                DataCommand.Convert.class, DataCommand.Stats.class})
+/**
+ * {@code prunesweep data synth|check|bench|convert|stats}: make, validate, time, convert and
+ * describe YOLO datasets.
+ */
+@Command(
+        name = "data",
+        mixinStandardHelpOptions = true,
+        description =
+                "YOLO datasets: generate synthetic shapes, check labels and images, benchmark the loader,"
+                        + " convert COCO, Pascal VOC and KITTI.",
+        subcommands = {
+            DataCommand.Synth.class,
+            DataCommand.Check.class,
+            DataCommand.Bench.class,
+            DataCommand.Convert.class,
+            DataCommand.Stats.class
+        })
 public final class DataCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -36,50 +47,102 @@ public final class DataCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    @Command(name = "synth", mixinStandardHelpOptions = true,
-            description = "Write a deterministic synthetic dataset (circle, rectangle, triangle) with data.yaml.")
+    @Command(
+            name = "synth",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Write a deterministic synthetic dataset (circle, rectangle, triangle) with data.yaml.")
     public static final class Synth implements Callable<Integer> {
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-        @Option(names = "--out", required = true, description = "Output folder (any Hadoop path or URI).")
+
+        @Option(
+                names = "--out",
+                required = true,
+                description = "Output folder (any Hadoop path or URI).")
         String out;
-        @Option(names = "--train", defaultValue = "64", description = "Train images (default ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--train",
+                defaultValue = "64",
+                description = "Train images (default ${DEFAULT-VALUE}).")
         int train;
-        @Option(names = "--val", defaultValue = "16", description = "Val images (default ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--val",
+                defaultValue = "16",
+                description = "Val images (default ${DEFAULT-VALUE}).")
         int val;
-        @Option(names = "--imgsz", defaultValue = "320", description = "Long image side (default ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--imgsz",
+                defaultValue = "320",
+                description = "Long image side (default ${DEFAULT-VALUE}).")
         int imgsz;
-        @Option(names = "--seed", defaultValue = "0", description = "Seed (default ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--seed",
+                defaultValue = "0",
+                description = "Seed (default ${DEFAULT-VALUE}).")
         long seed;
-        @Option(names = "--format", defaultValue = "jpg", description = "jpg or png (default ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--format",
+                defaultValue = "jpg",
+                description = "jpg or png (default ${DEFAULT-VALUE}).")
         String format;
 
         @Override
         public Integer call() throws Exception {
             SyntheticShapes.Options opts;
             try {
-                opts = new SyntheticShapes.Options(train, val, imgsz, seed, "." + format.toLowerCase(Locale.ROOT));
+                opts =
+                        new SyntheticShapes.Options(
+                                train, val, imgsz, seed, "." + format.toLowerCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new io.prunesweep.InputException("data synth: " + e.getMessage());
             }
             long t0 = System.nanoTime();
-            SyntheticShapes.Written w = SyntheticShapes.write(FileSystems.path(out), opts, FileSystems.conf());
-            spec.commandLine().getOut().printf(Locale.ROOT,
-                    "wrote %d train + %d val images (%d boxes, %d px, seed %d) in %.1f s%ndata: %s%n",
-                    w.trainImages(), w.valImages(), w.boxes(), imgsz, seed, (System.nanoTime() - t0) / 1e9,
-                    w.dataYaml());
+            SyntheticShapes.Written w =
+                    SyntheticShapes.write(FileSystems.path(out), opts, FileSystems.conf());
+            spec.commandLine()
+                    .getOut()
+                    .printf(
+                            Locale.ROOT,
+                            "wrote %d train + %d val images (%d boxes, %d px, seed %d) in %.1f s%ndata: %s%n",
+                            w.trainImages(),
+                            w.valImages(),
+                            w.boxes(),
+                            imgsz,
+                            seed,
+                            (System.nanoTime() - t0) / 1e9,
+                            w.dataYaml());
             return 0;
         }
     }
 
-    @Command(name = "check", mixinStandardHelpOptions = true,
-            description = "Scan every image and label of a dataset and report what would be skipped.")
+    @Command(
+            name = "check",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Scan every image and label of a dataset and report what would be skipped.")
     public static final class Check implements Callable<Integer> {
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-        @Option(names = "--data", required = true, description = "Dataset YAML (ultralytics data.yaml).")
+
+        @Option(
+                names = "--data",
+                required = true,
+                description = "Dataset YAML (ultralytics data.yaml).")
         String data;
-        @Option(names = "--workers", defaultValue = "2", description = "Scan threads (default ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--workers",
+                defaultValue = "2",
+                description = "Scan threads (default ${DEFAULT-VALUE}).")
         int workers;
-        @Option(names = "--warn-only", description = "Exit 0 even when images or label lines would be skipped.")
+
+        @Option(
+                names = "--warn-only",
+                description = "Exit 0 even when images or label lines would be skipped.")
         boolean warnOnly;
 
         @Override
@@ -87,8 +150,14 @@ public final class DataCommand implements Runnable {
             Configuration conf = FileSystems.conf();
             DatasetConfig cfg = DatasetConfig.load(data, conf);
             PrintWriter out = spec.commandLine().getOut();
-            out.println("dataset: " + cfg.source() + " (" + cfg.nc() + " classes: " + String.join(", ", cfg.names())
-                    + ")");
+            out.println(
+                    "dataset: "
+                            + cfg.source()
+                            + " ("
+                            + cfg.nc()
+                            + " classes: "
+                            + String.join(", ", cfg.names())
+                            + ")");
             int images = 0;
             int lines = 0;
             int labelFiles = 0;
@@ -132,7 +201,8 @@ public final class DataCommand implements Runnable {
                 out.println("warning: " + line + "; --warn-only, exit 0");
                 return 0;
             }
-            throw new io.prunesweep.InputException(line + "; fix the data, or pass --warn-only to accept it");
+            throw new io.prunesweep.InputException(
+                    line + "; fix the data, or pass --warn-only to accept it");
         }
 
         private static void count(List<String> what, int n, String thing) {
@@ -142,25 +212,51 @@ public final class DataCommand implements Runnable {
         }
     }
 
-    @Command(name = "bench", mixinStandardHelpOptions = true,
-            description = "Time the training loader (mosaic + affine + HSV + flip) in samples per second.")
+    @Command(
+            name = "bench",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Time the training loader (mosaic + affine + HSV + flip) in samples per second.")
     public static final class Bench implements Callable<Integer> {
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--data", required = true, description = "Dataset YAML.")
         String data;
-        @Option(names = "--imgsz", defaultValue = "640", description = "Batch image size (default ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--imgsz",
+                defaultValue = "640",
+                description = "Batch image size (default ${DEFAULT-VALUE}).")
         int imgsz;
-        @Option(names = "--batch", defaultValue = "16", description = "Batch size (default ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--batch",
+                defaultValue = "16",
+                description = "Batch size (default ${DEFAULT-VALUE}).")
         int batch;
-        @Option(names = "--workers", defaultValue = "2", description = "Loader threads (default ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--workers",
+                defaultValue = "2",
+                description = "Loader threads (default ${DEFAULT-VALUE}).")
         int workers;
+
         @Option(names = "--cache", description = "Keep decoded images in RAM.")
         boolean cache;
+
         @Option(names = "--no-mosaic", description = "Letterbox + affine instead of mosaic.")
         boolean noMosaic;
-        @Option(names = "--batches", defaultValue = "40", description = "Batches timed (default ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--batches",
+                defaultValue = "40",
+                description = "Batches timed (default ${DEFAULT-VALUE}).")
         int batches;
-        @Option(names = "--warmup", defaultValue = "5", description = "Batches before timing (default ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--warmup",
+                defaultValue = "5",
+                description = "Batches before timing (default ${DEFAULT-VALUE}).")
         int warmup;
 
         @Override
@@ -170,15 +266,20 @@ public final class DataCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             YoloDataset ds = YoloDataset.scan(cfg, "train", conf, workers);
             out.println(ds.report().summary());
-            DetectionLoader.Options opts = DetectionLoader.Options.train(imgsz, batch).withWorkers(workers)
-                    .withCache(cache);
+            DetectionLoader.Options opts =
+                    DetectionLoader.Options.train(imgsz, batch)
+                            .withWorkers(workers)
+                            .withCache(cache);
             if (noMosaic) {
                 opts = opts.withAugment(opts.augment().withMosaic(0));
             }
             long t0 = System.nanoTime();
             try (DetectionLoader loader = new DetectionLoader(ds, opts)) {
                 if (cache) {
-                    out.printf(Locale.ROOT, "cache: %.0f MB in %.1f s%n", loader.cachedBytes() / 1e6,
+                    out.printf(
+                            Locale.ROOT,
+                            "cache: %.0f MB in %.1f s%n",
+                            loader.cachedBytes() / 1e6,
                             (System.nanoTime() - t0) / 1e9);
                 }
                 int seen = 0;
@@ -203,10 +304,20 @@ public final class DataCommand implements Runnable {
                 double secs = (System.nanoTime() - start) / 1e9;
                 double cpuSecs = (processCpuNanos() - cpuStart) / 1e9;
                 // CPU seconds make "per core" meaningful on a machine shared with other jobs
-                out.printf(Locale.ROOT, "bench: %d samples in %.2f s = %.1f samples/s; %.2f CPU s = %.1f samples per"
+                out.printf(
+                        Locale.ROOT,
+                        "bench: %d samples in %.2f s = %.1f samples/s; %.2f CPU s = %.1f samples per"
                                 + " CPU-second; %d workers, %d cores, %d px, batch %d, mosaic %s, cache %s%n",
-                        samples, secs, samples / secs, cpuSecs, samples / cpuSecs, workers,
-                        Runtime.getRuntime().availableProcessors(), imgsz, batch, noMosaic ? "off" : "on",
+                        samples,
+                        secs,
+                        samples / secs,
+                        cpuSecs,
+                        samples / cpuSecs,
+                        workers,
+                        Runtime.getRuntime().availableProcessors(),
+                        imgsz,
+                        batch,
+                        noMosaic ? "off" : "on",
                         cache ? "on" : "off");
             }
             return 0;
@@ -214,69 +325,142 @@ public final class DataCommand implements Runnable {
 
         private static long processCpuNanos() {
             return ((com.sun.management.OperatingSystemMXBean)
-                    java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+                            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                    .getProcessCpuTime();
         }
     }
 
-    @Command(name = "convert", mixinStandardHelpOptions = true,
-            description = "Convert a COCO, Pascal VOC or KITTI object dataset to YOLO labels + data.yaml"
-                    + " (images are copied).")
+    @Command(
+            name = "convert",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Convert a COCO, Pascal VOC or KITTI object dataset to YOLO labels + data.yaml"
+                            + " (images are copied).")
     public static final class Convert implements Callable<Integer> {
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--from", required = true, description = "coco, voc or kitti.")
         String from;
-        @Option(names = "--src", required = true, description = "Source: COCO folder (annotations/instances_{train,val}*.json"
-                + " + images/) or one instances JSON; VOC folder (Annotations/, JPEGImages/, ImageSets/Main/);"
-                + " KITTI training/ folder (label_2/, image_2/). Any Hadoop path or URI.")
+
+        @Option(
+                names = "--src",
+                required = true,
+                description =
+                        "Source: COCO folder (annotations/instances_{train,val}*.json"
+                                + " + images/) or one instances JSON; VOC folder (Annotations/, JPEGImages/, ImageSets/Main/);"
+                                + " KITTI training/ folder (label_2/, image_2/). Any Hadoop path or URI.")
         String src;
-        @Option(names = "--out", required = true, description = "New output folder (any Hadoop path or URI).")
+
+        @Option(
+                names = "--out",
+                required = true,
+                description = "New output folder (any Hadoop path or URI).")
         String out;
-        @Option(names = "--classes", split = ",", description = "Output classes in order (default: COCO categories by"
-                + " id, VOC names sorted, KITTI Car,Pedestrian,Cyclist).")
+
+        @Option(
+                names = "--classes",
+                split = ",",
+                description =
+                        "Output classes in order (default: COCO categories by"
+                                + " id, VOC names sorted, KITTI Car,Pedestrian,Cyclist).")
         List<String> classes;
-        @Option(names = "--map", split = ",", description = "Rename classes first, e.g. Van=Car,Truck=Car.")
+
+        @Option(
+                names = "--map",
+                split = ",",
+                description = "Rename classes first, e.g. Van=Car,Truck=Car.")
         List<String> map;
-        @Option(names = "--drop", split = ",", description = "Drop boxes of these classes, e.g. DontCare,Misc.")
+
+        @Option(
+                names = "--drop",
+                split = ",",
+                description = "Drop boxes of these classes, e.g. DontCare,Misc.")
         List<String> drop;
-        @Option(names = "--keep-crowd", description = "COCO: keep iscrowd=1 boxes (skipped by default).")
+
+        @Option(
+                names = "--keep-crowd",
+                description = "COCO: keep iscrowd=1 boxes (skipped by default).")
         boolean keepCrowd;
-        @Option(names = "--keep-difficult", description = "VOC: keep difficult objects (skipped by default).")
+
+        @Option(
+                names = "--keep-difficult",
+                description = "VOC: keep difficult objects (skipped by default).")
         boolean keepDifficult;
-        @Option(names = "--val-fraction", defaultValue = "0.2", description = "Val share where the source has no val"
-                + " split (KITTI, one COCO JSON, VOC without ImageSets); default ${DEFAULT-VALUE}.")
+
+        @Option(
+                names = "--val-fraction",
+                defaultValue = "0.2",
+                description =
+                        "Val share where the source has no val"
+                                + " split (KITTI, one COCO JSON, VOC without ImageSets); default ${DEFAULT-VALUE}.")
         double valFraction;
-        @Option(names = "--seed", defaultValue = "0", description = "Seed of that split (default ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--seed",
+                defaultValue = "0",
+                description = "Seed of that split (default ${DEFAULT-VALUE}).")
         long seed;
 
         @Override
         public Integer call() {
             long t0 = System.nanoTime();
-            ConvertOptions o = new ConvertOptions(ConvertOptions.Format.parse(from), src, out, classes,
-                    ConvertOptions.parseMap(map), drop == null ? Set.of() : new HashSet<>(drop), keepCrowd,
-                    keepDifficult, valFraction, seed);
+            ConvertOptions o =
+                    new ConvertOptions(
+                            ConvertOptions.Format.parse(from),
+                            src,
+                            out,
+                            classes,
+                            ConvertOptions.parseMap(map),
+                            drop == null ? Set.of() : new HashSet<>(drop),
+                            keepCrowd,
+                            keepDifficult,
+                            valFraction,
+                            seed);
             PrintWriter err = spec.commandLine().getErr();
-            var r = DatasetConverter.convert(o, FileSystems.conf(), line -> {
-                err.println(line);
-                err.flush();
-            });
+            var r =
+                    DatasetConverter.convert(
+                            o,
+                            FileSystems.conf(),
+                            line -> {
+                                err.println(line);
+                                err.flush();
+                            });
             PrintWriter pw = spec.commandLine().getOut();
             pw.println("classes (" + r.names().size() + "): " + String.join(", ", r.names()));
             r.report().lines().forEach(pw::println);
-            pw.printf(Locale.ROOT, "converted in %.1f s%ndata: %s%n", (System.nanoTime() - t0) / 1e9, r.dataYaml());
+            pw.printf(
+                    Locale.ROOT,
+                    "converted in %.1f s%ndata: %s%n",
+                    (System.nanoTime() - t0) / 1e9,
+                    r.dataYaml());
             return 0;
         }
     }
 
-    @Command(name = "stats", mixinStandardHelpOptions = true,
-            description = "Boxes and images per class and COCO box sizes (small < 32², medium < 96², large; pixels"
-                    + " of the original image), as a table and a PNG chart.")
+    @Command(
+            name = "stats",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Boxes and images per class and COCO box sizes (small < 32², medium < 96², large; pixels"
+                            + " of the original image), as a table and a PNG chart.")
     public static final class Stats implements Callable<Integer> {
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-        @Option(names = "--data", required = true, description = "Dataset YAML (ultralytics data.yaml).")
+
+        @Option(
+                names = "--data",
+                required = true,
+                description = "Dataset YAML (ultralytics data.yaml).")
         String data;
-        @Option(names = "--out", description = "The chart (PNG); default stats.png beside the dataset YAML.")
+
+        @Option(
+                names = "--out",
+                description = "The chart (PNG); default stats.png beside the dataset YAML.")
         String out;
-        @Option(names = "--workers", defaultValue = "2", description = "Scan threads (default ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--workers",
+                defaultValue = "2",
+                description = "Scan threads (default ${DEFAULT-VALUE}).")
         int workers;
 
         @Override
@@ -287,16 +471,26 @@ public final class DataCommand implements Runnable {
             pw.println("dataset: " + cfg.source() + " (" + cfg.nc() + " classes)");
             List<io.prunesweep.data.DatasetStats> all = new ArrayList<>();
             for (String split : new String[] {"train", "val"}) {
-                if (cfg.split(split).isEmpty()) continue;
+                if (cfg.split(split).isEmpty()) {
+                    continue;
+                }
                 YoloDataset ds = YoloDataset.scan(cfg, split, conf, workers);
                 io.prunesweep.data.DatasetStats st = io.prunesweep.data.DatasetStats.of(ds);
                 all.add(st);
-                if (!ds.report().clean()) pw.println(ds.report().summary() + " (see data check)");
+                if (!ds.report().clean()) {
+                    pw.println(ds.report().summary() + " (see data check)");
+                }
                 st.table().forEach(pw::println);
             }
-            Path chart = out != null ? FileSystems.path(out) : new Path(cfg.source().getParent(), "stats.png");
-            String title = "boxes per class by size: " + cfg.source().getParent().getName() + "/"
-                    + cfg.source().getName();
+            Path chart =
+                    out != null
+                            ? FileSystems.path(out)
+                            : new Path(cfg.source().getParent(), "stats.png");
+            String title =
+                    "boxes per class by size: "
+                            + cfg.source().getParent().getName()
+                            + "/"
+                            + cfg.source().getName();
             io.prunesweep.data.DatasetStats.writeChart(all, title, chart, conf);
             pw.println("chart: " + chart);
             return 0;

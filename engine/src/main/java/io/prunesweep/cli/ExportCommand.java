@@ -19,27 +19,44 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code prunesweep export --format onnx}: writes the model as ONNX (BatchNorm folded, decoded output like
- * ultralytics') and proves it by running it in ONNX Runtime against the engine's own forward.
+ * {@code prunesweep export --format onnx}: writes the model as ONNX (BatchNorm folded, decoded
+ * output like ultralytics') and proves it by running it in ONNX Runtime against the engine's own
+ * forward.
  */
-@Command(name = "export", mixinStandardHelpOptions = true,
-        description = "Export a model to ONNX (opset 17, dynamic batch), checked in ONNX Runtime against the engine.")
+@Command(
+        name = "export",
+        mixinStandardHelpOptions = true,
+        description =
+                "Export a model to ONNX (opset 17, dynamic batch), checked in ONNX Runtime against the engine.")
 public final class ExportCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Mixin ModelOptions modelOptions;
 
-    @Option(names = "--format", defaultValue = "onnx", description = "Export format; onnx (default).")
+    @Option(
+            names = "--format",
+            defaultValue = "onnx",
+            description = "Export format; onnx (default).")
     String format;
 
-    @Option(names = "--imgsz", defaultValue = "640", description = "Square input size (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--imgsz",
+            defaultValue = "640",
+            description = "Square input size (default ${DEFAULT-VALUE}).")
     int imgsz;
 
-    @Option(names = "--out", paramLabel = "FILE",
-            description = "Output file (any Hadoop URI); default: the weights' name with .onnx, or <model><scale>.onnx.")
+    @Option(
+            names = "--out",
+            paramLabel = "FILE",
+            description =
+                    "Output file (any Hadoop URI); default: the weights' name with .onnx, or <model><scale>.onnx.")
     String out;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the initial weights when no --weights (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            defaultValue = "0",
+            description =
+                    "Seed of the initial weights when no --weights (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--json", description = "Print JSON.")
@@ -48,20 +65,33 @@ public final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!"onnx".equalsIgnoreCase(format)) {
-            throw new InputException("export: format '" + format + "' is not supported; use --format onnx");
+            throw new InputException(
+                    "export: format '" + format + "' is not supported; use --format onnx");
         }
         try (YoloModel model = modelOptions.load(Device.cpu(), seed)) {
             ModelGraph g = model.graph();
             String target = out != null ? out : defaultOut(modelOptions.weights(), g);
-            io.prunesweep.io.FileSystems.requireWritable(target); // before minutes of export and check
+            io.prunesweep.io.FileSystems.requireWritable(
+                    target); // before minutes of export and check
             YoloOnnxExporter.Result r = YoloOnnxExporter.export(model, target, imgsz);
             Map<String, Object> report = report(g, r, imgsz);
             PrintWriter o = spec.commandLine().getOut();
             if (json) {
-                o.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+                o.println(
+                        new ObjectMapper()
+                                .enable(SerializationFeature.INDENT_OUTPUT)
+                                .writeValueAsString(report));
             } else {
-                o.printf(Locale.ROOT, "exported %s%s (%,d params, %.1f GFLOPs at %d) to %s: %.1f MB, ONNX opset %d%n",
-                        g.name(), g.scale(), g.parameterCount(), g.gflops(imgsz), imgsz, r.uri(), r.bytes() / 1e6,
+                o.printf(
+                        Locale.ROOT,
+                        "exported %s%s (%,d params, %.1f GFLOPs at %d) to %s: %.1f MB, ONNX opset %d%n",
+                        g.name(),
+                        g.scale(),
+                        g.parameterCount(),
+                        g.gflops(imgsz),
+                        imgsz,
+                        r.uri(),
+                        r.bytes() / 1e6,
                         OnnxGraph.OPSET);
                 o.println("ONNX Runtime check: " + r.check());
             }
@@ -94,9 +124,14 @@ public final class ExportCommand implements Callable<Integer> {
         return m;
     }
 
-    /** {@code dir/name.safetensors -> dir/name.onnx}; without weights {@code <model><scale>.onnx} here. */
+    /**
+     * {@code dir/name.safetensors -> dir/name.onnx}; without weights {@code <model><scale>.onnx}
+     * here.
+     */
     static String defaultOut(String weights, ModelGraph g) {
-        if (weights == null) return g.name() + g.scale() + ".onnx";
+        if (weights == null) {
+            return g.name() + g.scale() + ".onnx";
+        }
         int slash = weights.lastIndexOf('/');
         int dot = weights.lastIndexOf('.');
         return (dot > slash ? weights.substring(0, dot) : weights) + ".onnx";

@@ -14,13 +14,21 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code prunesweep info}: the layer table and totals (parameters, GFLOPs) of a YAML model or a checkpoint. */
-@Command(name = "info", mixinStandardHelpOptions = true,
+/**
+ * {@code prunesweep info}: the layer table and totals (parameters, GFLOPs) of a YAML model or a
+ * checkpoint.
+ */
+@Command(
+        name = "info",
+        mixinStandardHelpOptions = true,
         description = "Show a model's layers, parameters and GFLOPs (as ultralytics counts them).")
 public final class InfoCommand implements Callable<Integer> {
     @Mixin ModelOptions modelOptions;
 
-    @Option(names = "--imgsz", defaultValue = "640", description = "Image size for GFLOPs (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--imgsz",
+            defaultValue = "640",
+            description = "Image size for GFLOPs (default ${DEFAULT-VALUE}).")
     int imgsz;
 
     @Option(names = "--json", description = "Print JSON instead of a table.")
@@ -31,19 +39,37 @@ public final class InfoCommand implements Callable<Integer> {
         ModelGraph g = modelOptions.graph();
         Map<String, Object> report = report(g, imgsz);
         if (json) {
-            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+            System.out.println(
+                    new ObjectMapper()
+                            .enable(SerializationFeature.INDENT_OUTPUT)
+                            .writeValueAsString(report));
             return 0;
         }
-        System.out.printf("%4s %14s %10s %12s %6s  %-8s%n", "idx", "from", "module", "params", "out", "GFLOPs");
+        System.out.printf(
+                "%4s %14s %10s %12s %6s  %-8s%n",
+                "idx", "from", "module", "params", "out", "GFLOPs");
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> layers = (List<Map<String, Object>>) report.get("layers");
         for (Map<String, Object> l : layers) {
-            System.out.printf("%4d %14s %10s %,12d %6d  %-8.2f%n", l.get("index"), l.get("from"), l.get("module"),
-                    l.get("params"), l.get("out_channels"), l.get("gflops"));
+            System.out.printf(
+                    "%4d %14s %10s %,12d %6d  %-8.2f%n",
+                    l.get("index"),
+                    l.get("from"),
+                    l.get("module"),
+                    l.get("params"),
+                    l.get("out_channels"),
+                    l.get("gflops"));
         }
-        System.out.printf("%s summary: %d layers, %,d parameters, %,d gradients, %.1f GFLOPs at %dx%d, nc=%d%n",
-                report.get("model"), layers.size(), g.parameterCount(), g.trainableParameterCount(),
-                g.gflops(imgsz), imgsz, imgsz, g.nc());
+        System.out.printf(
+                "%s summary: %d layers, %,d parameters, %,d gradients, %.1f GFLOPs at %dx%d, nc=%d%n",
+                report.get("model"),
+                layers.size(),
+                g.parameterCount(),
+                g.trainableParameterCount(),
+                g.gflops(imgsz),
+                imgsz,
+                imgsz,
+                g.nc());
         return 0;
     }
 

@@ -14,9 +14,12 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Prune YOLO detectors and sweep prune ratio x lambda grids.",
         subcommands = {CommandLine.HelpCommand.class},
-        footer = {"", "Spark commands (./prunesweep runs them with the spark-jobs classpath):",
-                "  sweep     Run a sweep YAML on Spark (conf/sweeps/quickstart.yaml).",
-                "  report    Write a sweep's trade-off report (--results <sweep output>)."})
+        footer = {
+            "",
+            "Spark commands (./prunesweep runs them with the spark-jobs classpath):",
+            "  sweep     Run a sweep YAML on Spark (conf/sweeps/quickstart.yaml).",
+            "  report    Write a sweep's trade-off report (--results <sweep output>)."
+        })
 public final class Main implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -39,8 +42,8 @@ public final class Main implements Runnable {
     }
 
     /**
-     * A mistyped option is one line and a pointer to the help, exit 2: not the whole usage (50 lines) after it.
-     * Shared by the sweep driver.
+     * A mistyped option is one line and a pointer to the help, exit 2: not the whole usage (50
+     * lines) after it. Shared by the sweep driver.
      */
     public static int handleBadArguments(CommandLine.ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
@@ -53,34 +56,43 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
         CommandLine cl = commandLine();
-        // the backend is checked after the command line parsed: a mistyped option costs no libtorch start
-        cl.setExecutionStrategy(parsed -> {
-            if (needsBackend(args)) {
-                try {
-                    BackendGuard.ensure();
-                } catch (BackendException e) {
-                    cl.getErr().println("error: " + e.getMessage());
-                    return 4;
-                }
-            }
-            return new CommandLine.RunLast().execute(parsed);
-        });
+        // the backend is checked after the command line parsed: a mistyped option costs no libtorch
+        // start
+        cl.setExecutionStrategy(
+                parsed -> {
+                    if (needsBackend(args)) {
+                        try {
+                            BackendGuard.ensure();
+                        } catch (BackendException e) {
+                            cl.getErr().println("error: " + e.getMessage());
+                            return 4;
+                        }
+                    }
+                    return new CommandLine.RunLast().execute(parsed);
+                });
         System.exit(cl.execute(args));
     }
 
     /**
-     * Commands that compute with libtorch check the backend first. Help and version do not compute; {@code info}
-     * counts analytically and {@code data} only reads and writes images; {@code doctor} checks by itself.
+     * Commands that compute with libtorch check the backend first. Help and version do not compute;
+     * {@code info} counts analytically and {@code data} only reads and writes images; {@code
+     * doctor} checks by itself.
      */
     static boolean needsBackend(String[] args) {
-        if (args.length == 0) return false;
+        if (args.length == 0) {
+            return false;
+        }
         for (String a : args) {
-            if (a.equals("--help") || a.equals("-h") || a.equals("--version") || a.equals("-V")) return false;
+            if (a.equals("--help") || a.equals("-h") || a.equals("--version") || a.equals("-V")) {
+                return false;
+            }
         }
         return !List.of("help", "doctor", "info", "data").contains(args[0]);
     }
 
-    /** Bad input is one clear line and exit 2; anything else keeps its stack trace for a bug report. */
+    /**
+     * Bad input is one clear line and exit 2; anything else keeps its stack trace for a bug report.
+     */
     static int handleError(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         Throwable t = e;
         while (t != null && !(t instanceof InputException)) {

@@ -10,14 +10,16 @@ import java.nio.FloatBuffer;
 import java.util.List;
 
 /**
- * One batch: images {@code [B, 3, H, W]} RGB in [0, 1] (NCHW, float32) and targets {@code [N, 6]} rows of
- * {@code (batch_index, class, cx, cy, w, h)} normalized to the batch image size, plus per-image provenance.
+ * One batch: images {@code [B, 3, H, W]} RGB in [0, 1] (NCHW, float32) and targets {@code [N, 6]}
+ * rows of {@code (batch_index, class, cx, cy, w, h)} normalized to the batch image size, plus
+ * per-image provenance.
  *
- * <p>The pixels live in a direct, native-order buffer written by OpenCV in the loader's worker; {@link #images}
- * copies them into a tensor with one native copy (no Java array in between). Call {@link #release()} when the batch
- * is done with: the buffer goes back to the loader for a later batch instead of waiting for a garbage collection.
- * (The tensor never uses the buffer's memory directly: with zero-copy tensors over recycled buffers, training runs
- * were intermittently not reproducible.)
+ * <p>The pixels live in a direct, native-order buffer written by OpenCV in the loader's worker;
+ * {@link #images} copies them into a tensor with one native copy (no Java array in between). Call
+ * {@link #release()} when the batch is done with: the buffer goes back to the loader for a later
+ * batch instead of waiting for a garbage collection. (The tensor never uses the buffer's memory
+ * directly: with zero-copy tensors over recycled buffers, training runs were intermittently not
+ * reproducible.)
  */
 public final class Batch {
     private final int index;
@@ -28,7 +30,13 @@ public final class Batch {
     private final float[] targets;
     private final List<ImageInfo> infos;
 
-    Batch(int index, int height, int width, ByteBuffer pixels, PixelBuffers pool, float[] targets,
+    Batch(
+            int index,
+            int height,
+            int width,
+            ByteBuffer pixels,
+            PixelBuffers pool,
+            float[] targets,
             List<ImageInfo> infos) {
         this.pool = pool;
         this.index = index;
@@ -68,11 +76,16 @@ public final class Batch {
     public void release() {
         ByteBuffer b = pixels;
         pixels = null;
-        if (b != null && pool != null) pool.give(b);
+        if (b != null && pool != null) {
+            pool.give(b);
+        }
     }
 
     private ByteBuffer pixels() {
-        if (pixels == null) throw new IllegalStateException("batch " + index + " was released; its pixels are gone");
+        if (pixels == null) {
+            throw new IllegalStateException(
+                    "batch " + index + " was released; its pixels are gone");
+        }
         return pixels;
     }
 
@@ -95,9 +108,14 @@ public final class Batch {
 
     /** float32 {@code [B, 3, H, W]} on the manager's device. */
     public NDArray images(NDManager manager) {
-        // The tensor gets its own copy (one native memcpy): the pixel buffer is recycled for later batches, so
+        // The tensor gets its own copy (one native memcpy): the pixel buffer is recycled for later
+        // batches, so
         // libtorch must never hold its address.
-        try (NDArray view = manager.create(pixels().duplicate().order(pixels.order()), imageShape(), DataType.FLOAT32)) {
+        try (NDArray view =
+                manager.create(
+                        pixels().duplicate().order(pixels.order()),
+                        imageShape(),
+                        DataType.FLOAT32)) {
             return view.duplicate();
         }
     }

@@ -4,9 +4,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Boxes of one image in pixel {@code x1 y1 x2 y2} with their classes: the working form while augmenting.
+ * Boxes of one image in pixel {@code x1 y1 x2 y2} with their classes: the working form while
+ * augmenting.
  *
- * @param cls  class per box, length n
+ * @param cls class per box, length n
  * @param xyxy corners, length 4n
  */
 public record Boxes(float[] cls, float[] xyxy) {
@@ -19,14 +20,20 @@ public record Boxes(float[] cls, float[] xyxy) {
         return cls.length;
     }
 
-    /** ultralytics {@code xywhn2xyxy}: normalized {@code (cls, cx, cy, w, h)} rows to pixels, plus an offset. */
+    /**
+     * ultralytics {@code xywhn2xyxy}: normalized {@code (cls, cx, cy, w, h)} rows to pixels, plus
+     * an offset.
+     */
     public static Boxes fromNormalized(float[] rows, float w, float h, float padw, float padh) {
         int n = rows.length / 5;
         float[] cls = new float[n];
         float[] xyxy = new float[4 * n];
         for (int i = 0; i < n; i++) {
             cls[i] = rows[5 * i];
-            float cx = rows[5 * i + 1], cy = rows[5 * i + 2], bw = rows[5 * i + 3], bh = rows[5 * i + 4];
+            float cx = rows[5 * i + 1],
+                    cy = rows[5 * i + 2],
+                    bw = rows[5 * i + 3],
+                    bh = rows[5 * i + 4];
             xyxy[4 * i] = w * (cx - bw / 2) + padw;
             xyxy[4 * i + 1] = h * (cy - bh / 2) + padh;
             xyxy[4 * i + 2] = w * (cx + bw / 2) + padw;
@@ -48,7 +55,10 @@ public record Boxes(float[] cls, float[] xyxy) {
         return new Boxes(cls, xyxy);
     }
 
-    /** Scales every coordinate, then shifts: ultralytics {@code scale} followed by {@code add_padding}. */
+    /**
+     * Scales every coordinate, then shifts: ultralytics {@code scale} followed by {@code
+     * add_padding}.
+     */
     public Boxes scaled(float sx, float sy, float padw, float padh) {
         float[] out = new float[xyxy.length];
         for (int i = 0; i < xyxy.length; i += 2) {

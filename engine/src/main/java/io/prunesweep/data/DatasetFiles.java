@@ -15,25 +15,32 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 
 /**
- * Which files make up a YOLO dataset: the images of a split source and the label file of each image. Reading and
- * writing go through {@link FileSystems} (any Hadoop filesystem: local, {@code hdfs://}, {@code s3a://}).
+ * Which files make up a YOLO dataset: the images of a split source and the label file of each
+ * image. Reading and writing go through {@link FileSystems} (any Hadoop filesystem: local, {@code
+ * hdfs://}, {@code s3a://}).
  */
 public final class DatasetFiles {
-    /** Image suffixes OpenCV can decode (ultralytics' IMG_FORMATS minus the ones OpenCV cannot read). */
-    public static final Set<String> IMAGE_SUFFIXES = Set.of("bmp", "jpg", "jpeg", "png", "tif", "tiff", "webp");
+    /**
+     * Image suffixes OpenCV can decode (ultralytics' IMG_FORMATS minus the ones OpenCV cannot
+     * read).
+     */
+    public static final Set<String> IMAGE_SUFFIXES =
+            Set.of("bmp", "jpg", "jpeg", "png", "tif", "tiff", "webp");
 
     private DatasetFiles() {}
 
     /**
-     * The images of one split source: every image file under a directory (recursively), or the lines of a
-     * {@code .txt} list (relative lines resolve against the list's folder), or a single image. Sorted by path so
-     * the dataset order never depends on the filesystem's listing order.
+     * The images of one split source: every image file under a directory (recursively), or the
+     * lines of a {@code .txt} list (relative lines resolve against the list's folder), or a single
+     * image. Sorted by path so the dataset order never depends on the filesystem's listing order.
      */
     public static List<Path> listImages(Path source, Configuration conf) throws IOException {
         FileSystem fs = FileSystems.fs(source, conf);
         if (!fs.exists(source)) {
-            throw new InputException(source + ": image folder or list does not exist; check `path`/`train`/`val`"
-                    + " in the dataset YAML");
+            throw new InputException(
+                    source
+                            + ": image folder or list does not exist; check `path`/`train`/`val`"
+                            + " in the dataset YAML");
         }
         FileStatus status = fs.getFileStatus(source);
         List<Path> images = new ArrayList<>();
@@ -56,12 +63,14 @@ public final class DatasetFiles {
                     s = s.substring(2);
                 }
                 Path p = new Path(s);
-                images.add(p.isAbsolute() || p.toUri().getScheme() != null ? p : new Path(parent, s));
+                images.add(
+                        p.isAbsolute() || p.toUri().getScheme() != null ? p : new Path(parent, s));
             }
         } else if (isImage(source.getName())) {
             images.add(source);
         } else {
-            throw new InputException(source + ": neither a folder, a .txt list of images nor an image file");
+            throw new InputException(
+                    source + ": neither a folder, a .txt list of images nor an image file");
         }
         images.sort((a, b) -> a.toString().compareTo(b.toString()));
         return images;
@@ -72,7 +81,10 @@ public final class DatasetFiles {
         return dot > 0 && IMAGE_SUFFIXES.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
     }
 
-    /** The ultralytics rule: replace the last {@code /images/} by {@code /labels/} and the suffix by {@code .txt}. */
+    /**
+     * The ultralytics rule: replace the last {@code /images/} by {@code /labels/} and the suffix by
+     * {@code .txt}.
+     */
     public static Path labelPathFor(Path image) {
         String s = image.toString();
         int i = s.lastIndexOf("/images/");

@@ -4,23 +4,28 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the scan of one split found: usable images and boxes, and every problem it skipped (never fatal), with up
- * to a few example messages naming {@code file:line}.
+ * What the scan of one split found: usable images and boxes, and every problem it skipped (never
+ * fatal), with up to a few example messages naming {@code file:line}.
  *
- * <p>Rules (ultralytics {@code verify_image_label} rejects a whole image for any bad line; we drop only the line):
- * unreadable or truncated images are skipped; a label line is skipped when malformed (not {@code cls cx cy w h}
- * numbers, a non-integer or negative class, or a polygon with an odd coordinate count), when its class is
- * {@code >= nc}, when any coordinate lies outside [0, 1] (like ultralytics: no clipping of non-normalized
- * values), or when its box has zero width or height; exact duplicate lines are dropped; a missing or empty label
- * file makes a background image, which is kept.
+ * <p>Rules (ultralytics {@code verify_image_label} rejects a whole image for any bad line; we drop
+ * only the line): unreadable or truncated images are skipped; a label line is skipped when
+ * malformed (not {@code cls cx cy w h} numbers, a non-integer or negative class, or a polygon with
+ * an odd coordinate count), when its class is {@code >= nc}, when any coordinate lies outside [0,
+ * 1] (like ultralytics: no clipping of non-normalized values), or when its box has zero width or
+ * height; exact duplicate lines are dropped; a missing or empty label file makes a background
+ * image, which is kept.
  *
- * <p>Backgrounds are legitimate, but a split where no image has a label file (a misnamed {@code labels/} folder) or
- * where most images are backgrounds trains a model that finds nothing: {@link #warnings()} says so loudly.
+ * <p>Backgrounds are legitimate, but a split where no image has a label file (a misnamed {@code
+ * labels/} folder) or where most images are backgrounds trains a model that finds nothing: {@link
+ * #warnings()} says so loudly.
  *
- * @param labelFiles      images that had a label file at the ultralytics place ({@code images/} → {@code labels/})
- * @param unreadableLabels label files that exist but could not be read (the image is kept as a background)
- * @param problems        every problem found, of which {@code examples} holds the first few messages
- * @param missingLabel    the label file expected for the first image without one (for the warning), or null
+ * @param labelFiles images that had a label file at the ultralytics place ({@code images/} → {@code
+ *     labels/})
+ * @param unreadableLabels label files that exist but could not be read (the image is kept as a
+ *     background)
+ * @param problems every problem found, of which {@code examples} holds the first few messages
+ * @param missingLabel the label file expected for the first image without one (for the warning), or
+ *     null
  */
 public record DatasetReport(
         String split,
@@ -56,10 +61,16 @@ public record DatasetReport(
     }
 
     public boolean clean() {
-        return skippedImages() == 0 && skippedLines() == 0 && duplicates == 0 && unreadableLabels == 0;
+        return skippedImages() == 0
+                && skippedLines() == 0
+                && duplicates == 0
+                && unreadableLabels == 0;
     }
 
-    /** Something was skipped (an image, a label line or a whole label file): the data is not what was written. */
+    /**
+     * Something was skipped (an image, a label line or a whole label file): the data is not what
+     * was written.
+     */
     public boolean skippedAnything() {
         return skippedImages() > 0 || skippedLines() > 0 || unreadableLabels > 0;
     }
@@ -69,30 +80,48 @@ public record DatasetReport(
         return Math.max(0, problems - examples.size());
     }
 
-    /** True when no image of the split has a label file: almost always a misnamed or missing labels folder. */
+    /**
+     * True when no image of the split has a label file: almost always a misnamed or missing labels
+     * folder.
+     */
     public boolean noLabelFiles() {
         return images > 0 && labelFiles == 0;
     }
 
     /**
-     * Loud warnings, one line each (empty when the split looks sane): no label file at all, or more than half the
-     * images without a box.
+     * Loud warnings, one line each (empty when the split looks sane): no label file at all, or more
+     * than half the images without a box.
      */
     public List<String> warnings() {
         List<String> w = new ArrayList<>();
         if (noLabelFiles()) {
-            w.add("warning: " + split + ": none of the " + images + " images has a label file (the first expected at "
-                    + missingLabel + "); labels must sit in a labels/ folder beside images/, named like the images."
-                    + " Every image counts as a background");
+            w.add(
+                    "warning: "
+                            + split
+                            + ": none of the "
+                            + images
+                            + " images has a label file (the first expected at "
+                            + missingLabel
+                            + "); labels must sit in a labels/ folder beside images/, named like the images."
+                            + " Every image counts as a background");
         } else if (images > 0 && backgrounds > MAX_BACKGROUND_SHARE * images) {
-            w.add(String.format(java.util.Locale.ROOT, "warning: %s: %d of %d images (%.0f %%) are backgrounds"
-                    + " (no boxes)%s; check the labels", split, backgrounds, images, 100.0 * backgrounds / images,
-                    missingLabel == null ? "" : ", e.g. no " + missingLabel));
+            w.add(
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "warning: %s: %d of %d images (%.0f %%) are backgrounds"
+                                    + " (no boxes)%s; check the labels",
+                            split,
+                            backgrounds,
+                            images,
+                            100.0 * backgrounds / images,
+                            missingLabel == null ? "" : ", e.g. no " + missingLabel));
         }
         return w;
     }
 
-    /** Totals per reason, one line each, only the reasons that occurred (for {@code data check}). */
+    /**
+     * Totals per reason, one line each, only the reasons that occurred (for {@code data check}).
+     */
     public List<String> totals() {
         List<String> t = new ArrayList<>();
         total(t, unreadable, "unreadable image", "skipped");
@@ -112,35 +141,72 @@ public record DatasetReport(
         }
     }
 
-    /** One line for the start of a run, e.g. {@code train: 64 images, 3 backgrounds, 150 boxes, skipped ...}. */
+    /**
+     * One line for the start of a run, e.g. {@code train: 64 images, 3 backgrounds, 150 boxes,
+     * skipped ...}.
+     */
     public String summary() {
         StringBuilder s = new StringBuilder();
-        s.append(split).append(": ").append(images).append(" images, ").append(backgrounds).append(" backgrounds, ")
-                .append(boxes).append(" boxes");
+        s.append(split)
+                .append(": ")
+                .append(images)
+                .append(" images, ")
+                .append(backgrounds)
+                .append(" backgrounds, ")
+                .append(boxes)
+                .append(" boxes");
         if (noLabelFiles()) {
             s.append(", NO LABEL FILES");
         }
         if (clean()) {
             return s.append(noLabelFiles() ? "" : ", no problems").toString();
         }
-        s.append(", skipped ").append(skippedImages()).append(" images (").append(unreadable).append(" unreadable, ")
-                .append(truncated).append(" truncated), ").append(skippedLines()).append(" label lines (")
-                .append(malformed).append(" malformed, ").append(classOutOfRange).append(" class>=nc, ")
-                .append(outOfRange).append(" out of range, ").append(zeroArea).append(" zero-area), ")
-                .append(duplicates).append(" duplicate boxes");
+        s.append(", skipped ")
+                .append(skippedImages())
+                .append(" images (")
+                .append(unreadable)
+                .append(" unreadable, ")
+                .append(truncated)
+                .append(" truncated), ")
+                .append(skippedLines())
+                .append(" label lines (")
+                .append(malformed)
+                .append(" malformed, ")
+                .append(classOutOfRange)
+                .append(" class>=nc, ")
+                .append(outOfRange)
+                .append(" out of range, ")
+                .append(zeroArea)
+                .append(" zero-area), ")
+                .append(duplicates)
+                .append(" duplicate boxes");
         if (unreadableLabels > 0) {
             s.append(", ").append(unreadableLabels).append(" unreadable label files");
         }
         return s.toString();
     }
 
-    /** Collects counts while scanning; problems are added in dataset order so examples are deterministic. */
+    /**
+     * Collects counts while scanning; problems are added in dataset order so examples are
+     * deterministic.
+     */
     public static final class Builder {
         private final String split;
         private final int maxExamples;
         private final List<String> examples = new ArrayList<>();
-        int images, backgrounds, boxes, unreadable, truncated, malformed, classOutOfRange, outOfRange, zeroArea,
-                duplicates, labelFiles, unreadableLabels, problems;
+        int images,
+                backgrounds,
+                boxes,
+                unreadable,
+                truncated,
+                malformed,
+                classOutOfRange,
+                outOfRange,
+                zeroArea,
+                duplicates,
+                labelFiles,
+                unreadableLabels,
+                problems;
         String missingLabel;
 
         public Builder(String split, int maxExamples) {
@@ -171,15 +237,30 @@ public record DatasetReport(
             if (missingLabel == null) {
                 missingLabel = other.missingLabel;
             }
-            // the other's examples are its first problems; its count covers the ones it did not keep
+            // the other's examples are its first problems; its count covers the ones it did not
+            // keep
             int before = problems;
             other.examples.forEach(this::example);
             problems = before + other.problems;
         }
 
         public DatasetReport build() {
-            return new DatasetReport(split, images, backgrounds, boxes, unreadable, truncated, malformed,
-                    classOutOfRange, outOfRange, zeroArea, duplicates, labelFiles, unreadableLabels, problems, missingLabel,
+            return new DatasetReport(
+                    split,
+                    images,
+                    backgrounds,
+                    boxes,
+                    unreadable,
+                    truncated,
+                    malformed,
+                    classOutOfRange,
+                    outOfRange,
+                    zeroArea,
+                    duplicates,
+                    labelFiles,
+                    unreadableLabels,
+                    problems,
+                    missingLabel,
                     examples);
         }
     }

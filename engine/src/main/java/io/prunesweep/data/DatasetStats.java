@@ -17,19 +17,24 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
 /**
- * What a YOLO split holds: boxes and images per class, and box sizes binned as COCO bins them: small
- * (area &lt; 32²), medium (&lt; 96²), large, area in pixels of the original image (the box's area, where COCO uses
- * the annotation's {@code area}, i.e. the mask's for COCO itself). Widths and heights are rounded to 1/1000 px so a
- * 32 px box normalized to a float counts as 32 px.
+ * What a YOLO split holds: boxes and images per class, and box sizes binned as COCO bins them:
+ * small (area &lt; 32²), medium (&lt; 96²), large, area in pixels of the original image (the box's
+ * area, where COCO uses the annotation's {@code area}, i.e. the mask's for COCO itself). Widths and
+ * heights are rounded to 1/1000 px so a 32 px box normalized to a float counts as 32 px.
  *
- * @param split  "train" or "val"
- * @param names  class names
- * @param boxes  boxes per class
+ * @param split "train" or "val"
+ * @param names class names
+ * @param boxes boxes per class
  * @param images images with at least one box of the class, per class
- * @param sizes  {@code [class][0 small, 1 medium, 2 large]}
+ * @param sizes {@code [class][0 small, 1 medium, 2 large]}
  * @param totalImages images in the split (backgrounds included)
  */
-public record DatasetStats(String split, List<String> names, long[] boxes, long[] images, long[][] sizes,
+public record DatasetStats(
+        String split,
+        List<String> names,
+        long[] boxes,
+        long[] images,
+        long[][] sizes,
         long totalImages) {
     public static final double SMALL = 32 * 32;
     public static final double MEDIUM = 96 * 96;
@@ -51,7 +56,11 @@ public record DatasetStats(String split, List<String> names, long[] boxes, long[
                 double area = px(r[k + 3], im.width()) * px(r[k + 4], im.height());
                 sizes[c][area < SMALL ? 0 : area < MEDIUM ? 1 : 2]++;
             }
-            for (int c = 0; c < nc; c++) if (seen[c]) images[c]++;
+            for (int c = 0; c < nc; c++) {
+                if (seen[c]) {
+                    images[c]++;
+                }
+            }
         }
         return new DatasetStats(ds.split(), ds.names(), boxes, images, sizes, ds.size());
     }
@@ -63,13 +72,19 @@ public record DatasetStats(String split, List<String> names, long[] boxes, long[
     /** The size bins summed over classes. */
     public long[] totalSizes() {
         long[] t = new long[3];
-        for (long[] s : sizes) for (int i = 0; i < 3; i++) t[i] += s[i];
+        for (long[] s : sizes) {
+            for (int i = 0; i < 3; i++) {
+                t[i] += s[i];
+            }
+        }
         return t;
     }
 
     public long totalBoxes() {
         long t = 0;
-        for (long b : boxes) t += b;
+        for (long b : boxes) {
+            t += b;
+        }
         return t;
     }
 
@@ -78,21 +93,52 @@ public record DatasetStats(String split, List<String> names, long[] boxes, long[
         int w = Math.max(5, names.stream().mapToInt(String::length).max().orElse(5));
         List<String> t = new ArrayList<>();
         String fmt = "%-5s  %-" + w + "s  %8s  %8s  %8s  %8s  %8s";
-        t.add(String.format(Locale.ROOT, fmt, "split", "class", "boxes", "images", "small", "medium", "large"));
+        t.add(
+                String.format(
+                        Locale.ROOT,
+                        fmt,
+                        "split",
+                        "class",
+                        "boxes",
+                        "images",
+                        "small",
+                        "medium",
+                        "large"));
         for (int c = 0; c < names.size(); c++) {
-            t.add(String.format(Locale.ROOT, fmt, split, names.get(c), boxes[c], images[c], sizes[c][0], sizes[c][1],
-                    sizes[c][2]));
+            t.add(
+                    String.format(
+                            Locale.ROOT,
+                            fmt,
+                            split,
+                            names.get(c),
+                            boxes[c],
+                            images[c],
+                            sizes[c][0],
+                            sizes[c][1],
+                            sizes[c][2]));
         }
         long[] s = totalSizes();
-        t.add(String.format(Locale.ROOT, fmt, split, "all", totalBoxes(), totalImages + " img", s[0], s[1], s[2]));
+        t.add(
+                String.format(
+                        Locale.ROOT,
+                        fmt,
+                        split,
+                        "all",
+                        totalBoxes(),
+                        totalImages + " img",
+                        s[0],
+                        s[1],
+                        s[2]));
         return t;
     }
 
-    private static final Color[] SIZE_COLORS = {new Color(0x4C72B0), new Color(0xDD8452), new Color(0x55A868)};
+    private static final Color[] SIZE_COLORS = {
+        new Color(0x4C72B0), new Color(0xDD8452), new Color(0x55A868)
+    };
 
     /**
-     * A PNG bar chart, one panel per split: per class, boxes as a bar stacked small/medium/large, and the number of
-     * images with the class as a black tick. Drawn with Java2D (headless).
+     * A PNG bar chart, one panel per split: per class, boxes as a bar stacked small/medium/large,
+     * and the number of images with the class as a black tick. Drawn with Java2D (headless).
      */
     public static byte[] chartPng(List<DatasetStats> splits, String title) throws IOException {
         System.setProperty("java.awt.headless", "true");
@@ -104,7 +150,8 @@ public record DatasetStats(String split, List<String> names, long[] boxes, long[
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setRenderingHint(
+                RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, width, height);
         g.setColor(Color.BLACK);
@@ -116,7 +163,9 @@ public record DatasetStats(String split, List<String> names, long[] boxes, long[
             DatasetStats st = splits.get(p);
             int y0 = top + p * (panelH + bottom) + panelH; // the axis
             long max = 1;
-            for (int c = 0; c < nc; c++) max = Math.max(max, Math.max(st.boxes[c], st.images[c]));
+            for (int c = 0; c < nc; c++) {
+                max = Math.max(max, Math.max(st.boxes[c], st.images[c]));
+            }
             double scale = (panelH - 20) / (double) niceCeil(max);
             g.setColor(new Color(0xDDDDDD));
             long step = niceCeil(max) / 4;
@@ -151,15 +200,24 @@ public record DatasetStats(String split, List<String> names, long[] boxes, long[
             g.setStroke(new BasicStroke(1f));
             g.drawLine(left, y0, left + nc * slot, y0);
             g.drawLine(left, y0, left, y0 - panelH + 10);
-            g.drawString(String.format(Locale.ROOT, "%s: %d images, %d boxes", st.split, st.totalImages,
-                    st.totalBoxes()), left, y0 - panelH + 4);
+            g.drawString(
+                    String.format(
+                            Locale.ROOT,
+                            "%s: %d images, %d boxes",
+                            st.split,
+                            st.totalImages,
+                            st.totalBoxes()),
+                    left,
+                    y0 - panelH + 4);
             int lx = left + nc * slot + 16;
             int ly = y0 - panelH + 20;
             for (int b = 0; b < 3; b++) {
                 g.setColor(SIZE_COLORS[b]);
                 g.fillRect(lx, ly + b * 18 - 10, 12, 12);
                 g.setColor(Color.BLACK);
-                g.drawString(SIZE_NAMES[b] + (b == 0 ? " < 32²" : b == 1 ? " < 96²" : " ≥ 96²") + " px", lx + 18,
+                g.drawString(
+                        SIZE_NAMES[b] + (b == 0 ? " < 32²" : b == 1 ? " < 96²" : " ≥ 96²") + " px",
+                        lx + 18,
                         ly + b * 18);
             }
             g.setStroke(new BasicStroke(2f));
@@ -174,13 +232,20 @@ public record DatasetStats(String split, List<String> names, long[] boxes, long[
 
     private static long niceCeil(long v) {
         long p = 1;
-        while (p * 10 <= v) p *= 10;
-        for (long m : new long[] {1, 2, 4, 5, 10}) if (m * p >= v) return m * p;
+        while (p * 10 <= v) {
+            p *= 10;
+        }
+        for (long m : new long[] {1, 2, 4, 5, 10}) {
+            if (m * p >= v) {
+                return m * p;
+            }
+        }
         return 10 * p;
     }
 
     /** Writes the chart to {@code target} (any Hadoop path). */
-    public static void writeChart(List<DatasetStats> splits, String title, Path target, Configuration conf)
+    public static void writeChart(
+            List<DatasetStats> splits, String title, Path target, Configuration conf)
             throws IOException {
         byte[] png = chartPng(splits, title);
         FileSystems.writeAtomically(target, conf, o -> o.write(png));

@@ -19,10 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Multi-threaded, prefetching batch loader for YOLO detection training and validation.
  *
- * <p>Deterministic for a given {@code (seed, epoch)} whatever the worker count: the epoch order is a shuffle seeded
- * by {@code (seed, epoch)}, and each sample's augmentation draws from its own stream seeded by
- * {@code (seed, epoch, index)}. Workers build whole batches; at most {@code prefetch} batches are in flight, and
- * {@link Epoch#next()} returns them in order.
+ * <p>Deterministic for a given {@code (seed, epoch)} whatever the worker count: the epoch order is
+ * a shuffle seeded by {@code (seed, epoch)}, and each sample's augmentation draws from its own
+ * stream seeded by {@code (seed, epoch, index)}. Workers build whole batches; at most {@code
+ * prefetch} batches are in flight, and {@link Epoch#next()} returns them in order.
  *
  * <pre>{@code
  * try (DetectionLoader loader = new DetectionLoader(dataset, DetectionLoader.Options.train(640, 16).withEpochs(100))) {
@@ -38,22 +38,31 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class DetectionLoader implements AutoCloseable {
 
     /**
-     * @param imgsz     square batch image size
+     * @param imgsz square batch image size
      * @param batchSize images per batch (the last batch of an epoch may be smaller)
-     * @param workers   worker threads
-     * @param prefetch  batches computed ahead (bounded queue)
-     * @param seed      base seed for shuffling and augmentation
-     * @param train     training pipeline (augment, shuffle) rather than validation letterbox
-     * @param cache     keep decoded images in RAM
-     * @param augment   augmentation settings (training only)
-     * @param epochs    total epochs, for close_mosaic; 0 when unknown (mosaic never closes)
+     * @param workers worker threads
+     * @param prefetch batches computed ahead (bounded queue)
+     * @param seed base seed for shuffling and augmentation
+     * @param train training pipeline (augment, shuffle) rather than validation letterbox
+     * @param cache keep decoded images in RAM
+     * @param augment augmentation settings (training only)
+     * @param epochs total epochs, for close_mosaic; 0 when unknown (mosaic never closes)
      */
-    public record Options(int imgsz, int batchSize, int workers, int prefetch, long seed, boolean train,
-            boolean cache, AugmentConfig augment, int epochs) {
+    public record Options(
+            int imgsz,
+            int batchSize,
+            int workers,
+            int prefetch,
+            long seed,
+            boolean train,
+            boolean cache,
+            AugmentConfig augment,
+            int epochs) {
 
         public Options {
             if (imgsz < 32 || batchSize < 1 || workers < 1 || prefetch < 1) {
-                throw new IllegalArgumentException("need imgsz >= 32, batch >= 1, workers >= 1, prefetch >= 1");
+                throw new IllegalArgumentException(
+                        "need imgsz >= 32, batch >= 1, workers >= 1, prefetch >= 1");
             }
         }
 
@@ -66,7 +75,16 @@ public final class DetectionLoader implements AutoCloseable {
         }
 
         public Options withWorkers(int n) {
-            return new Options(imgsz, batchSize, n, Math.max(prefetch, n), seed, train, cache, augment, epochs);
+            return new Options(
+                    imgsz,
+                    batchSize,
+                    n,
+                    Math.max(prefetch, n),
+                    seed,
+                    train,
+                    cache,
+                    augment,
+                    epochs);
         }
 
         public Options withPrefetch(int n) {
@@ -74,11 +92,13 @@ public final class DetectionLoader implements AutoCloseable {
         }
 
         public Options withSeed(long s) {
-            return new Options(imgsz, batchSize, workers, prefetch, s, train, cache, augment, epochs);
+            return new Options(
+                    imgsz, batchSize, workers, prefetch, s, train, cache, augment, epochs);
         }
 
         public Options withCache(boolean c) {
-            return new Options(imgsz, batchSize, workers, prefetch, seed, train, c, augment, epochs);
+            return new Options(
+                    imgsz, batchSize, workers, prefetch, seed, train, c, augment, epochs);
         }
 
         public Options withAugment(AugmentConfig a) {
@@ -102,7 +122,8 @@ public final class DetectionLoader implements AutoCloseable {
 
     public DetectionLoader(YoloDataset dataset, Options options) {
         OpenCvNatives.load();
-        // Parallelism comes from the worker threads; OpenCV's own pool would add threads that compete with them
+        // Parallelism comes from the worker threads; OpenCV's own pool would add threads that
+        // compete with them
         // and with libtorch for the same cores (ultralytics does the same: cv2.setNumThreads(0)).
         org.opencv.core.Core.setNumThreads(1);
         this.dataset = dataset;
@@ -112,11 +133,20 @@ public final class DetectionLoader implements AutoCloseable {
         // batches in flight, plus the one being trained on and the one just released
         this.buffers = new PixelBuffers(options.prefetch() + 2);
         AtomicInteger n = new AtomicInteger();
-        this.pool = Executors.newFixedThreadPool(options.workers(), r -> {
-            Thread t = new Thread(r, "loader-" + dataset.split() + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool =
+                Executors.newFixedThreadPool(
+                        options.workers(),
+                        r -> {
+                            Thread t =
+                                    new Thread(
+                                            r,
+                                            "loader-"
+                                                    + dataset.split()
+                                                    + "-"
+                                                    + n.incrementAndGet());
+                            t.setDaemon(true);
+                            return t;
+                        });
         this.cachedBytes = options.cache() ? source.fillCache(pool) : 0;
     }
 
@@ -138,8 +168,9 @@ public final class DetectionLoader implements AutoCloseable {
     }
 
     /**
-     * Samples skipped while loading because their image could no longer be read (it was at the scan), and up to
-     * {@link YoloDataset#MAX_EXAMPLES} messages naming them. Their batches are smaller by those samples.
+     * Samples skipped while loading because their image could no longer be read (it was at the
+     * scan), and up to {@link YoloDataset#MAX_EXAMPLES} messages naming them. Their batches are
+     * smaller by those samples.
      */
     public int lateFailures() {
         return lateFailures.get();
@@ -191,21 +222,36 @@ public final class DetectionLoader implements AutoCloseable {
             for (int k = from; k < to; k++) {
                 int idx = order[k];
                 try {
-                    samples.add(options.train()
-                            ? transform.train(idx, mosaicOn, Seeds.random(options.seed(), epoch, idx))
-                            : transform.val(idx));
+                    samples.add(
+                            options.train()
+                                    ? transform.train(
+                                            idx, mosaicOn, Seeds.random(options.seed(), epoch, idx))
+                                    : transform.val(idx));
                 } catch (InputException e) {
-                    // The file was readable at the scan and is not any more (deleted, replaced, storage hiccup):
+                    // The file was readable at the scan and is not any more (deleted, replaced,
+                    // storage hiccup):
                     // never fatal mid-epoch; the sample is left out of its batch and reported.
                     lateFailures.incrementAndGet();
                     if (lateProblems.size() < YoloDataset.MAX_EXAMPLES) {
-                        lateProblems.add("epoch " + (epoch + 1) + ": " + e.getMessage() + "; sample skipped");
+                        lateProblems.add(
+                                "epoch "
+                                        + (epoch + 1)
+                                        + ": "
+                                        + e.getMessage()
+                                        + "; sample skipped");
                     }
                 }
             }
             if (samples.isEmpty()) {
-                throw new InputException("batch " + (b + 1) + " of epoch " + (epoch + 1) + ": none of its "
-                        + (to - from) + " images can be read any more; " + String.join("; ", lateProblems));
+                throw new InputException(
+                        "batch "
+                                + (b + 1)
+                                + " of epoch "
+                                + (epoch + 1)
+                                + ": none of its "
+                                + (to - from)
+                                + " images can be read any more; "
+                                + String.join("; ", lateProblems));
             }
             return BatchAssembler.assemble(b, samples, options.imgsz(), options.imgsz(), buffers);
         } finally {
@@ -216,12 +262,15 @@ public final class DetectionLoader implements AutoCloseable {
     /** Stops the workers (waiting for running batches) and frees the RAM cache. */
     @Override
     public void close() {
-        // queued batches never run: cancel them so a late Epoch.next() fails instead of waiting forever
-        pool.shutdownNow().forEach(r -> {
-            if (r instanceof Future<?> f) {
-                f.cancel(false);
-            }
-        });
+        // queued batches never run: cancel them so a late Epoch.next() fails instead of waiting
+        // forever
+        pool.shutdownNow()
+                .forEach(
+                        r -> {
+                            if (r instanceof Future<?> f) {
+                                f.cancel(false);
+                            }
+                        });
         try {
             if (pool.awaitTermination(60, TimeUnit.SECONDS)) {
                 source.close(); // only once no worker can still read a cached image
@@ -269,7 +318,8 @@ public final class DetectionLoader implements AutoCloseable {
                 throw new NoSuchElementException("epoch " + epoch + " has " + size() + " batches");
             }
             if (pool.isShutdown()) {
-                throw new IllegalStateException("the loader was closed; open a new DetectionLoader");
+                throw new IllegalStateException(
+                        "the loader was closed; open a new DetectionLoader");
             }
             Future<Batch> head = inFlight.poll();
             try {
@@ -281,9 +331,11 @@ public final class DetectionLoader implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for a batch", e);
             } catch (CancellationException e) {
-                throw new IllegalStateException("the loader was closed; open a new DetectionLoader", e);
+                throw new IllegalStateException(
+                        "the loader was closed; open a new DetectionLoader", e);
             } catch (ExecutionException e) {
-                throw e.getCause() instanceof RuntimeException re ? re
+                throw e.getCause() instanceof RuntimeException re
+                        ? re
                         : new IllegalStateException("batch " + returned + " failed", e.getCause());
             }
         }

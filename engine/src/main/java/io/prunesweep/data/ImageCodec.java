@@ -11,7 +11,10 @@ import org.opencv.imgproc.Imgproc;
 public final class ImageCodec {
     private ImageCodec() {}
 
-    /** Decodes to an 8-bit 3-channel BGR Mat (OpenCV's order), or null when the bytes are not an image. */
+    /**
+     * Decodes to an 8-bit 3-channel BGR Mat (OpenCV's order), or null when the bytes are not an
+     * image.
+     */
     public static Mat decodeBgr(byte[] bytes) {
         OpenCvNatives.load();
         MatOfByte buf = new MatOfByte(bytes);
@@ -28,9 +31,10 @@ public final class ImageCodec {
     }
 
     /**
-     * Why a file is cut short, or null. OpenCV decodes a truncated JPEG without error (libjpeg fills the missing
-     * rows with gray), so we look for the end markers ourselves: JPEG's EOI {@code FF D9} (a few trailing pad
-     * bytes allowed; FF D9 cannot occur inside entropy-coded data) and PNG's {@code IEND} chunk.
+     * Why a file is cut short, or null. OpenCV decodes a truncated JPEG without error (libjpeg
+     * fills the missing rows with gray), so we look for the end markers ourselves: JPEG's EOI
+     * {@code FF D9} (a few trailing pad bytes allowed; FF D9 cannot occur inside entropy-coded
+     * data) and PNG's {@code IEND} chunk.
      */
     public static String truncation(byte[] b) {
         if (b.length >= 3 && (b[0] & 0xFF) == 0xFF && (b[1] & 0xFF) == 0xD8) {
@@ -53,8 +57,9 @@ public final class ImageCodec {
     }
 
     /**
-     * ultralytics {@code load_image}: scale so the long side is {@code imgsz} (aspect kept, sizes rounded up and
-     * capped at imgsz, bilinear). Returns the input itself when it already has that size.
+     * ultralytics {@code load_image}: scale so the long side is {@code imgsz} (aspect kept, sizes
+     * rounded up and capped at imgsz, bilinear). Returns the input itself when it already has that
+     * size.
      */
     public static Mat resizeLongSide(Mat img, int imgsz) {
         int h0 = img.rows();
@@ -74,9 +79,10 @@ public final class ImageCodec {
     public static byte[] encode(Mat bgr, String suffix) {
         OpenCvNatives.load();
         MatOfByte buf = new MatOfByte();
-        MatOfInt params = suffix.equalsIgnoreCase(".png")
-                ? new MatOfInt(Imgcodecs.IMWRITE_PNG_COMPRESSION, 3)
-                : new MatOfInt(Imgcodecs.IMWRITE_JPEG_QUALITY, 95);
+        MatOfInt params =
+                suffix.equalsIgnoreCase(".png")
+                        ? new MatOfInt(Imgcodecs.IMWRITE_PNG_COMPRESSION, 3)
+                        : new MatOfInt(Imgcodecs.IMWRITE_JPEG_QUALITY, 95);
         try {
             if (!Imgcodecs.imencode(suffix, bgr, buf, params)) {
                 throw new IllegalStateException("OpenCV could not encode " + suffix);

@@ -11,8 +11,8 @@ import java.util.concurrent.Future;
 import org.opencv.core.Mat;
 
 /**
- * Decoded images of a dataset at the long-side size imgsz: read through Hadoop and decoded on each request, or
- * served from an optional RAM cache filled once (ultralytics {@code cache=ram}).
+ * Decoded images of a dataset at the long-side size imgsz: read through Hadoop and decoded on each
+ * request, or served from an optional RAM cache filled once (ultralytics {@code cache=ram}).
  */
 final class ImageSource implements AutoCloseable {
     private final YoloDataset dataset;
@@ -30,25 +30,32 @@ final class ImageSource implements AutoCloseable {
         List<Future<Mat>> futures = new ArrayList<>(mats.length);
         for (int i = 0; i < mats.length; i++) {
             final int k = i;
-            futures.add(pool.submit(() -> {
-                try {
-                    return decode(k);
-                } catch (InputException e) {
-                    return null; // unreadable since the scan: load() tries again and the loader skips it
-                }
-            }));
+            futures.add(
+                    pool.submit(
+                            () -> {
+                                try {
+                                    return decode(k);
+                                } catch (InputException e) {
+                                    return null; // unreadable since the scan: load() tries again
+                                    // and the loader skips it
+                                }
+                            }));
         }
         long bytes = 0;
         try {
             for (int i = 0; i < mats.length; i++) {
                 mats[i] = futures.get(i).get();
-                if (mats[i] != null) bytes += mats[i].total() * mats[i].elemSize();
+                if (mats[i] != null) {
+                    bytes += mats[i].total() * mats[i].elemSize();
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("image caching interrupted", e);
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+            throw e.getCause() instanceof RuntimeException re
+                    ? re
+                    : new IllegalStateException(e.getCause());
         }
         cache = mats;
         return bytes;
@@ -80,12 +87,17 @@ final class ImageSource implements AutoCloseable {
         try {
             bytes = FileSystems.readBytes(e.image(), dataset.conf());
         } catch (IOException ex) {
-            throw new InputException(e.image() + ": cannot read any more (" + ex.getMessage()
-                    + "); it was readable when the dataset was scanned", ex);
+            throw new InputException(
+                    e.image()
+                            + ": cannot read any more ("
+                            + ex.getMessage()
+                            + "); it was readable when the dataset was scanned",
+                    ex);
         }
         Mat img = ImageCodec.decodeBgr(bytes);
         if (img == null) {
-            throw new InputException(e.image() + ": no longer decodes; it did when the dataset was scanned");
+            throw new InputException(
+                    e.image() + ": no longer decodes; it did when the dataset was scanned");
         }
         Mat resized = ImageCodec.resizeLongSide(img, imgsz);
         if (resized != img) {

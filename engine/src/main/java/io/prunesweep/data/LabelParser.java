@@ -5,9 +5,9 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * Parses one YOLO label file ({@code cls cx cy w h} per line, or {@code cls x1 y1 x2 y2 ...} polygons, which become
- * their bounding box as in ultralytics' {@code segments2boxes}) and drops bad lines, counting each reason in the
- * report builder. See {@link DatasetReport} for the rules.
+ * Parses one YOLO label file ({@code cls cx cy w h} per line, or {@code cls x1 y1 x2 y2 ...}
+ * polygons, which become their bounding box as in ultralytics' {@code segments2boxes}) and drops
+ * bad lines, counting each reason in the report builder. See {@link DatasetReport} for the rules.
  */
 final class LabelParser {
     private LabelParser() {}
@@ -37,8 +37,11 @@ final class LabelParser {
             }
             if (!numeric || v[0] < 0 || v[0] != Math.rint(v[0])) {
                 report.malformed++;
-                report.example(where + "malformed, expected 'class cx cy w h' (class a non-negative integer): '"
-                        + abbreviate(line) + "'");
+                report.example(
+                        where
+                                + "malformed, expected 'class cx cy w h' (class a non-negative integer): '"
+                                + abbreviate(line)
+                                + "'");
                 continue;
             }
             if (v[0] >= nc) {
@@ -52,8 +55,11 @@ final class LabelParser {
             }
             if (!inRange) {
                 report.outOfRange++;
-                report.example(where + "coordinates outside [0, 1] (labels must be normalized): '"
-                        + abbreviate(line) + "'");
+                report.example(
+                        where
+                                + "coordinates outside [0, 1] (labels must be normalized): '"
+                                + abbreviate(line)
+                                + "'");
                 continue;
             }
             float[] box = tok.length == 5 ? new float[] {v[1], v[2], v[3], v[4]} : polygonBox(v);
@@ -77,7 +83,10 @@ final class LabelParser {
 
     /** Bounding box {@code (cx, cy, w, h)} of polygon points {@code v[1..]}. */
     private static float[] polygonBox(float[] v) {
-        float x1 = Float.MAX_VALUE, y1 = Float.MAX_VALUE, x2 = -Float.MAX_VALUE, y2 = -Float.MAX_VALUE;
+        float x1 = Float.MAX_VALUE,
+                y1 = Float.MAX_VALUE,
+                x2 = -Float.MAX_VALUE,
+                y2 = -Float.MAX_VALUE;
         for (int i = 1; i + 1 < v.length; i += 2) {
             x1 = Math.min(x1, v[i]);
             x2 = Math.max(x2, v[i]);

@@ -7,19 +7,28 @@ import org.opencv.core.Size;
 import org.opencv.imgproc.Imgproc;
 
 /**
- * ultralytics {@code LetterBox}: scale to fit {@code newH x newW} keeping the aspect ratio, then pad with gray 114.
- * Python's {@code round} (half to even) is reproduced with {@link Math#rint}.
+ * ultralytics {@code LetterBox}: scale to fit {@code newH x newW} keeping the aspect ratio, then
+ * pad with gray 114. Python's {@code round} (half to even) is reproduced with {@link Math#rint}.
  *
- * @param ratio  scale applied to the image (same for x and y)
+ * @param ratio scale applied to the image (same for x and y)
  * @param unpadW width after scaling, before padding
  * @param unpadH height after scaling, before padding
  */
-public record LetterBox(int newH, int newW, double ratio, int unpadW, int unpadH, int top, int bottom, int left,
+public record LetterBox(
+        int newH,
+        int newW,
+        double ratio,
+        int unpadW,
+        int unpadH,
+        int top,
+        int bottom,
+        int left,
         int right) {
 
     public static final Scalar PAD = new Scalar(114, 114, 114);
 
-    public static LetterBox compute(int h, int w, int newH, int newW, boolean scaleup, boolean center) {
+    public static LetterBox compute(
+            int h, int w, int newH, int newW, boolean scaleup, boolean center) {
         double r = Math.min((double) newH / h, (double) newW / w);
         if (!scaleup) {
             r = Math.min(r, 1.0);

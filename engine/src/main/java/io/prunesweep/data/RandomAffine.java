@@ -7,9 +7,10 @@ import org.opencv.core.Size;
 import org.opencv.imgproc.Imgproc;
 
 /**
- * ultralytics {@code RandomPerspective} for boxes: {@code M = T * S * R * P * C} (center, perspective, rotation and
- * scale, shear, translation) applied with one {@code warpAffine} (or {@code warpPerspective}), boxes through their
- * four corners, clipped, then filtered by {@link #boxCandidates}.
+ * ultralytics {@code RandomPerspective} for boxes: {@code M = T * S * R * P * C} (center,
+ * perspective, rotation and scale, shear, translation) applied with one {@code warpAffine} (or
+ * {@code warpPerspective}), boxes through their four corners, clipped, then filtered by {@link
+ * #boxCandidates}.
  */
 final class RandomAffine {
     private final AugmentConfig cfg;
@@ -28,17 +29,44 @@ final class RandomAffine {
         int outW = img.cols() + 2 * border;
         int outH = img.rows() + 2 * border;
         double[] c = {1, 0, -img.cols() / 2.0, 0, 1, -img.rows() / 2.0, 0, 0, 1};
-        double[] p = {1, 0, 0, 0, 1, 0, Seeds.uniform(rng, -cfg.perspective(), cfg.perspective()),
-                Seeds.uniform(rng, -cfg.perspective(), cfg.perspective()), 1};
+        double[] p = {
+            1,
+            0,
+            0,
+            0,
+            1,
+            0,
+            Seeds.uniform(rng, -cfg.perspective(), cfg.perspective()),
+            Seeds.uniform(rng, -cfg.perspective(), cfg.perspective()),
+            1
+        };
         double a = Math.toRadians(Seeds.uniform(rng, -cfg.degrees(), cfg.degrees()));
         double s = Seeds.uniform(rng, 1 - cfg.scale(), 1 + cfg.scale());
         // cv2.getRotationMatrix2D(center=(0, 0), angle, scale)
         double alpha = s * Math.cos(a), beta = s * Math.sin(a);
         double[] r = {alpha, beta, 0, -beta, alpha, 0, 0, 0, 1};
-        double[] sh = {1, Math.tan(Math.toRadians(Seeds.uniform(rng, -cfg.shear(), cfg.shear()))), 0,
-                Math.tan(Math.toRadians(Seeds.uniform(rng, -cfg.shear(), cfg.shear()))), 1, 0, 0, 0, 1};
-        double[] t = {1, 0, Seeds.uniform(rng, 0.5 - cfg.translate(), 0.5 + cfg.translate()) * outW,
-                0, 1, Seeds.uniform(rng, 0.5 - cfg.translate(), 0.5 + cfg.translate()) * outH, 0, 0, 1};
+        double[] sh = {
+            1,
+            Math.tan(Math.toRadians(Seeds.uniform(rng, -cfg.shear(), cfg.shear()))),
+            0,
+            Math.tan(Math.toRadians(Seeds.uniform(rng, -cfg.shear(), cfg.shear()))),
+            1,
+            0,
+            0,
+            0,
+            1
+        };
+        double[] t = {
+            1,
+            0,
+            Seeds.uniform(rng, 0.5 - cfg.translate(), 0.5 + cfg.translate()) * outW,
+            0,
+            1,
+            Seeds.uniform(rng, 0.5 - cfg.translate(), 0.5 + cfg.translate()) * outH,
+            0,
+            0,
+            1
+        };
         double[] m = mul(t, mul(sh, mul(r, mul(p, c))));
 
         Mat out;
@@ -88,10 +116,12 @@ final class RandomAffine {
     }
 
     /**
-     * ultralytics {@code box_candidates}: keep a box when it is wider and taller than {@code whThr} pixels, kept
-     * more than {@code areaThr} of its (scale-adjusted) area, and its aspect ratio stays below {@code arThr}.
+     * ultralytics {@code box_candidates}: keep a box when it is wider and taller than {@code whThr}
+     * pixels, kept more than {@code areaThr} of its (scale-adjusted) area, and its aspect ratio
+     * stays below {@code arThr}.
      */
-    static boolean[] boxCandidates(Boxes before, Boxes after, double whThr, double arThr, double areaThr) {
+    static boolean[] boxCandidates(
+            Boxes before, Boxes after, double whThr, double arThr, double areaThr) {
         final double eps = 1e-16;
         boolean[] keep = new boolean[after.n()];
         float[] b1 = before.xyxy();
@@ -106,8 +136,8 @@ final class RandomAffine {
     }
 
     private static boolean isIdentity(double[] m) {
-        return m[0] == 1 && m[1] == 0 && m[2] == 0 && m[3] == 0 && m[4] == 1 && m[5] == 0 && m[6] == 0
-                && m[7] == 0 && m[8] == 1;
+        return m[0] == 1 && m[1] == 0 && m[2] == 0 && m[3] == 0 && m[4] == 1 && m[5] == 0
+                && m[6] == 0 && m[7] == 0 && m[8] == 1;
     }
 
     /** 3x3 row-major product. */

@@ -7,9 +7,9 @@ import org.opencv.core.Mat;
 import org.opencv.imgproc.Imgproc;
 
 /**
- * ultralytics {@code RandomHSV} (8.3.79+): random gains {@code r = U(-1, 1) * (h, s, v)}; hue shifted by
- * {@code r0 * 180} modulo 180, saturation and value scaled by {@code 1 + r}; applied through one 3-channel LUT
- * between {@code BGR2HSV} and {@code HSV2BGR} conversions.
+ * ultralytics {@code RandomHSV} (8.3.79+): random gains {@code r = U(-1, 1) * (h, s, v)}; hue
+ * shifted by {@code r0 * 180} modulo 180, saturation and value scaled by {@code 1 + r}; applied
+ * through one 3-channel LUT between {@code BGR2HSV} and {@code HSV2BGR} conversions.
  */
 final class RandomHsv {
     private final double hgain, sgain, vgain;

@@ -7,11 +7,12 @@ import org.opencv.core.Mat;
 /**
  * Turns one dataset index into a square {@code imgsz} BGR image with pixel boxes.
  *
- * <p>Training follows ultralytics {@code v8_transforms}: Mosaic (with probability {@code mosaic}) then
- * RandomPerspective with the mosaic border, or LetterBox then RandomPerspective without border; then RandomHSV,
- * vertical and horizontal RandomFlip. (MixUp, CopyPaste default to 0 and Albumentations is optional upstream;
- * none is implemented.) Mosaic partners are drawn uniformly from the whole dataset, as ultralytics does with the
- * RAM cache. Validation is LetterBox only (gray 114, no upscaling, centered).
+ * <p>Training follows ultralytics {@code v8_transforms}: Mosaic (with probability {@code mosaic})
+ * then RandomPerspective with the mosaic border, or LetterBox then RandomPerspective without
+ * border; then RandomHSV, vertical and horizontal RandomFlip. (MixUp, CopyPaste default to 0 and
+ * Albumentations is optional upstream; none is implemented.) Mosaic partners are drawn uniformly
+ * from the whole dataset, as ultralytics does with the RAM cache. Validation is LetterBox only
+ * (gray 114, no upscaling, centered).
  */
 final class SampleTransform {
     record Sample(Mat image, Boxes boxes, ImageInfo info) implements AutoCloseable {
@@ -65,7 +66,9 @@ final class SampleTransform {
                 info = trainInfo(index, img);
                 LetterBox lb = LetterBox.compute(img.h(), img.w(), imgsz, imgsz, true, true);
                 Mat boxed = lb.apply(img.bgr());
-                Boxes boxes = lb.apply(Boxes.fromNormalized(source.labels(index), img.w(), img.h(), 0, 0));
+                Boxes boxes =
+                        lb.apply(
+                                Boxes.fromNormalized(source.labels(index), img.w(), img.h(), 0, 0));
                 warped = affine.apply(boxed, boxes, 0, rng);
                 boxed.release();
             }
@@ -88,16 +91,33 @@ final class SampleTransform {
         try (LoadedImage img = source.load(index)) {
             LetterBox lb = LetterBox.compute(img.h(), img.w(), imgsz, imgsz, false, true);
             Mat boxed = lb.apply(img.bgr());
-            Boxes boxes = lb.apply(Boxes.fromNormalized(source.labels(index), img.w(), img.h(), 0, 0));
-            ImageInfo info = new ImageInfo(source.entry(index).image().toString(), img.origH(), img.origW(),
-                    lb.ratio() * img.w() / img.origW(), lb.ratio() * img.h() / img.origH(), lb.left(), lb.top());
+            Boxes boxes =
+                    lb.apply(Boxes.fromNormalized(source.labels(index), img.w(), img.h(), 0, 0));
+            ImageInfo info =
+                    new ImageInfo(
+                            source.entry(index).image().toString(),
+                            img.origH(),
+                            img.origW(),
+                            lb.ratio() * img.w() / img.origW(),
+                            lb.ratio() * img.h() / img.origH(),
+                            lb.left(),
+                            lb.top());
             return new Sample(boxed, boxes, info);
         }
     }
 
-    /** Augmented images have no single mapping back; like ultralytics we only record the load-time resize. */
+    /**
+     * Augmented images have no single mapping back; like ultralytics we only record the load-time
+     * resize.
+     */
     private ImageInfo trainInfo(int index, LoadedImage img) {
-        return new ImageInfo(source.entry(index).image().toString(), img.origH(), img.origW(),
-                (double) img.w() / img.origW(), (double) img.h() / img.origH(), 0, 0);
+        return new ImageInfo(
+                source.entry(index).image().toString(),
+                img.origH(),
+                img.origW(),
+                (double) img.w() / img.origW(),
+                (double) img.h() / img.origH(),
+                0,
+                0);
     }
 }

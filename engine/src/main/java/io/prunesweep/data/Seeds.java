@@ -3,8 +3,8 @@ package io.prunesweep.data;
 import java.util.SplittableRandom;
 
 /**
- * Derives independent random streams from (seed, epoch, index, ...) so a sample's augmentation depends only on
- * those numbers, never on which worker thread computed it or in what order.
+ * Derives independent random streams from (seed, epoch, index, ...) so a sample's augmentation
+ * depends only on those numbers, never on which worker thread computed it or in what order.
  */
 final class Seeds {
     private Seeds() {}

@@ -20,19 +20,20 @@ import org.opencv.core.Size;
 import org.opencv.imgproc.Imgproc;
 
 /**
- * A deterministic synthetic detection dataset: filled circles, rectangles and triangles (classes 0, 1, 2) of random
- * size and colour on noisy gradient backgrounds, 1-6 non-overlapping objects per image. Labels are the tight boxes
- * of the drawn pixels (measured from a mask, not computed from the geometry). Layout and {@code data.yaml} follow
- * ultralytics: {@code images/<split>/*}, {@code labels/<split>/*.txt}.
+ * A deterministic synthetic detection dataset: filled circles, rectangles and triangles (classes 0,
+ * 1, 2) of random size and colour on noisy gradient backgrounds, 1-6 non-overlapping objects per
+ * image. Labels are the tight boxes of the drawn pixels (measured from a mask, not computed from
+ * the geometry). Layout and {@code data.yaml} follow ultralytics: {@code images/<split>/*}, {@code
+ * labels/<split>/*.txt}.
  */
 public final class SyntheticShapes {
     public static final List<String> NAMES = List.of("circle", "rectangle", "triangle");
 
     /**
-     * @param train  train images
-     * @param val    val images
-     * @param imgsz  long side of every image; the short side is 60-100 % of it
-     * @param seed   same seed, same bytes
+     * @param train train images
+     * @param val val images
+     * @param imgsz long side of every image; the short side is 60-100 % of it
+     * @param seed same seed, same bytes
      * @param suffix {@code .jpg} or {@code .png}
      */
     public record Options(int train, int val, int imgsz, long seed, String suffix) {
@@ -76,20 +77,32 @@ public final class SyntheticShapes {
                     String stem = String.format(Locale.ROOT, "%06d", i);
                     byte[] image = ImageCodec.encode(r.image(), opts.suffix());
                     byte[] label = labelText(r).getBytes(StandardCharsets.UTF_8);
-                    FileSystems.writeAtomically(new Path(out, "images/" + split + "/" + stem + opts.suffix()), conf,
+                    FileSystems.writeAtomically(
+                            new Path(out, "images/" + split + "/" + stem + opts.suffix()),
+                            conf,
                             o -> o.write(image));
-                    FileSystems.writeAtomically(new Path(out, "labels/" + split + "/" + stem + ".txt"), conf,
+                    FileSystems.writeAtomically(
+                            new Path(out, "labels/" + split + "/" + stem + ".txt"),
+                            conf,
                             o -> o.write(label));
                     boxes += r.shapes().size();
                 }
             }
         }
-        StringBuilder yaml = new StringBuilder()
-                .append("# Synthetic shapes: prunesweep data synth --train ").append(opts.train())
-                .append(" --val ").append(opts.val()).append(" --imgsz ").append(opts.imgsz())
-                .append(" --seed ").append(opts.seed()).append('\n')
-                .append("# No `path`: the folder of this file is the dataset root (ultralytics does the same).\n")
-                .append("train: images/train\n");
+        StringBuilder yaml =
+                new StringBuilder()
+                        .append("# Synthetic shapes: prunesweep data synth --train ")
+                        .append(opts.train())
+                        .append(" --val ")
+                        .append(opts.val())
+                        .append(" --imgsz ")
+                        .append(opts.imgsz())
+                        .append(" --seed ")
+                        .append(opts.seed())
+                        .append('\n')
+                        .append(
+                                "# No `path`: the folder of this file is the dataset root (ultralytics does the same).\n")
+                        .append("train: images/train\n");
         yaml.append(opts.val() > 0 ? "val: images/val\n" : "");
         yaml.append("names:\n");
         for (int c = 0; c < NAMES.size(); c++) {
@@ -106,8 +119,15 @@ public final class SyntheticShapes {
         double w = r.image().cols(), h = r.image().rows();
         for (Shape sh : r.shapes()) {
             Rect b = sh.box();
-            s.append(String.format(Locale.ROOT, "%d %.6f %.6f %.6f %.6f%n", sh.cls(), (b.x + b.width / 2.0) / w,
-                    (b.y + b.height / 2.0) / h, b.width / w, b.height / h));
+            s.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%d %.6f %.6f %.6f %.6f%n",
+                            sh.cls(),
+                            (b.x + b.width / 2.0) / w,
+                            (b.y + b.height / 2.0) / h,
+                            b.width / w,
+                            b.height / h));
         }
         return s.toString();
     }
@@ -123,8 +143,11 @@ public final class SyntheticShapes {
         int h = landscape ? shortSide : s;
         Scalar[] corners = new Scalar[4];
         Mat img = background(w, h, rng, corners);
-        Scalar bgMean = new Scalar((corners[0].val[0] + corners[3].val[0]) / 2,
-                (corners[0].val[1] + corners[3].val[1]) / 2, (corners[0].val[2] + corners[3].val[2]) / 2);
+        Scalar bgMean =
+                new Scalar(
+                        (corners[0].val[0] + corners[3].val[0]) / 2,
+                        (corners[0].val[1] + corners[3].val[1]) / 2,
+                        (corners[0].val[2] + corners[3].val[2]) / 2);
 
         Mat mask = Mat.zeros(h, w, CvType.CV_8UC1);
         List<Shape> shapes = new ArrayList<>();
@@ -161,19 +184,42 @@ public final class SyntheticShapes {
     }
 
     private static boolean overlaps(Rect a, Rect b) {
-        return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+        return a.x < b.x + b.width
+                && b.x < a.x + a.width
+                && a.y < b.y + b.height
+                && b.y < a.y + a.height;
     }
 
-    /** Draws a filled shape inside {@code [x0, x0 + bw) x [y0, y0 + bh)}; a triangle's apex sits at {@code apex}. */
-    private static void draw(Mat m, int cls, int x0, int y0, int bw, int bh, double apex, Scalar color) {
+    /**
+     * Draws a filled shape inside {@code [x0, x0 + bw) x [y0, y0 + bh)}; a triangle's apex sits at
+     * {@code apex}.
+     */
+    private static void draw(
+            Mat m, int cls, int x0, int y0, int bw, int bh, double apex, Scalar color) {
         switch (cls) {
-            case 0 -> Imgproc.circle(m, new Point(x0 + bw / 2, y0 + bw / 2), bw / 2, color, -1, Imgproc.LINE_8);
-            case 1 -> Imgproc.rectangle(m, new Point(x0, y0), new Point(x0 + bw - 1, y0 + bh - 1), color, -1,
-                    Imgproc.LINE_8);
+            case 0 ->
+                    Imgproc.circle(
+                            m,
+                            new Point(x0 + bw / 2, y0 + bw / 2),
+                            bw / 2,
+                            color,
+                            -1,
+                            Imgproc.LINE_8);
+            case 1 ->
+                    Imgproc.rectangle(
+                            m,
+                            new Point(x0, y0),
+                            new Point(x0 + bw - 1, y0 + bh - 1),
+                            color,
+                            -1,
+                            Imgproc.LINE_8);
             default -> {
                 int top = x0 + (int) Math.round(apex * (bw - 1));
-                MatOfPoint tri = new MatOfPoint(new Point(top, y0), new Point(x0, y0 + bh - 1),
-                        new Point(x0 + bw - 1, y0 + bh - 1));
+                MatOfPoint tri =
+                        new MatOfPoint(
+                                new Point(top, y0),
+                                new Point(x0, y0 + bh - 1),
+                                new Point(x0 + bw - 1, y0 + bh - 1));
                 Imgproc.fillPoly(m, List.of(tri), color, Imgproc.LINE_8);
                 tri.release();
             }
@@ -184,7 +230,8 @@ public final class SyntheticShapes {
     private static Mat background(int w, int h, SplittableRandom rng, Scalar[] corners) {
         Mat small = new Mat(2, 2, CvType.CV_8UC3);
         for (int i = 0; i < 4; i++) {
-            corners[i] = new Scalar(30 + rng.nextInt(196), 30 + rng.nextInt(196), 30 + rng.nextInt(196));
+            corners[i] =
+                    new Scalar(30 + rng.nextInt(196), 30 + rng.nextInt(196), 30 + rng.nextInt(196));
             small.put(i / 2, i % 2, corners[i].val[0], corners[i].val[1], corners[i].val[2]);
         }
         Mat grad = new Mat();
@@ -208,7 +255,10 @@ public final class SyntheticShapes {
         Scalar c = null;
         for (int i = 0; i < 20; i++) {
             c = new Scalar(rng.nextInt(256), rng.nextInt(256), rng.nextInt(256));
-            double d = Math.abs(c.val[0] - bg.val[0]) + Math.abs(c.val[1] - bg.val[1]) + Math.abs(c.val[2] - bg.val[2]);
+            double d =
+                    Math.abs(c.val[0] - bg.val[0])
+                            + Math.abs(c.val[1] - bg.val[1])
+                            + Math.abs(c.val[2] - bg.val[2]);
             if (d >= 150) {
                 break;
             }

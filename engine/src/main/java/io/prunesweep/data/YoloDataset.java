@@ -15,8 +15,8 @@ import org.opencv.core.Mat;
 
 /**
  * One scanned split of a YOLO dataset: the usable images with their validated labels, and the
- * {@link DatasetReport} of what was skipped. Scanning decodes every image once (in parallel) so unreadable and
- * truncated files are found before training starts, not in the middle of an epoch.
+ * {@link DatasetReport} of what was skipped. Scanning decodes every image once (in parallel) so
+ * unreadable and truncated files are found before training starts, not in the middle of an epoch.
  */
 public final class YoloDataset {
     /** Example messages kept per report. */
@@ -28,7 +28,11 @@ public final class YoloDataset {
     private final DatasetReport report;
     private final Configuration conf;
 
-    YoloDataset(String split, List<String> names, List<LabeledImage> images, DatasetReport report,
+    YoloDataset(
+            String split,
+            List<String> names,
+            List<LabeledImage> images,
+            DatasetReport report,
             Configuration conf) {
         this.split = split;
         this.names = List.copyOf(names);
@@ -38,32 +42,39 @@ public final class YoloDataset {
     }
 
     /** Scans {@code split} ("train" or "val") of a dataset YAML with {@code workers} threads. */
-    public static YoloDataset scan(DatasetConfig config, String split, Configuration conf, int workers) {
+    public static YoloDataset scan(
+            DatasetConfig config, String split, Configuration conf, int workers) {
         List<Path> sources = config.split(split);
         if (sources.isEmpty()) {
-            throw new InputException(config.source() + ": no `" + split + "` entry; add an image folder or list");
+            throw new InputException(
+                    config.source() + ": no `" + split + "` entry; add an image folder or list");
         }
         return scan(split, sources, config.names(), conf, workers);
     }
 
-    public static YoloDataset scan(String split, List<Path> sources, List<String> names, Configuration conf,
-            int workers) {
+    public static YoloDataset scan(
+            String split, List<Path> sources, List<String> names, Configuration conf, int workers) {
         List<Path> files = new ArrayList<>();
         for (Path source : sources) {
             try {
                 files.addAll(DatasetFiles.listImages(source, conf));
             } catch (IOException e) {
-                throw new InputException(source + ": cannot list images (" + e.getMessage() + ")", e);
+                throw new InputException(
+                        source + ": cannot list images (" + e.getMessage() + ")", e);
             }
         }
         if (files.isEmpty()) {
-            throw new InputException(sources + ": no images found (suffixes " + DatasetFiles.IMAGE_SUFFIXES + ")");
+            throw new InputException(
+                    sources + ": no images found (suffixes " + DatasetFiles.IMAGE_SUFFIXES + ")");
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, workers), r -> {
-            Thread t = new Thread(r, "dataset-scan");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool =
+                Executors.newFixedThreadPool(
+                        Math.max(1, workers),
+                        r -> {
+                            Thread t = new Thread(r, "dataset-scan");
+                            t.setDaemon(true);
+                            return t;
+                        });
         try {
             List<Future<Checked>> futures = new ArrayList<>(files.size());
             for (Path f : files) {
@@ -79,8 +90,12 @@ public final class YoloDataset {
                 }
             }
             if (images.isEmpty()) {
-                throw new InputException(sources + ": none of the " + files.size() + " images is usable; "
-                        + report.build().summary());
+                throw new InputException(
+                        sources
+                                + ": none of the "
+                                + files.size()
+                                + " images is usable; "
+                                + report.build().summary());
             }
             return new YoloDataset(split, names, images, report.build(), conf);
         } catch (InterruptedException e) {
@@ -138,7 +153,9 @@ public final class YoloDataset {
         try {
             if (FileSystems.exists(label, conf)) {
                 r.labelFiles++;
-                rows = LabelParser.parse(FileSystems.readText(label, conf), nc, label.toString(), r);
+                rows =
+                        LabelParser.parse(
+                                FileSystems.readText(label, conf), nc, label.toString(), r);
             } else {
                 r.missingLabel = label.toString();
             }

@@ -1,9 +1,9 @@
 /**
- * YOLO detection data: ultralytics {@code data.yaml} datasets read through any Hadoop filesystem, validated
- * label by label ({@link io.prunesweep.data.DatasetReport}), the deterministic
- * {@link io.prunesweep.data.SyntheticShapes} generator, ultralytics-equivalent augmentation (Mosaic,
- * RandomPerspective, RandomHSV, RandomFlip, LetterBox) on OpenCV, and the multi-threaded
- * {@link io.prunesweep.data.DetectionLoader} producing {@link io.prunesweep.data.Batch}es for DJL.
+ * YOLO detection data: ultralytics {@code data.yaml} datasets read through any Hadoop filesystem,
+ * validated label by label ({@link io.prunesweep.data.DatasetReport}), the deterministic {@link
+ * io.prunesweep.data.SyntheticShapes} generator, ultralytics-equivalent augmentation (Mosaic,
+ * RandomPerspective, RandomHSV, RandomFlip, LetterBox) on OpenCV, and the multi-threaded {@link
+ * io.prunesweep.data.DetectionLoader} producing {@link io.prunesweep.data.Batch}es for DJL.
  *
  * <pre>{@code
  * Configuration conf = new Configuration();

@@ -3,9 +3,10 @@ package io.prunesweep.eval;
 import java.util.Arrays;
 
 /**
- * ultralytics' {@code ap_per_class} (with {@code compute_ap}, method "interp"): per class that has ground truth,
- * the precision/recall curves over the detections in descending score order, 101-point interpolated AP at each
- * IoU threshold, and precision and recall at the score where the smoothed class-mean F1 peaks.
+ * ultralytics' {@code ap_per_class} (with {@code compute_ap}, method "interp"): per class that has
+ * ground truth, the precision/recall curves over the detections in descending score order,
+ * 101-point interpolated AP at each IoU threshold, and precision and recall at the score where the
+ * smoothed class-mean F1 peaks.
  */
 final class ApPerClass {
     private static final double EPS = 1e-16;
@@ -14,15 +15,23 @@ final class ApPerClass {
     private static final double[] X101 = NumpyCompat.linspace(0, 1, 101);
 
     /**
-     * @param classes      the classes with ground truth, ascending (ultralytics' {@code ap_class_index})
-     * @param instances    ground-truth count per entry of {@code classes}
-     * @param p            precision at the max-F1 score, per entry
-     * @param r            recall at the max-F1 score, per entry
-     * @param f1           F1 at the max-F1 score, per entry
-     * @param ap           {@code [class][threshold]} AP
-     * @param maxF1Index   index into {@code linspace(0, 1, 1000)} of the score where the smoothed mean F1 peaks
+     * @param classes the classes with ground truth, ascending (ultralytics' {@code ap_class_index})
+     * @param instances ground-truth count per entry of {@code classes}
+     * @param p precision at the max-F1 score, per entry
+     * @param r recall at the max-F1 score, per entry
+     * @param f1 F1 at the max-F1 score, per entry
+     * @param ap {@code [class][threshold]} AP
+     * @param maxF1Index index into {@code linspace(0, 1, 1000)} of the score where the smoothed
+     *     mean F1 peaks
      */
-    record Result(int[] classes, int[] instances, double[] p, double[] r, double[] f1, double[][] ap, int maxF1Index) {
+    record Result(
+            int[] classes,
+            int[] instances,
+            double[] p,
+            double[] r,
+            double[] f1,
+            double[][] ap,
+            int maxF1Index) {
         int size() {
             return classes.length;
         }
@@ -73,15 +82,16 @@ final class ApPerClass {
     private ApPerClass() {}
 
     /**
-     * @param tp        per detection, bit {@code t} set when correct at IoU threshold {@code t}
-     * @param conf      per detection score
-     * @param predCls   per detection class
+     * @param tp per detection, bit {@code t} set when correct at IoU threshold {@code t}
+     * @param conf per detection score
+     * @param predCls per detection class
      * @param targetCls per ground-truth instance its class
-     * @param nThr      number of IoU thresholds (bits used in {@code tp})
+     * @param nThr number of IoU thresholds (bits used in {@code tp})
      */
     static Result compute(int[] tp, float[] conf, int[] predCls, int[] targetCls, int nThr) {
         int n = conf.length;
-        int[] order = descendingOrder(conf); // np.argsort(-conf), but stable: ties keep the order added
+        int[] order =
+                descendingOrder(conf); // np.argsort(-conf), but stable: ties keep the order added
 
         int[] sortedTargets = targetCls.clone();
         Arrays.sort(sortedTargets);
@@ -141,8 +151,11 @@ final class ApPerClass {
                     precision[k] = (double) tpc / (double) (tpc + fpc);
                 }
                 if (t == 0) {
-                    rCurve[ci] = NumpyCompat.interp(NEG_X1000, negConf, recall, 0.0, recall[np - 1]);
-                    pCurve[ci] = NumpyCompat.interp(NEG_X1000, negConf, precision, 1.0, precision[np - 1]);
+                    rCurve[ci] =
+                            NumpyCompat.interp(NEG_X1000, negConf, recall, 0.0, recall[np - 1]);
+                    pCurve[ci] =
+                            NumpyCompat.interp(
+                                    NEG_X1000, negConf, precision, 1.0, precision[np - 1]);
                 }
                 ap[ci][t] = computeAp(recall, precision);
             }
@@ -175,7 +188,10 @@ final class ApPerClass {
         return new Result(classes, nt, p, r, f1, ap, best);
     }
 
-    /** {@code compute_ap}: 101-point interpolation of the precision envelope, integrated by trapezoids. */
+    /**
+     * {@code compute_ap}: 101-point interpolation of the precision envelope, integrated by
+     * trapezoids.
+     */
     static double computeAp(double[] recall, double[] precision) {
         int n = recall.length;
         double[] mrec = new double[n + 2];
@@ -194,8 +210,8 @@ final class ApPerClass {
     }
 
     /**
-     * Indices sorted by score descending, ties in index order: one primitive sort of
-     * {@code (order-preserving bits of -score, index)} keys instead of a boxed comparator sort.
+     * Indices sorted by score descending, ties in index order: one primitive sort of {@code
+     * (order-preserving bits of -score, index)} keys instead of a boxed comparator sort.
      */
     static int[] descendingOrder(float[] score) {
         int n = score.length;

@@ -1,8 +1,9 @@
 package io.prunesweep.eval;
 
 /**
- * Pairwise IoU of {@code x1, y1, x2, y2} boxes, computed in float32 with the same operation order and epsilon as
- * ultralytics' {@code box_iou}: a box exactly at a threshold then falls on the same side as it does there.
+ * Pairwise IoU of {@code x1, y1, x2, y2} boxes, computed in float32 with the same operation order
+ * and epsilon as ultralytics' {@code box_iou}: a box exactly at a threshold then falls on the same
+ * side as it does there.
  */
 public final class BoxIou {
     private static final float EPS = 1e-7f;

@@ -21,10 +21,11 @@ import java.util.Set;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Detections from an external tool in COCO result format (what ultralytics writes as {@code predictions.json}):
- * a JSON list of {@code {"image_id", "category_id", "bbox": [x, y, w, h], "score"}} with boxes in original image
- * pixels. Here {@code image_id} is the image file stem (a number when the stem is all digits, so stem
- * {@code "000042"} is id {@code 42}) and {@code category_id} is the class index.
+ * Detections from an external tool in COCO result format (what ultralytics writes as {@code
+ * predictions.json}): a JSON list of {@code {"image_id", "category_id", "bbox": [x, y, w, h],
+ * "score"}} with boxes in original image pixels. Here {@code image_id} is the image file stem (a
+ * number when the stem is all digits, so stem {@code "000042"} is id {@code 42}) and {@code
+ * category_id} is the class index.
  */
 public final class CocoPredictions {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,14 +39,15 @@ public final class CocoPredictions {
     }
 
     /**
-     * Reads a COCO detection JSON file (a local path or any Hadoop URI); categories must be class indices
-     * {@code 0..numClasses-1}.
+     * Reads a COCO detection JSON file (a local path or any Hadoop URI); categories must be class
+     * indices {@code 0..numClasses-1}.
      */
     public static CocoPredictions read(String uri, int numClasses) {
         try (InputStream in = FileSystems.open(uri)) {
             return read(in, uri, numClasses);
         } catch (IOException e) {
-            throw new InputException(uri + ": cannot read COCO predictions (" + e.getMessage() + ")", e);
+            throw new InputException(
+                    uri + ": cannot read COCO predictions (" + e.getMessage() + ")", e);
         }
     }
 
@@ -59,11 +61,15 @@ public final class CocoPredictions {
         Map<String, Builder> builders = new LinkedHashMap<>();
         try (JsonParser parser = JSON.getFactory().createParser(in)) {
             if (parser.nextToken() != JsonToken.START_ARRAY) {
-                throw new InputException(source + ": COCO predictions must be a JSON list of "
-                        + "{image_id, category_id, bbox, score} objects; it does not start with '['");
+                throw new InputException(
+                        source
+                                + ": COCO predictions must be a JSON list of "
+                                + "{image_id, category_id, bbox, score} objects; it does not start with '['");
             }
             int entry = 0;
-            for (JsonToken tok = parser.nextToken(); tok != JsonToken.END_ARRAY; tok = parser.nextToken(), entry++) {
+            for (JsonToken tok = parser.nextToken();
+                    tok != JsonToken.END_ARRAY;
+                    tok = parser.nextToken(), entry++) {
                 if (tok != JsonToken.START_OBJECT) {
                     throw new InputException(source + ": entry " + entry + " is not a JSON object");
                 }
@@ -77,9 +83,11 @@ public final class CocoPredictions {
             }
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
-            throw new InputException(source + ": not valid JSON (" + e.getOriginalMessage() + where + ")", e);
+            throw new InputException(
+                    source + ": not valid JSON (" + e.getOriginalMessage() + where + ")", e);
         } catch (IOException e) {
-            throw new InputException(source + ": cannot read COCO predictions (" + e.getMessage() + ")", e);
+            throw new InputException(
+                    source + ": cannot read COCO predictions (" + e.getMessage() + ")", e);
         }
         Map<String, Detections> byImage = new LinkedHashMap<>();
         builders.forEach((id, b) -> byImage.put(id, b.build()));
@@ -122,50 +130,67 @@ public final class CocoPredictions {
     /**
      * The images of a scanned split by COCO image_id, in dataset order.
      *
-     * @throws InputException when two images have the same id (the same stem in two folders, or stems such as
-     *                        {@code 01} and {@code 1}): predictions for them could not be told apart
+     * @throws InputException when two images have the same id (the same stem in two folders, or
+     *     stems such as {@code 01} and {@code 1}): predictions for them could not be told apart
      */
     public static Map<String, LabeledImage> imagesById(YoloDataset data) {
         Map<String, LabeledImage> byId = new LinkedHashMap<>();
         for (LabeledImage image : data.images()) {
             LabeledImage prev = byId.put(imageIdOf(image), image);
             if (prev != null) {
-                throw new InputException("dataset images " + prev.image() + " and " + image.image() + " both have COCO "
-                        + "image_id " + imageIdOf(image) + " (from the file stem); rename one so predictions can be"
-                        + " told apart");
+                throw new InputException(
+                        "dataset images "
+                                + prev.image()
+                                + " and "
+                                + image.image()
+                                + " both have COCO "
+                                + "image_id "
+                                + imageIdOf(image)
+                                + " (from the file stem); rename one so predictions can be"
+                                + " told apart");
             }
         }
         return byId;
     }
 
     /**
-     * Evaluates these predictions against the labels of every image of a scanned split, in dataset order.
+     * Evaluates these predictions against the labels of every image of a scanned split, in dataset
+     * order.
      *
-     * @throws InputException when a prediction names an image that is not in the split, or two images of the split
-     *                        have the same COCO image_id
+     * @throws InputException when a prediction names an image that is not in the split, or two
+     *     images of the split have the same COCO image_id
      */
     public DetectionResult evaluate(YoloDataset data) {
         Map<String, GroundTruth> byStem = new LinkedHashMap<>();
-        imagesById(data).values().forEach(image -> byStem.put(stem(image.image()), GroundTruth.of(image)));
+        imagesById(data)
+                .values()
+                .forEach(image -> byStem.put(stem(image.image()), GroundTruth.of(image)));
         return evaluate(byStem, data.names());
     }
 
     /**
      * Evaluates these predictions against the ground truth of a dataset split.
      *
-     * @param groundTruthByStem per image file stem its boxes ({@code x1, y1, x2, y2}, original pixels) and
-     *                          classes; every image of the split, in dataset order
-     * @param names             class names
-     * @throws InputException when a prediction names an image that is not in the split, or two stems map to
-     *                        the same id
+     * @param groundTruthByStem per image file stem its boxes ({@code x1, y1, x2, y2}, original
+     *     pixels) and classes; every image of the split, in dataset order
+     * @param names class names
+     * @throws InputException when a prediction names an image that is not in the split, or two
+     *     stems map to the same id
      */
-    public DetectionResult evaluate(Map<String, GroundTruth> groundTruthByStem, List<String> names) {
+    public DetectionResult evaluate(
+            Map<String, GroundTruth> groundTruthByStem, List<String> names) {
         Map<String, String> stemOfId = new LinkedHashMap<>();
         for (String stem : groundTruthByStem.keySet()) {
             String prev = stemOfId.put(imageIdOf(stem), stem);
             if (prev != null) {
-                throw new InputException("dataset images '" + prev + "' and '" + stem + "' both have COCO image_id "
-                        + imageIdOf(stem) + "; rename one so predictions can be told apart");
+                throw new InputException(
+                        "dataset images '"
+                                + prev
+                                + "' and '"
+                                + stem
+                                + "' both have COCO image_id "
+                                + imageIdOf(stem)
+                                + "; rename one so predictions can be told apart");
             }
         }
         List<String> unknown = new ArrayList<>();
@@ -175,11 +200,20 @@ public final class CocoPredictions {
             }
         }
         if (!unknown.isEmpty()) {
-            throw new InputException(source + ": image_id " + unknown.get(0) + " is not an image of the dataset"
-                    + (unknown.size() > 1 ? " (nor are " + (unknown.size() - 1) + " more, e.g. "
-                            + unknown.subList(1, Math.min(unknown.size(), 4)) + ")" : "")
-                    + "; image_id must be the image file stem (a number when the stem is all digits) of the"
-                    + " split being evaluated");
+            throw new InputException(
+                    source
+                            + ": image_id "
+                            + unknown.get(0)
+                            + " is not an image of the dataset"
+                            + (unknown.size() > 1
+                                    ? " (nor are "
+                                            + (unknown.size() - 1)
+                                            + " more, e.g. "
+                                            + unknown.subList(1, Math.min(unknown.size(), 4))
+                                            + ")"
+                                    : "")
+                            + "; image_id must be the image file stem (a number when the stem is all digits) of the"
+                            + " split being evaluated");
         }
         DetectionMetrics metrics = new DetectionMetrics(names);
         stemOfId.forEach((id, stem) -> metrics.add(forImage(id), groundTruthByStem.get(stem)));
@@ -196,7 +230,8 @@ public final class CocoPredictions {
         if (v.isTextual()) {
             return imageIdOf(v.textValue());
         }
-        throw new InputException(at + ": image_id " + v + " is neither a number nor a string (the image file stem)");
+        throw new InputException(
+                at + ": image_id " + v + " is neither a number nor a string (the image file stem)");
     }
 
     private static int category(JsonNode v, int numClasses, String at) {
@@ -205,8 +240,15 @@ public final class CocoPredictions {
         }
         long c = v.longValue();
         if (c < 0 || c >= numClasses) {
-            throw new InputException(at + ": category_id " + c + " is not a class index 0.." + (numClasses - 1)
-                    + " (" + numClasses + " classes); category_id must be the dataset's class index");
+            throw new InputException(
+                    at
+                            + ": category_id "
+                            + c
+                            + " is not a class index 0.."
+                            + (numClasses - 1)
+                            + " ("
+                            + numClasses
+                            + " classes); category_id must be the dataset's class index");
         }
         return (int) c;
     }
@@ -215,7 +257,8 @@ public final class CocoPredictions {
         if (v == null || !v.isArray() || v.size() != 4) {
             throw new InputException(at + ": bbox " + v + " is not [x, y, width, height]");
         }
-        // corners in double, rounded to float once: a box written by CocoPredictionsWriter comes back bit for bit
+        // corners in double, rounded to float once: a box written by CocoPredictionsWriter comes
+        // back bit for bit
         double x = number(v.get(0), at, "bbox x");
         double y = number(v.get(1), at, "bbox y");
         double w = number(v.get(2), at, "bbox width");

@@ -12,12 +12,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Collects a validation run's detections and writes them as COCO detection JSON, the file ultralytics writes with
- * {@code save_json}: one {@code {"image_id", "category_id", "bbox": [x, y, w, h], "score"}} per box, boxes in
- * original image pixels, {@code image_id} the file stem (a number when all digits), {@code category_id} the class
- * index, all on one line as ultralytics' {@code json.dump}. Unlike ultralytics (3 decimals) every number is written
- * at full precision, the float32 value as its exact double, so {@link CocoPredictions} reads back the very same
- * boxes and scores and reproduces the run's figures.
+ * Collects a validation run's detections and writes them as COCO detection JSON, the file
+ * ultralytics writes with {@code save_json}: one {@code {"image_id", "category_id", "bbox": [x, y,
+ * w, h], "score"}} per box, boxes in original image pixels, {@code image_id} the file stem (a
+ * number when all digits), {@code category_id} the class index, all on one line as ultralytics'
+ * {@code json.dump}. Unlike ultralytics (3 decimals) every number is written at full precision, the
+ * float32 value as its exact double, so {@link CocoPredictions} reads back the very same boxes and
+ * scores and reproduces the run's figures.
  */
 public final class CocoPredictionsWriter implements Validator.PredictionSink {
     private static final JsonFactory JSON = new JsonFactory();
@@ -49,7 +50,9 @@ public final class CocoPredictionsWriter implements Validator.PredictionSink {
             g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
             g.writeStartArray();
             for (Image im : images) {
-                boolean numeric = !im.imageId().isEmpty() && im.imageId().chars().allMatch(Character::isDigit);
+                boolean numeric =
+                        !im.imageId().isEmpty()
+                                && im.imageId().chars().allMatch(Character::isDigit);
                 Detections d = im.detections();
                 for (int i = 0; i < d.size(); i++) {
                     g.writeStartObject();

@@ -8,10 +8,10 @@ import java.util.List;
  * Accumulates one validation run image by image, then computes ultralytics' detection metrics
  * ({@code DetectionValidator.update_metrics} + {@code get_stats} + {@code DetMetrics}).
  *
- * <p>Per image the detections (in their given order, which for NMS output is score descending) are matched to
- * the ground truth by {@link PredictionMatcher}; detections on an image without ground truth are all false
- * positives; an image without detections still contributes its ground truth. Not thread-safe: one accumulator per
- * validation loop.
+ * <p>Per image the detections (in their given order, which for NMS output is score descending) are
+ * matched to the ground truth by {@link PredictionMatcher}; detections on an image without ground
+ * truth are all false positives; an image without detections still contributes its ground truth.
+ * Not thread-safe: one accumulator per validation loop.
  */
 public final class DetectionMetrics {
     private final List<String> names;
@@ -24,7 +24,9 @@ public final class DetectionMetrics {
     private int nTarget;
     private final int[] imagesPerClass;
 
-    /** @param names class names; their count is the number of classes */
+    /**
+     * @param names class names; their count is the number of classes
+     */
     public DetectionMetrics(List<String> names) {
         if (names.isEmpty()) {
             throw new IllegalArgumentException("detection metrics need at least one class name");
@@ -67,20 +69,39 @@ public final class DetectionMetrics {
 
     /** The metrics of everything added so far. */
     public DetectionResult result() {
-        ApPerClass.Result ap = ApPerClass.compute(
-                Arrays.copyOf(tp, nPred), Arrays.copyOf(conf, nPred), Arrays.copyOf(predCls, nPred),
-                Arrays.copyOf(targetCls, nTarget), PredictionMatcher.NUM_THRESHOLDS);
+        ApPerClass.Result ap =
+                ApPerClass.compute(
+                        Arrays.copyOf(tp, nPred),
+                        Arrays.copyOf(conf, nPred),
+                        Arrays.copyOf(predCls, nPred),
+                        Arrays.copyOf(targetCls, nTarget),
+                        PredictionMatcher.NUM_THRESHOLDS);
         List<DetectionResult.ClassResult> perClass = new ArrayList<>(ap.size());
         for (int k = 0; k < ap.size(); k++) {
             int c = ap.classes()[k];
-            perClass.add(new DetectionResult.ClassResult(c, names.get(c), imagesPerClass[c], ap.instances()[k],
-                    ap.p()[k], ap.r()[k], ap.ap50(k), ap.ap50to95(k)));
+            perClass.add(
+                    new DetectionResult.ClassResult(
+                            c,
+                            names.get(c),
+                            imagesPerClass[c],
+                            ap.instances()[k],
+                            ap.p()[k],
+                            ap.r()[k],
+                            ap.ap50(k),
+                            ap.ap50to95(k)));
         }
         double map50 = ap.map50();
         double map = ap.map50to95();
         double p = ap.meanPrecision();
         double r = ap.meanRecall();
-        return new DetectionResult(map50, map, p, r, DetectionResult.fitness(p, r, map50, map), images, nTarget,
+        return new DetectionResult(
+                map50,
+                map,
+                p,
+                r,
+                DetectionResult.fitness(p, r, map50, map),
+                images,
+                nTarget,
                 perClass);
     }
 
@@ -88,7 +109,14 @@ public final class DetectionMetrics {
         for (int c : classes) {
             if (c < 0 || c >= names.size()) {
                 throw new IllegalArgumentException(
-                        what + " class " + c + " is outside 0.." + (names.size() - 1) + " (" + names.size() + " classes)");
+                        what
+                                + " class "
+                                + c
+                                + " is outside 0.."
+                                + (names.size() - 1)
+                                + " ("
+                                + names.size()
+                                + " classes)");
             }
         }
     }

@@ -8,8 +8,9 @@ import io.prunesweep.model.DetectionHead;
 import io.prunesweep.model.YoloModel;
 
 /**
- * {@link BatchPredictor} of the engine: {@link YoloModel#predict} in inference mode on the model's device, each batch
- * in its own sub-manager (freed when the batch is closed). Does not own the model.
+ * {@link BatchPredictor} of the engine: {@link YoloModel#predict} in inference mode on the model's
+ * device, each batch in its own sub-manager (freed when the batch is closed). Does not own the
+ * model.
  */
 public final class EnginePredictor implements BatchPredictor {
     public static final String RUNTIME = "djl";

@@ -3,10 +3,10 @@ package io.prunesweep.eval;
 import io.prunesweep.data.LabeledImage;
 
 /**
- * The labelled objects of one image: boxes {@code (x1, y1, x2, y2)} in pixels (the same pixel space as the
- * predictions they are compared with) and a class index per box.
+ * The labelled objects of one image: boxes {@code (x1, y1, x2, y2)} in pixels (the same pixel space
+ * as the predictions they are compared with) and a class index per box.
  *
- * @param boxes   {@code 4 * n} floats, box {@code i} at {@code [4i, 4i+4)}
+ * @param boxes {@code 4 * n} floats, box {@code i} at {@code [4i, 4i+4)}
  * @param classes {@code n} class indices
  */
 public record GroundTruth(float[] boxes, int[] classes) {
@@ -15,7 +15,11 @@ public record GroundTruth(float[] boxes, int[] classes) {
     public GroundTruth {
         if (boxes.length != 4 * classes.length) {
             throw new IllegalArgumentException(
-                    "ground truth: " + boxes.length + " box floats for " + classes.length + " classes; need 4n, n");
+                    "ground truth: "
+                            + boxes.length
+                            + " box floats for "
+                            + classes.length
+                            + " classes; need 4n, n");
         }
     }
 
@@ -24,13 +28,19 @@ public record GroundTruth(float[] boxes, int[] classes) {
     }
 
     /**
-     * From YOLO label rows (normalized {@code cx, cy, w, h}) to pixel {@code x1, y1, x2, y2} of an image of the
-     * given size, in float32 as ultralytics' validator does ({@code xywh2xyxy(bbox) * [w, h, w, h]}).
+     * From YOLO label rows (normalized {@code cx, cy, w, h}) to pixel {@code x1, y1, x2, y2} of an
+     * image of the given size, in float32 as ultralytics' validator does ({@code xywh2xyxy(bbox) *
+     * [w, h, w, h]}).
      */
-    public static GroundTruth fromNormalizedXywh(float[] cxcywh, int[] classes, int width, int height) {
+    public static GroundTruth fromNormalizedXywh(
+            float[] cxcywh, int[] classes, int width, int height) {
         if (cxcywh.length != 4 * classes.length) {
             throw new IllegalArgumentException(
-                    "labels: " + cxcywh.length + " box floats for " + classes.length + " classes; need 4n, n");
+                    "labels: "
+                            + cxcywh.length
+                            + " box floats for "
+                            + classes.length
+                            + " classes; need 4n, n");
         }
         float[] b = new float[cxcywh.length];
         for (int i = 0; i < cxcywh.length; i += 4) {
@@ -45,9 +55,10 @@ public record GroundTruth(float[] boxes, int[] classes) {
     }
 
     /**
-     * The labels of a dataset image in its original pixels, straight from the label rows. Both ways of validating
-     * (a model's predictions, a predictions file) compare against this, so they agree to the last bit; ultralytics
-     * instead maps the letterboxed labels back, which differs only in float rounding.
+     * The labels of a dataset image in its original pixels, straight from the label rows. Both ways
+     * of validating (a model's predictions, a predictions file) compare against this, so they agree
+     * to the last bit; ultralytics instead maps the letterboxed labels back, which differs only in
+     * float rounding.
      */
     public static GroundTruth of(LabeledImage image) {
         float[] rows = image.labels();

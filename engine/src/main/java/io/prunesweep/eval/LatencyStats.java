@@ -4,17 +4,19 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Summary of timed runs (one run = one batch through the model): median and 95th percentile in milliseconds
- * (NumPy's default linear interpolation between order statistics), mean, and throughput in images per second.
+ * Summary of timed runs (one run = one batch through the model): median and 95th percentile in
+ * milliseconds (NumPy's default linear interpolation between order statistics), mean, and
+ * throughput in images per second.
  *
- * @param runs      number of timed runs
+ * @param runs number of timed runs
  * @param batchSize images per run
- * @param p50Ms     median run time
- * @param p95Ms     95th percentile run time
- * @param meanMs    mean run time
- * @param fps       images per second: {@code batchSize / mean run time}
+ * @param p50Ms median run time
+ * @param p95Ms 95th percentile run time
+ * @param meanMs mean run time
+ * @param fps images per second: {@code batchSize / mean run time}
  */
-public record LatencyStats(int runs, int batchSize, double p50Ms, double p95Ms, double meanMs, double fps) {
+public record LatencyStats(
+        int runs, int batchSize, double p50Ms, double p95Ms, double meanMs, double fps) {
 
     /** Summarizes per-run durations in nanoseconds. */
     public static LatencyStats of(long[] durationsNs, int batchSize) {
@@ -27,7 +29,8 @@ public record LatencyStats(int runs, int batchSize, double p50Ms, double p95Ms, 
         long[] sorted = durationsNs.clone();
         Arrays.sort(sorted);
         if (sorted[0] < 0) {
-            throw new IllegalArgumentException("a run lasted " + sorted[0] + " ns; durations cannot be negative");
+            throw new IllegalArgumentException(
+                    "a run lasted " + sorted[0] + " ns; durations cannot be negative");
         }
         double sum = 0;
         for (long d : sorted) {
@@ -35,8 +38,13 @@ public record LatencyStats(int runs, int batchSize, double p50Ms, double p95Ms, 
         }
         double meanNs = sum / sorted.length;
         double fps = meanNs > 0 ? batchSize * 1e9 / meanNs : Double.POSITIVE_INFINITY;
-        return new LatencyStats(sorted.length, batchSize, percentile(sorted, 50) / 1e6, percentile(sorted, 95) / 1e6,
-                meanNs / 1e6, fps);
+        return new LatencyStats(
+                sorted.length,
+                batchSize,
+                percentile(sorted, 50) / 1e6,
+                percentile(sorted, 95) / 1e6,
+                meanNs / 1e6,
+                fps);
     }
 
     public static LatencyStats of(List<Long> durationsNs, int batchSize) {

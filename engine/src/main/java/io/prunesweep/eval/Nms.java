@@ -5,23 +5,25 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Non-maximum suppression of a YOLO detector's inference output, as ultralytics' {@code non_max_suppression}
- * (with torchvision's {@code nms}) computes it, in plain Java on float arrays.
+ * Non-maximum suppression of a YOLO detector's inference output, as ultralytics' {@code
+ * non_max_suppression} (with torchvision's {@code nms}) computes it, in plain Java on float arrays.
  *
- * <p>Input: {@code [B, 4 + nc, A]} floats: per anchor {@code cx, cy, w, h} in input pixels, then {@code nc} class
- * scores (already sigmoid). Per image: candidates are anchors whose best score is above {@code conf}; with
- * multi-label every class above {@code conf} makes its own candidate (anchor-major order, as
- * {@code torch.where}); at most {@code max_nms} of the best are kept; boxes are offset by
- * {@code class * max_wh} (class-aware) and suppressed greedily in descending score order (ties: earlier
- * candidate first) when their IoU with a kept box is strictly above the threshold. IoUs are float32 with
- * torchvision's operand order, so borderline overlaps fall on the same side.
+ * <p>Input: {@code [B, 4 + nc, A]} floats: per anchor {@code cx, cy, w, h} in input pixels, then
+ * {@code nc} class scores (already sigmoid). Per image: candidates are anchors whose best score is
+ * above {@code conf}; with multi-label every class above {@code conf} makes its own candidate
+ * (anchor-major order, as {@code torch.where}); at most {@code max_nms} of the best are kept; boxes
+ * are offset by {@code class * max_wh} (class-aware) and suppressed greedily in descending score
+ * order (ties: earlier candidate first) when their IoU with a kept box is strictly above the
+ * threshold. IoUs are float32 with torchvision's operand order, so borderline overlaps fall on the
+ * same side.
  *
- * <p>Greedy NMS suppresses a box only through boxes that were kept, so each candidate is checked against the
- * kept list, and the scan stops once {@code max_det} boxes are kept: at most {@code n * max_det} IoUs instead of
- * torchvision's {@code n^2} worst case, with an identical result ({@code keep[:max_det]}). Candidates are
- * primitive long sort keys; when there are more than {@code max_nms}, a quickselect finds the best ones and
- * only those are sorted. Measured on 2 cores: 8400 anchors x 80 classes, 30000 candidates into NMS (an
- * untrained model at conf 0.001) about 8 ms per image; a trained model's output about 1 ms.
+ * <p>Greedy NMS suppresses a box only through boxes that were kept, so each candidate is checked
+ * against the kept list, and the scan stops once {@code max_det} boxes are kept: at most {@code n *
+ * max_det} IoUs instead of torchvision's {@code n^2} worst case, with an identical result ({@code
+ * keep[:max_det]}). Candidates are primitive long sort keys; when there are more than {@code
+ * max_nms}, a quickselect finds the best ones and only those are sorted. Measured on 2 cores: 8400
+ * anchors x 80 classes, 30000 candidates into NMS (an untrained model at conf 0.001) about 8 ms per
+ * image; a trained model's output about 1 ms.
  */
 public final class Nms {
     private Nms() {}
@@ -29,16 +31,28 @@ public final class Nms {
     /**
      * Runs NMS over a batch.
      *
-     * @param output   inference output, row-major {@code [batch, channels, anchors]}
-     * @param batch    batch size
+     * @param output inference output, row-major {@code [batch, channels, anchors]}
+     * @param batch batch size
      * @param channels {@code 4 + nc}
-     * @param anchors  number of anchors
+     * @param anchors number of anchors
      * @return per image, kept boxes {@code x1, y1, x2, y2} (input pixels), score descending
      */
-    public static List<Detections> apply(float[] output, int batch, int channels, int anchors, NmsConfig cfg) {
-        if (channels <= 4 || batch < 0 || anchors < 0 || (long) batch * channels * anchors != output.length) {
-            throw new IllegalArgumentException("NMS input has " + output.length + " floats; expected [batch "
-                    + batch + ", 4 + nc " + channels + ", anchors " + anchors + "] with nc >= 1");
+    public static List<Detections> apply(
+            float[] output, int batch, int channels, int anchors, NmsConfig cfg) {
+        if (channels <= 4
+                || batch < 0
+                || anchors < 0
+                || (long) batch * channels * anchors != output.length) {
+            throw new IllegalArgumentException(
+                    "NMS input has "
+                            + output.length
+                            + " floats; expected [batch "
+                            + batch
+                            + ", 4 + nc "
+                            + channels
+                            + ", anchors "
+                            + anchors
+                            + "] with nc >= 1");
         }
         List<Detections> result = new ArrayList<>(batch);
         for (int b = 0; b < batch; b++) {
@@ -52,8 +66,10 @@ public final class Nms {
         float conf = cfg.confThreshold();
         boolean multi = cfg.multiLabel() && nc > 1; // as ultralytics: multi_label &= nc > 1
         int clsBase = offset + 4 * anchors;
-        // A candidate is a sort key: score descending, then (anchor, class) row-major, the order torch.where
-        // lists them in. Scores here are above a non-negative threshold, so their IEEE bits order like the
+        // A candidate is a sort key: score descending, then (anchor, class) row-major, the order
+        // torch.where
+        // lists them in. Scores here are above a non-negative threshold, so their IEEE bits order
+        // like the
         // values. Loops run class-major to read the [nc, anchors] block sequentially.
         LongList keys = new LongList();
         if (multi) {
@@ -96,7 +112,8 @@ public final class Nms {
         }
         Arrays.sort(k0, 0, m);
 
-        // Boxes of the candidates in score order: plain xyxy for the output, class-offset xyxy for the IoU.
+        // Boxes of the candidates in score order: plain xyxy for the output, class-offset xyxy for
+        // the IoU.
         float[] xyxy = new float[4 * m];
         float[] off = new float[4 * m];
         float[] area = new float[m];
@@ -126,13 +143,17 @@ public final class Nms {
         int nk = 0;
         double iouThr = cfg.iouThreshold();
         for (int j = 0; j < m && nk < kept.length; j++) {
-            float jx1 = off[4 * j], jy1 = off[4 * j + 1], jx2 = off[4 * j + 2], jy2 = off[4 * j + 3];
+            float jx1 = off[4 * j],
+                    jy1 = off[4 * j + 1],
+                    jx2 = off[4 * j + 2],
+                    jy2 = off[4 * j + 3];
             boolean suppressed = false;
             for (int q = 0; q < nk; q++) {
                 int i = kept[q];
                 // torchvision's CPU kernel, operand for operand (i is the earlier, kept box)
                 float w = Math.max(0f, Math.min(off[4 * i + 2], jx2) - Math.max(off[4 * i], jx1));
-                float h = Math.max(0f, Math.min(off[4 * i + 3], jy2) - Math.max(off[4 * i + 1], jy1));
+                float h =
+                        Math.max(0f, Math.min(off[4 * i + 3], jy2) - Math.max(off[4 * i + 1], jy1));
                 float inter = w * h;
                 float ovr = inter / (area[i] + area[j] - inter);
                 if (ovr > iouThr) {
@@ -164,7 +185,10 @@ public final class Nms {
         return ((long) (Integer.MAX_VALUE - Float.floatToIntBits(score)) << 32) | index;
     }
 
-    /** Reorders {@code a[0..n)} so that its {@code k} smallest values come first (quickselect; keys are unique). */
+    /**
+     * Reorders {@code a[0..n)} so that its {@code k} smallest values come first (quickselect; keys
+     * are unique).
+     */
     static void selectSmallest(long[] a, int n, int k) {
         int lo = 0;
         int hi = n - 1;

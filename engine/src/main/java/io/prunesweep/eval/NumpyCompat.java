@@ -1,14 +1,18 @@
 package io.prunesweep.eval;
 
 /**
- * The few NumPy routines ultralytics' metrics are built from, reproduced with NumPy's own arithmetic order
- * ({@code linspace}, {@code interp}, pairwise {@code sum}, {@code trapz}, the box-filter {@code smooth}), so the
- * figures agree to the last bits rather than merely to a tolerance.
+ * The few NumPy routines ultralytics' metrics are built from, reproduced with NumPy's own
+ * arithmetic order ({@code linspace}, {@code interp}, pairwise {@code sum}, {@code trapz}, the
+ * box-filter {@code smooth}), so the figures agree to the last bits rather than merely to a
+ * tolerance.
  */
 final class NumpyCompat {
     private NumpyCompat() {}
 
-    /** {@code np.linspace(start, stop, num)}: {@code i * step + start}, last element exactly {@code stop}. */
+    /**
+     * {@code np.linspace(start, stop, num)}: {@code i * step + start}, last element exactly {@code
+     * stop}.
+     */
     static double[] linspace(double start, double stop, int num) {
         double[] y = new double[num];
         if (num == 1) {
@@ -24,8 +28,8 @@ final class NumpyCompat {
     }
 
     /**
-     * {@code np.interp(x, xp, fp, left, right)} for a non-decreasing {@code xp}: the segment is the last
-     * {@code j} with {@code xp[j] <= x}; points on a knot take its value.
+     * {@code np.interp(x, xp, fp, left, right)} for a non-decreasing {@code xp}: the segment is the
+     * last {@code j} with {@code xp[j] <= x}; points on a knot take its value.
      */
     static double[] interp(double[] x, double[] xp, double[] fp, double left, double right) {
         int n = xp.length;
@@ -77,7 +81,10 @@ final class NumpyCompat {
         return lo;
     }
 
-    /** {@code np.add.reduce} of {@code n} values {@code a[off + i * stride]}: 0 plus NumPy's pairwise sum. */
+    /**
+     * {@code np.add.reduce} of {@code n} values {@code a[off + i * stride]}: 0 plus NumPy's
+     * pairwise sum.
+     */
     static double sum(double[] a, int off, int n, int stride) {
         return 0.0 + pairwise(a, off, n, stride);
     }
@@ -135,8 +142,8 @@ final class NumpyCompat {
     }
 
     /**
-     * ultralytics {@code smooth(y, f)}: a box filter of {@code round(len * f * 2) // 2 + 1} taps over {@code y}
-     * padded with its end values ({@code np.convolve(..., mode="valid")}).
+     * ultralytics {@code smooth(y, f)}: a box filter of {@code round(len * f * 2) // 2 + 1} taps
+     * over {@code y} padded with its end values ({@code np.convolve(..., mode="valid")}).
      */
     static double[] smooth(double[] y, double f) {
         int nf = (int) Math.rint(y.length * f * 2) / 2 + 1;

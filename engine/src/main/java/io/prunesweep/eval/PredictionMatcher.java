@@ -1,17 +1,21 @@
 package io.prunesweep.eval;
 
 /**
- * Which detections of one image are true positives, at each IoU threshold 0.50:0.05:0.95, as ultralytics'
- * {@code BaseValidator.match_predictions} (the default, non-scipy path) decides it.
+ * Which detections of one image are true positives, at each IoU threshold 0.50:0.05:0.95, as
+ * ultralytics' {@code BaseValidator.match_predictions} (the default, non-scipy path) decides it.
  *
- * <p>Per threshold, the candidate pairs are (label, detection) of the same class with IoU at or above it. Sorted
- * by IoU descending, each detection keeps its best label; of those, in detection order, each label keeps its
- * first (lowest-index, i.e. highest-scoring) detection. That is not an optimal assignment: a detection whose
- * best label went to an earlier detection is a false positive even when another label was free, exactly as
- * there. Ties in IoU (numpy's sort order) resolve as a stable ascending sort reversed: the larger label index.
+ * <p>Per threshold, the candidate pairs are (label, detection) of the same class with IoU at or
+ * above it. Sorted by IoU descending, each detection keeps its best label; of those, in detection
+ * order, each label keeps its first (lowest-index, i.e. highest-scoring) detection. That is not an
+ * optimal assignment: a detection whose best label went to an earlier detection is a false positive
+ * even when another label was free, exactly as there. Ties in IoU (numpy's sort order) resolve as a
+ * stable ascending sort reversed: the larger label index.
  */
 public final class PredictionMatcher {
-    /** {@code torch.linspace(0.5, 0.95, 10)} in float32, computed as torch's CPU kernel does (two halves). */
+    /**
+     * {@code torch.linspace(0.5, 0.95, 10)} in float32, computed as torch's CPU kernel does (two
+     * halves).
+     */
     static final float[] IOU_THRESHOLDS = torchLinspace(0.5f, 0.95f, 10);
 
     public static final int NUM_THRESHOLDS = IOU_THRESHOLDS.length;
@@ -26,7 +30,8 @@ public final class PredictionMatcher {
     /**
      * Correct-detection flags of one image.
      *
-     * @return per detection a bit mask: bit {@code t} set when it is a true positive at threshold {@code t}
+     * @return per detection a bit mask: bit {@code t} set when it is a true positive at threshold
+     *     {@code t}
      */
     public static int[] match(Detections preds, GroundTruth gt) {
         int nd = preds.size();
@@ -34,11 +39,15 @@ public final class PredictionMatcher {
         if (nd == 0 || gt.size() == 0) {
             return correct;
         }
-        float[][] iou = BoxIou.matrix(gt.boxes(), preds.boxes()); // [labels][detections], as ultralytics
+        float[][] iou =
+                BoxIou.matrix(gt.boxes(), preds.boxes()); // [labels][detections], as ultralytics
         return match(preds.classes(), gt.classes(), iou);
     }
 
-    /** As {@link #match(Detections, GroundTruth)} from a precomputed {@code [labels][detections]} IoU. */
+    /**
+     * As {@link #match(Detections, GroundTruth)} from a precomputed {@code [labels][detections]}
+     * IoU.
+     */
     static int[] match(int[] predCls, int[] trueCls, float[][] iou) {
         int nd = predCls.length;
         int nl = trueCls.length;

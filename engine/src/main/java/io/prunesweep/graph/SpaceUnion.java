@@ -7,10 +7,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Union-find over channel vectors ("leaves") with refinement. A tensor is a list of leaves (a concatenation);
- * tying two tensors channel by channel (a residual add, a depthwise conv) unions their leaves pairwise, and when
- * the two concatenations' boundaries do not line up the larger leaf's whole class is split at the boundary first.
- * So every class ends up a set of equally wide, channel-aligned leaves: one channel space.
+ * Union-find over channel vectors ("leaves") with refinement. A tensor is a list of leaves (a
+ * concatenation); tying two tensors channel by channel (a residual add, a depthwise conv) unions
+ * their leaves pairwise, and when the two concatenations' boundaries do not line up the larger
+ * leaf's whole class is split at the boundary first. So every class ends up a set of equally wide,
+ * channel-aligned leaves: one channel space.
  */
 final class SpaceUnion {
     private int n;
@@ -27,7 +28,9 @@ final class SpaceUnion {
     }
 
     int fresh(int w, int layer, String leafName, String frozen) {
-        if (n == parent.length) grow();
+        if (n == parent.length) {
+            grow();
+        }
         parent[n] = n;
         width[n] = w;
         layerOf[n] = layer;
@@ -80,7 +83,9 @@ final class SpaceUnion {
     /** The current leaves of a tensor (split leaves replaced by their pieces). */
     List<Integer> resolve(List<Integer> tensor) {
         List<Integer> out = new ArrayList<>(tensor.size());
-        for (int x : tensor) expand(x, out);
+        for (int x : tensor) {
+            expand(x, out);
+        }
         return out;
     }
 
@@ -88,26 +93,33 @@ final class SpaceUnion {
         if (children[x] == null) {
             out.add(x);
         } else {
-            for (int c : children[x]) expand(c, out);
+            for (int c : children[x]) {
+                expand(c, out);
+            }
         }
     }
 
     int width(List<Integer> tensor) {
         int w = 0;
-        for (int x : tensor) w += width[x];
+        for (int x : tensor) {
+            w += width[x];
+        }
         return w;
     }
 
     void freeze(List<Integer> tensor, String why) {
         for (int x : resolve(tensor)) {
-            if (frozenBy[x] == null) frozenBy[x] = why;
+            if (frozenBy[x] == null) {
+                frozenBy[x] = why;
+            }
         }
     }
 
     /** Channel i of {@code a} is channel i of {@code b}; the tensors must be equally wide. */
     void tie(List<Integer> a, List<Integer> b) {
         if (width(a) != width(b)) {
-            throw new IllegalArgumentException("cannot tie tensors of " + width(a) + " and " + width(b) + " channels");
+            throw new IllegalArgumentException(
+                    "cannot tie tensors of " + width(a) + " and " + width(b) + " channels");
         }
         while (true) {
             List<Integer> ra = resolve(a);
@@ -123,21 +135,29 @@ final class SpaceUnion {
                     i++;
                     j++;
                 } else {
-                    // boundaries differ: cut the wider leaf's class where the narrower one ends, then start over
-                    if (width[x] > width[y]) splitClass(x, width[y]);
-                    else splitClass(y, width[x]);
+                    // boundaries differ: cut the wider leaf's class where the narrower one ends,
+                    // then start over
+                    if (width[x] > width[y]) {
+                        splitClass(x, width[y]);
+                    } else {
+                        splitClass(y, width[x]);
+                    }
                     changed = true;
                     break;
                 }
             }
-            if (!changed) return;
+            if (!changed) {
+                return;
+            }
         }
     }
 
     private void union(int x, int y) {
         int rx = find(x);
         int ry = find(y);
-        if (rx == ry) return;
+        if (rx == ry) {
+            return;
+        }
         if (rx > ry) {
             int t = rx;
             rx = ry;
@@ -147,7 +167,10 @@ final class SpaceUnion {
         members.get(rx).addAll(members.remove(ry));
     }
 
-    /** Splits every leaf of {@code leaf}'s class into [0, at) and [at, width); the pieces form two classes. */
+    /**
+     * Splits every leaf of {@code leaf}'s class into [0, at) and [at, width); the pieces form two
+     * classes.
+     */
     private void splitClass(int leaf, int at) {
         int root = find(leaf);
         List<Integer> ms = members.remove(root);

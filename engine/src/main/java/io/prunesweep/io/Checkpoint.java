@@ -12,15 +12,19 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Self-describing checkpoints: one safetensors file whose tensors use ultralytics state-dict names and whose
- * metadata holds the model graph with its actual (possibly pruned) widths, so it reloads with no YAML.
- * Any other tool that reads safetensors can read it too. Always float32.
+ * Self-describing checkpoints: one safetensors file whose tensors use ultralytics state-dict names
+ * and whose metadata holds the model graph with its actual (possibly pruned) widths, so it reloads
+ * with no YAML. Any other tool that reads safetensors can read it too. Always float32.
  */
 public final class Checkpoint {
     public static final String FORMAT_KEY = "prunesweep.format";
     public static final String FORMAT = "checkpoint/1";
     public static final String GRAPH_KEY = "prunesweep.graph";
-    /** Tensors of a training run's state (raw weights, optimizer buffers) in a {@code last} checkpoint. */
+
+    /**
+     * Tensors of a training run's state (raw weights, optimizer buffers) in a {@code last}
+     * checkpoint.
+     */
     public static final String TRAIN_PREFIX = "train.";
 
     private Checkpoint() {}
@@ -30,10 +34,15 @@ public final class Checkpoint {
     }
 
     /**
-     * Saves the model's weights under their plain names plus {@code extraTensors} (a training run's raw weights
-     * and optimizer state live there, under a {@code train.} prefix, so the plain names stay the usable model).
+     * Saves the model's weights under their plain names plus {@code extraTensors} (a training run's
+     * raw weights and optimizer state live there, under a {@code train.} prefix, so the plain names
+     * stay the usable model).
      */
-    public static void save(YoloModel model, String uri, Map<String, String> extraMetadata, Map<String, SafeTensors.Tensor> extraTensors) {
+    public static void save(
+            YoloModel model,
+            String uri,
+            Map<String, String> extraMetadata,
+            Map<String, SafeTensors.Tensor> extraTensors) {
         Map<String, String> meta = new LinkedHashMap<>(extraMetadata);
         meta.put(FORMAT_KEY, FORMAT);
         meta.put(GRAPH_KEY, model.graph().toJson());
@@ -50,7 +59,10 @@ public final class Checkpoint {
         }
     }
 
-    /** A checkpoint's metadata alone (training state, measured metrics, the graph JSON), without its tensors. */
+    /**
+     * A checkpoint's metadata alone (training state, measured metrics, the graph JSON), without its
+     * tensors.
+     */
     public static Map<String, String> metadata(String uri) {
         try (InputStream in = FileSystems.open(uri)) {
             return SafeTensors.readMetadata(in, uri);
@@ -59,28 +71,43 @@ public final class Checkpoint {
         }
     }
 
-    /** The graph stored in a PruneSweep checkpoint, or null for a plain (e.g. ultralytics) state dict. */
+    /**
+     * The graph stored in a PruneSweep checkpoint, or null for a plain (e.g. ultralytics) state
+     * dict.
+     */
     public static ModelGraph storedGraph(Content content, String source) {
         String json = content.metadata().get(GRAPH_KEY);
         return json == null ? null : ModelGraph.fromJson(json, source);
     }
 
     /**
-     * Loads weights: a PruneSweep checkpoint rebuilds its own graph; a plain ultralytics state dict needs
-     * {@code graph} (from {@code --model/--scale}) or is matched against the bundled families.
+     * Loads weights: a PruneSweep checkpoint rebuilds its own graph; a plain ultralytics state dict
+     * needs {@code graph} (from {@code --model/--scale}) or is matched against the bundled
+     * families.
      */
     public static YoloModel load(String uri, ModelGraph graph, Device device) {
         Content content = read(uri);
         ModelGraph stored = storedGraph(content, uri);
-        ModelGraph use = stored != null ? stored : graph != null ? graph : UltralyticsImport.inferGraph(content, uri);
+        ModelGraph use =
+                stored != null
+                        ? stored
+                        : graph != null ? graph : UltralyticsImport.inferGraph(content, uri);
         YoloModel model = YoloModel.create(use, 0, device);
         Map<String, SafeTensors.Tensor> weights = new LinkedHashMap<>(content.tensors());
         weights.keySet().removeIf(k -> k.startsWith(TRAIN_PREFIX));
         StateDictCheck check = StateDictCheck.compare(model.stateShapes(), weights);
         if (!check.ok()) {
             model.close();
-            throw new InputException(uri + ": weights do not fit model " + use.name() + use.scale() + " (nc=" + use.nc()
-                    + "): " + check.describe() + (stored == null ? "; pass the right --model/--scale/--nc" : ""));
+            throw new InputException(
+                    uri
+                            + ": weights do not fit model "
+                            + use.name()
+                            + use.scale()
+                            + " (nc="
+                            + use.nc()
+                            + "): "
+                            + check.describe()
+                            + (stored == null ? "; pass the right --model/--scale/--nc" : ""));
         }
         model.loadStateDict(content.tensors());
         return model;

@@ -8,9 +8,10 @@ import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * Bytes the weights take on disk: as a float32 safetensors file, and that file gzipped (java.util.zip, default
- * level). Zeros from unstructured pruning leave the first unchanged and shrink the second; that is the storage
- * they save, while latency on dense kernels does not change. Counted by streaming, nothing is written.
+ * Bytes the weights take on disk: as a float32 safetensors file, and that file gzipped
+ * (java.util.zip, default level). Zeros from unstructured pruning leave the first unchanged and
+ * shrink the second; that is the storage they save, while latency on dense kernels does not change.
+ * Counted by streaming, nothing is written.
  */
 public record CheckpointSize(long bytes, long gzipBytes) {
 

@@ -17,9 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The safetensors format (8-byte little-endian header length, JSON header, raw little-endian data): what
- * ultralytics users export with two lines of Python, and what our own checkpoints are. Reads F32, F16, BF16
- * (ultralytics keeps EMA weights in half precision) and integer tensors; writes F32.
+ * The safetensors format (8-byte little-endian header length, JSON header, raw little-endian data):
+ * what ultralytics users export with two lines of Python, and what our own checkpoints are. Reads
+ * F32, F16, BF16 (ultralytics keeps EMA weights in half precision) and integer tensors; writes F32.
  */
 public final class SafeTensors {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,22 +48,38 @@ public final class SafeTensors {
         Map<String, String> metadata = metadata(root);
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             var e = it.next();
-            if (e.getKey().equals("__metadata__")) continue;
+            if (e.getKey().equals("__metadata__")) {
+                continue;
+            }
             JsonNode t = e.getValue();
             String dtype = t.path("dtype").asText();
             long[] shape = new long[t.path("shape").size()];
-            for (int i = 0; i < shape.length; i++) shape[i] = t.path("shape").get(i).asLong();
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = t.path("shape").get(i).asLong();
+            }
             JsonNode offsets = t.path("data_offsets");
-            if (offsets.size() != 2 || !offsets.get(0).canConvertToLong() || !offsets.get(1).canConvertToLong()) {
-                throw new InputException(source + ": tensor " + e.getKey() + " has no valid data_offsets in the header");
+            if (offsets.size() != 2
+                    || !offsets.get(0).canConvertToLong()
+                    || !offsets.get(1).canConvertToLong()) {
+                throw new InputException(
+                        source
+                                + ": tensor "
+                                + e.getKey()
+                                + " has no valid data_offsets in the header");
             }
             long begin = offsets.get(0).asLong();
             long end = offsets.get(1).asLong();
             if (end > data.length || begin > end || begin < 0) {
-                throw new InputException(source + ": tensor " + e.getKey() + " lies outside the file (truncated?)");
+                throw new InputException(
+                        source + ": tensor " + e.getKey() + " lies outside the file (truncated?)");
             }
             checkLength(source, e.getKey(), dtype, shape, end - begin);
-            tensors.put(e.getKey(), new Tensor(dtype, shape, decode(dtype, data, (int) begin, (int) end, source, e.getKey())));
+            tensors.put(
+                    e.getKey(),
+                    new Tensor(
+                            dtype,
+                            shape,
+                            decode(dtype, data, (int) begin, (int) end, source, e.getKey())));
         }
         return new Content(tensors, metadata);
     }
@@ -79,93 +95,152 @@ public final class SafeTensors {
     }
 
     /**
-     * The header's dtype and shape must account for exactly the bytes its offsets span: F16 over F32-sized data
-     * (or the reverse) would otherwise load as wrong weights or fail deep inside the engine.
+     * The header's dtype and shape must account for exactly the bytes its offsets span: F16 over
+     * F32-sized data (or the reverse) would otherwise load as wrong weights or fail deep inside the
+     * engine.
      */
-    private static void checkLength(String source, String name, String dtype, long[] shape, long bytes) {
+    private static void checkLength(
+            String source, String name, String dtype, long[] shape, long bytes) {
         int size = dtypeSize(dtype);
         if (size == 0) {
-            throw new InputException(source + ": tensor " + name + " has unsupported dtype " + dtype
-                    + " (supported: F32, F16, BF16, F64, I64, I32)");
+            throw new InputException(
+                    source
+                            + ": tensor "
+                            + name
+                            + " has unsupported dtype "
+                            + dtype
+                            + " (supported: F32, F16, BF16, F64, I64, I32)");
         }
         long elements = 1;
         for (long d : shape) {
-            if (d < 0) throw new InputException(source + ": tensor " + name + " has a negative dimension in " + Arrays.toString(shape));
+            if (d < 0) {
+                throw new InputException(
+                        source
+                                + ": tensor "
+                                + name
+                                + " has a negative dimension in "
+                                + Arrays.toString(shape));
+            }
             elements = Math.multiplyExact(elements, d);
         }
         if (elements * size != bytes) {
-            throw new InputException(source + ": tensor " + name + " is " + dtype + " " + Arrays.toString(shape) + " = "
-                    + elements + " x " + size + " bytes = " + elements * size + " bytes, but its data_offsets span " + bytes
-                    + " bytes; the header does not match the data (wrong dtype?), not loaded");
+            throw new InputException(
+                    source
+                            + ": tensor "
+                            + name
+                            + " is "
+                            + dtype
+                            + " "
+                            + Arrays.toString(shape)
+                            + " = "
+                            + elements
+                            + " x "
+                            + size
+                            + " bytes = "
+                            + elements * size
+                            + " bytes, but its data_offsets span "
+                            + bytes
+                            + " bytes; the header does not match the data (wrong dtype?), not loaded");
         }
     }
 
     /** Only the string metadata: reads the header and stops, without the tensor bytes. */
-    public static Map<String, String> readMetadata(InputStream in, String source) throws IOException {
+    public static Map<String, String> readMetadata(InputStream in, String source)
+            throws IOException {
         return metadata(readHeader(in, source));
     }
 
     private static JsonNode readHeader(InputStream in, String source) throws IOException {
         byte[] lenBytes = in.readNBytes(8);
-        if (lenBytes.length < 8) throw new InputException(source + ": not a safetensors file (shorter than 8 bytes)");
+        if (lenBytes.length < 8) {
+            throw new InputException(source + ": not a safetensors file (shorter than 8 bytes)");
+        }
         long headerLen = ByteBuffer.wrap(lenBytes).order(ByteOrder.LITTLE_ENDIAN).getLong();
         if (headerLen <= 0 || headerLen > MAX_HEADER) {
-            throw new InputException(source + ": not a safetensors file (header length " + headerLen + ")");
+            throw new InputException(
+                    source + ": not a safetensors file (header length " + headerLen + ")");
         }
         byte[] header = in.readNBytes((int) headerLen);
-        if (header.length < headerLen) throw new InputException(source + ": truncated safetensors header");
+        if (header.length < headerLen) {
+            throw new InputException(source + ": truncated safetensors header");
+        }
         JsonNode root;
         try {
             root = JSON.readTree(new String(header, StandardCharsets.UTF_8).trim());
         } catch (IOException e) {
-            throw new InputException(source + ": safetensors header is not JSON: " + e.getMessage(), e);
+            throw new InputException(
+                    source + ": safetensors header is not JSON: " + e.getMessage(), e);
         }
         return root;
     }
 
     private static Map<String, String> metadata(JsonNode root) {
         Map<String, String> metadata = new LinkedHashMap<>();
-        root.path("__metadata__").fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+        root.path("__metadata__")
+                .fields()
+                .forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
         return metadata;
     }
 
-    private static float[] decode(String dtype, byte[] data, int begin, int end, String source, String name) {
+    private static float[] decode(
+            String dtype, byte[] data, int begin, int end, String source, String name) {
         ByteBuffer b = ByteBuffer.wrap(data, begin, end - begin).order(ByteOrder.LITTLE_ENDIAN);
         int bytes = end - begin;
         switch (dtype) {
-            case "F32": {
-                float[] v = new float[bytes / 4];
-                b.asFloatBuffer().get(v);
-                return v;
-            }
-            case "F16": {
-                float[] v = new float[bytes / 2];
-                for (int i = 0; i < v.length; i++) v[i] = halfToFloat(b.getShort());
-                return v;
-            }
-            case "BF16": {
-                float[] v = new float[bytes / 2];
-                for (int i = 0; i < v.length; i++) v[i] = Float.intBitsToFloat((b.getShort() & 0xffff) << 16);
-                return v;
-            }
-            case "F64": {
-                float[] v = new float[bytes / 8];
-                for (int i = 0; i < v.length; i++) v[i] = (float) b.getDouble();
-                return v;
-            }
-            case "I64": {
-                float[] v = new float[bytes / 8];
-                for (int i = 0; i < v.length; i++) v[i] = b.getLong();
-                return v;
-            }
-            case "I32": {
-                float[] v = new float[bytes / 4];
-                for (int i = 0; i < v.length; i++) v[i] = b.getInt();
-                return v;
-            }
+            case "F32":
+                {
+                    float[] v = new float[bytes / 4];
+                    b.asFloatBuffer().get(v);
+                    return v;
+                }
+            case "F16":
+                {
+                    float[] v = new float[bytes / 2];
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = halfToFloat(b.getShort());
+                    }
+                    return v;
+                }
+            case "BF16":
+                {
+                    float[] v = new float[bytes / 2];
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = Float.intBitsToFloat((b.getShort() & 0xffff) << 16);
+                    }
+                    return v;
+                }
+            case "F64":
+                {
+                    float[] v = new float[bytes / 8];
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = (float) b.getDouble();
+                    }
+                    return v;
+                }
+            case "I64":
+                {
+                    float[] v = new float[bytes / 8];
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = b.getLong();
+                    }
+                    return v;
+                }
+            case "I32":
+                {
+                    float[] v = new float[bytes / 4];
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = b.getInt();
+                    }
+                    return v;
+                }
             default:
-                throw new InputException(source + ": tensor " + name + " has unsupported dtype " + dtype
-                        + " (supported: F32, F16, BF16, F64, I64, I32)");
+                throw new InputException(
+                        source
+                                + ": tensor "
+                                + name
+                                + " has unsupported dtype "
+                                + dtype
+                                + " (supported: F32, F16, BF16, F64, I64, I32)");
         }
     }
 
@@ -179,11 +254,15 @@ public final class SafeTensors {
             float v = mant * 0x1p-24f; // subnormal
             return sign == 0 ? v : -v;
         }
-        if (exp == 31) return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
+        if (exp == 31) {
+            return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
+        }
         return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
     }
 
-    public static void write(OutputStream out, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+    public static void write(
+            OutputStream out, Map<String, Tensor> tensors, Map<String, String> metadata)
+            throws IOException {
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
@@ -194,18 +273,28 @@ public final class SafeTensors {
             ObjectNode t = header.putObject(e.getKey());
             t.put("dtype", "F32");
             var shape = t.putArray("shape");
-            for (long d : e.getValue().shape()) shape.add(d);
+            for (long d : e.getValue().shape()) {
+                shape.add(d);
+            }
             long len = 4L * e.getValue().data().length;
             t.putArray("data_offsets").add(offset).add(offset + len);
             offset += len;
         }
         byte[] h = JSON.writeValueAsBytes(header);
-        int pad = (8 - h.length % 8) % 8; // keep tensor data 8-byte aligned, as the reference writer does
+        int pad =
+                (8 - h.length % 8)
+                        % 8; // keep tensor data 8-byte aligned, as the reference writer does
         ByteArrayOutputStream hb = new ByteArrayOutputStream();
         hb.write(h);
-        for (int i = 0; i < pad; i++) hb.write(' ');
+        for (int i = 0; i < pad; i++) {
+            hb.write(' ');
+        }
         byte[] headerBytes = hb.toByteArray();
-        out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(headerBytes.length).array());
+        out.write(
+                ByteBuffer.allocate(8)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putLong(headerBytes.length)
+                        .array());
         out.write(headerBytes);
         for (Tensor t : tensors.values()) {
             ByteBuffer b = ByteBuffer.allocate(4 * t.data().length).order(ByteOrder.LITTLE_ENDIAN);

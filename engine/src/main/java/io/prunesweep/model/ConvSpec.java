@@ -1,15 +1,27 @@
 package io.prunesweep.model;
 
 /**
- * One convolution with explicit widths. Ultralytics' {@code Conv} is {@code bn=true} (Conv2d without bias,
- * BatchNorm, optional SiLU); a plain {@code nn.Conv2d} is {@code bn=false}. Pruning changes {@code in}/{@code out}
- * (and {@code groups} for depthwise convs); everything else is fixed by the architecture.
+ * One convolution with explicit widths. Ultralytics' {@code Conv} is {@code bn=true} (Conv2d
+ * without bias, BatchNorm, optional SiLU); a plain {@code nn.Conv2d} is {@code bn=false}. Pruning
+ * changes {@code in}/{@code out} (and {@code groups} for depthwise convs); everything else is fixed
+ * by the architecture.
  */
 public record ConvSpec(
-        int in, int out, int kernel, int stride, int padding, int groups, int dilation,
-        boolean bn, boolean act, boolean bias, boolean trainable) {
+        int in,
+        int out,
+        int kernel,
+        int stride,
+        int padding,
+        int groups,
+        int dilation,
+        boolean bn,
+        boolean act,
+        boolean bias,
+        boolean trainable) {
 
-    /** Ultralytics {@code Conv(c1, c2, k, s, p=autopad, g, d, act)}: Conv2d(bias=False) + BN + SiLU. */
+    /**
+     * Ultralytics {@code Conv(c1, c2, k, s, p=autopad, g, d, act)}: Conv2d(bias=False) + BN + SiLU.
+     */
     public static ConvSpec conv(int in, int out, int k, int s, Integer p, int g, boolean act) {
         int pad = p == null ? k / 2 : p;
         return new ConvSpec(in, out, k, s, pad, g, 1, true, act, false, true);
@@ -24,7 +36,10 @@ public record ConvSpec(
         return new ConvSpec(in, out, k, 1, k / 2, 1, 1, false, false, bias, true);
     }
 
-    /** Whether this is a depthwise conv (one group per channel), whose group count follows its width. */
+    /**
+     * Whether this is a depthwise conv (one group per channel), whose group count follows its
+     * width.
+     */
     public boolean depthwise() {
         return groups > 1 && groups == in && in == out;
     }
@@ -32,20 +47,26 @@ public record ConvSpec(
     public ConvSpec withIn(int newIn) {
         int g = depthwise() ? newIn : groups;
         int o = depthwise() ? newIn : out;
-        return new ConvSpec(newIn, o, kernel, stride, padding, g, dilation, bn, act, bias, trainable);
+        return new ConvSpec(
+                newIn, o, kernel, stride, padding, g, dilation, bn, act, bias, trainable);
     }
 
     public ConvSpec withOut(int newOut) {
         int g = depthwise() ? newOut : groups;
         int i = depthwise() ? newOut : in;
-        return new ConvSpec(i, newOut, kernel, stride, padding, g, dilation, bn, act, bias, trainable);
+        return new ConvSpec(
+                i, newOut, kernel, stride, padding, g, dilation, bn, act, bias, trainable);
     }
 
     /** Weight, bias and BN affine parameters (running statistics are buffers, not parameters). */
     public long parameterCount() {
         long n = (long) out * (in / groups) * kernel * kernel;
-        if (bias) n += out;
-        if (bn) n += 2L * out;
+        if (bias) {
+            n += out;
+        }
+        if (bn) {
+            n += 2L * out;
+        }
         return n;
     }
 

@@ -11,13 +11,19 @@ public final class Devices {
     private Devices() {}
 
     public static Device parse(String name) {
-        if (name == null || name.equals("cpu")) return Device.cpu();
+        if (name == null || name.equals("cpu")) {
+            return Device.cpu();
+        }
         if (name.matches("gpu(:\\d+)?")) {
             int id = name.contains(":") ? Integer.parseInt(name.substring(4)) : 0;
             int gpus = Engine.getInstance().getGpuCount();
             if (id >= gpus) {
-                throw new InputException("device " + name + " is not available: this PyTorch build sees " + gpus
-                        + " GPU(s); use --device cpu or a CUDA libtorch (PYTORCH_LIBRARY_PATH)");
+                throw new InputException(
+                        "device "
+                                + name
+                                + " is not available: this PyTorch build sees "
+                                + gpus
+                                + " GPU(s); use --device cpu or a CUDA libtorch (PYTORCH_LIBRARY_PATH)");
             }
             return Device.gpu(id);
         }

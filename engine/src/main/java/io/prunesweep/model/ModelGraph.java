@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A YOLO network as data: its layers with every width explicit. This is what checkpoints store, what pruning
- * changes and what {@link io.prunesweep.model.nn.YoloNetwork} is built from.
+ * A YOLO network as data: its layers with every width explicit. This is what checkpoints store,
+ * what pruning changes and what {@link io.prunesweep.model.nn.YoloNetwork} is built from.
  *
  * @param name model family (YAML stem), e.g. {@code yolov8}
  * @param scale scale letter used to build it ({@code n}, {@code s}, ...), informative after pruning
@@ -22,21 +22,32 @@ import java.util.List;
  * @param modules the module types its layers name (not stored: a graph read back gets the
  *     {@linkplain ModuleRegistry#standard() standard} registry); not part of equality
  */
-public record ModelGraph(String name, String scale, int nc, int inputChannels, List<Layer> layers,
-                         @JsonIgnore ModuleRegistry modules) {
+public record ModelGraph(
+        String name,
+        String scale,
+        int nc,
+        int inputChannels,
+        List<Layer> layers,
+        @JsonIgnore ModuleRegistry modules) {
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     public ModelGraph {
         layers = List.copyOf(layers);
-        if (modules == null) modules = ModuleRegistry.standard();
+        if (modules == null) {
+            modules = ModuleRegistry.standard();
+        }
     }
 
     /** A graph of the standard module types (what a checkpoint's stored graph reads back as). */
     @JsonCreator
-    public ModelGraph(@JsonProperty("name") String name, @JsonProperty("scale") String scale, @JsonProperty("nc") int nc,
-            @JsonProperty("inputChannels") int inputChannels, @JsonProperty("layers") List<Layer> layers) {
+    public ModelGraph(
+            @JsonProperty("name") String name,
+            @JsonProperty("scale") String scale,
+            @JsonProperty("nc") int nc,
+            @JsonProperty("inputChannels") int inputChannels,
+            @JsonProperty("layers") List<Layer> layers) {
         this(name, scale, nc, inputChannels, layers, ModuleRegistry.standard());
     }
 
@@ -50,11 +61,18 @@ public record ModelGraph(String name, String scale, int nc, int inputChannels, L
         return modules.get(layer.module());
     }
 
-    /** Equality is the data (what a checkpoint stores), not which registry object the graph was built with. */
+    /**
+     * Equality is the data (what a checkpoint stores), not which registry object the graph was
+     * built with.
+     */
     @Override
     public boolean equals(Object o) {
-        return o instanceof ModelGraph g && name.equals(g.name) && java.util.Objects.equals(scale, g.scale) && nc == g.nc
-                && inputChannels == g.inputChannels && layers.equals(g.layers);
+        return o instanceof ModelGraph g
+                && name.equals(g.name)
+                && java.util.Objects.equals(scale, g.scale)
+                && nc == g.nc
+                && inputChannels == g.inputChannels
+                && layers.equals(g.layers);
     }
 
     @Override
@@ -76,19 +94,28 @@ public record ModelGraph(String name, String scale, int nc, int inputChannels, L
 
     /** Parameters that receive gradients (all but the fixed DFL projection). */
     public long trainableParameterCount() {
-        return layers.stream().flatMap(l -> l.convs().values().stream())
-                .filter(ConvSpec::trainable).mapToLong(ConvSpec::parameterCount).sum()
-                + layers.stream().flatMap(l -> l.tensors().values().stream()).mapToLong(TensorSpec::parameterCount).sum();
+        return layers.stream()
+                        .flatMap(l -> l.convs().values().stream())
+                        .filter(ConvSpec::trainable)
+                        .mapToLong(ConvSpec::parameterCount)
+                        .sum()
+                + layers.stream()
+                        .flatMap(l -> l.tensors().values().stream())
+                        .mapToLong(TensorSpec::parameterCount)
+                        .sum();
     }
 
     /**
-     * GFLOPs as ultralytics prints them: thop profile at a stride-sized (32x32) input, scaled to the image
-     * size, 2 FLOPs per multiply-accumulate.
+     * GFLOPs as ultralytics prints them: thop profile at a stride-sized (32x32) input, scaled to
+     * the image size, 2 FLOPs per multiply-accumulate.
      */
     public double gflops(int imgH, int imgW) {
         int base = Math.max(32, maxStride());
-        return 2.0 * layerMacs(base, base).stream().mapToDouble(Double::doubleValue).sum() / 1e9
-                * ((double) imgH / base) * ((double) imgW / base);
+        return 2.0
+                * layerMacs(base, base).stream().mapToDouble(Double::doubleValue).sum()
+                / 1e9
+                * ((double) imgH / base)
+                * ((double) imgW / base);
     }
 
     public double gflops(int imgsz) {
@@ -101,7 +128,9 @@ public record ModelGraph(String name, String scale, int nc, int inputChannels, L
         List<Double> macs = new ArrayList<>();
         for (Layer layer : layers) {
             List<int[]> in = new ArrayList<>();
-            for (int f : layer.from()) in.add(f < 0 ? new int[] {h, w} : sizes.get(f));
+            for (int f : layer.from()) {
+                in.add(f < 0 ? new int[] {h, w} : sizes.get(f));
+            }
             ModuleType type = type(layer);
             macs.add(type.macs(layer, in));
             sizes.add(type.outputSize(layer, in));
@@ -111,7 +140,9 @@ public record ModelGraph(String name, String scale, int nc, int inputChannels, L
 
     public int maxStride() {
         int m = 1;
-        for (int s : strides()) m = Math.max(m, s);
+        for (int s : strides()) {
+            m = Math.max(m, s);
+        }
         return m;
     }
 
@@ -127,7 +158,9 @@ public record ModelGraph(String name, String scale, int nc, int inputChannels, L
         try {
             return JSON.readValue(json, ModelGraph.class);
         } catch (JsonProcessingException e) {
-            throw new InputException(source + ": the stored model graph is not readable: " + e.getOriginalMessage(), e);
+            throw new InputException(
+                    source + ": the stored model graph is not readable: " + e.getOriginalMessage(),
+                    e);
         }
     }
 }

@@ -25,14 +25,16 @@ import java.util.ServiceLoader;
 import java.util.TreeSet;
 
 /**
- * Module types by YAML name, one registry per graph (as Torch-Pruning's customized pruners are per dependency
- * graph): {@link GraphBuilder} builds with one, the {@link ModelGraph} keeps it, and everything that turns a layer
- * into computation, cost, channel wiring or ONNX asks the graph's registry, never a global one.
+ * Module types by YAML name, one registry per graph (as Torch-Pruning's customized pruners are per
+ * dependency graph): {@link GraphBuilder} builds with one, the {@link ModelGraph} keeps it, and
+ * everything that turns a layer into computation, cost, channel wiring or ONNX asks the graph's
+ * registry, never a global one.
  *
- * <p>{@link #standard()} holds the built-ins, listed in code below, plus the user modules found on the classpath
- * through {@code META-INF/services/io.prunesweep.model.ModuleType} (a module that must also load in a sweep's stage
- * JVMs and from checkpoints registers that way). {@link #with} gives a registry with more types for one graph
- * (a test's module, a user's experiment) without changing any other graph.
+ * <p>{@link #standard()} holds the built-ins, listed in code below, plus the user modules found on
+ * the classpath through {@code META-INF/services/io.prunesweep.model.ModuleType} (a module that
+ * must also load in a sweep's stage JVMs and from checkpoints registers that way). {@link #with}
+ * gives a registry with more types for one graph (a test's module, a user's experiment) without
+ * changing any other graph.
  */
 public final class ModuleRegistry {
     private static final class Standard {
@@ -53,15 +55,36 @@ public final class ModuleRegistry {
         this.types = Collections.unmodifiableMap(types);
     }
 
-    /** The modules of the YOLOv3/v5u/v8/v10/11 families and MCA, in the order the families introduced them. */
+    /**
+     * The modules of the YOLOv3/v5u/v8/v10/11 families and MCA, in the order the families
+     * introduced them.
+     */
     public static List<ModuleType> builtIns() {
-        return List.of(new ConvModule(false), new ConvModule(true), new BottleneckModule(), new C2fModule(false),
-                new C2fModule(true), new C3Module(false), new C3Module(true), new SppfModule(), new C2psaModule(),
-                new ConcatModule(), new UpsampleModule(), new DetectModule(), new AnchorDetectModule(),
-                new ScDownModule(), new C2fCibModule(), new PsaModule(), new V10DetectModule(), new McaModule());
+        return List.of(
+                new ConvModule(false),
+                new ConvModule(true),
+                new BottleneckModule(),
+                new C2fModule(false),
+                new C2fModule(true),
+                new C3Module(false),
+                new C3Module(true),
+                new SppfModule(),
+                new C2psaModule(),
+                new ConcatModule(),
+                new UpsampleModule(),
+                new DetectModule(),
+                new AnchorDetectModule(),
+                new ScDownModule(),
+                new C2fCibModule(),
+                new PsaModule(),
+                new V10DetectModule(),
+                new McaModule());
     }
 
-    /** Built-ins plus the user modules on the classpath ({@code META-INF/services}); shared, never changes. */
+    /**
+     * Built-ins plus the user modules on the classpath ({@code META-INF/services}); shared, never
+     * changes.
+     */
     public static ModuleRegistry standard() {
         return Standard.INSTANCE;
     }
@@ -85,7 +108,8 @@ public final class ModuleRegistry {
     public ModuleType get(String name) {
         ModuleType t = types.get(name);
         if (t == null) {
-            throw new IllegalStateException("module type '" + name + "' is not registered (known: " + knownNames() + ")");
+            throw new IllegalStateException(
+                    "module type '" + name + "' is not registered (known: " + knownNames() + ")");
         }
         return t;
     }
@@ -94,7 +118,9 @@ public final class ModuleRegistry {
         return String.join(", ", new TreeSet<>(types.keySet()));
     }
 
-    /** Every registered type once (a type with several names appears once), in registration order. */
+    /**
+     * Every registered type once (a type with several names appears once), in registration order.
+     */
     public List<ModuleType> types() {
         return List.copyOf(new LinkedHashSet<>(types.values()));
     }

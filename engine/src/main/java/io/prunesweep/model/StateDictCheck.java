@@ -8,10 +8,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Compares a state dict with what a graph expects: missing, unexpected and wrongly shaped keys. PyTorch's
- * {@code num_batches_tracked} counters are ignored (our BatchNorm uses a fixed momentum).
+ * Compares a state dict with what a graph expects: missing, unexpected and wrongly shaped keys.
+ * PyTorch's {@code num_batches_tracked} counters are ignored (our BatchNorm uses a fixed momentum).
  */
-public record StateDictCheck(List<String> missing, List<String> unexpected, List<String> wrongShape) {
+public record StateDictCheck(
+        List<String> missing, List<String> unexpected, List<String> wrongShape) {
 
     public static StateDictCheck compare(Map<String, Shape> expected, Map<String, Tensor> given) {
         List<String> missing = new ArrayList<>();
@@ -22,11 +23,19 @@ public record StateDictCheck(List<String> missing, List<String> unexpected, List
             if (t == null) {
                 missing.add(e.getKey());
             } else if (!Arrays.equals(t.shape(), e.getValue().getShape())) {
-                wrong.add(e.getKey() + " " + Arrays.toString(t.shape()) + " (expected " + Arrays.toString(e.getValue().getShape()) + ")");
+                wrong.add(
+                        e.getKey()
+                                + " "
+                                + Arrays.toString(t.shape())
+                                + " (expected "
+                                + Arrays.toString(e.getValue().getShape())
+                                + ")");
             }
         }
         for (String k : given.keySet()) {
-            if (!expected.containsKey(k) && !k.endsWith("num_batches_tracked")) unexpected.add(k);
+            if (!expected.containsKey(k) && !k.endsWith("num_batches_tracked")) {
+                unexpected.add(k);
+            }
         }
         return new StateDictCheck(missing, unexpected, wrong);
     }
@@ -45,10 +54,16 @@ public record StateDictCheck(List<String> missing, List<String> unexpected, List
     }
 
     private static void part(StringBuilder b, String what, List<String> keys) {
-        if (keys.isEmpty()) return;
-        if (b.length() > 0) b.append("; ");
+        if (keys.isEmpty()) {
+            return;
+        }
+        if (b.length() > 0) {
+            b.append("; ");
+        }
         b.append(keys.size()).append(' ').append(what).append(": ");
         b.append(String.join(", ", keys.subList(0, Math.min(8, keys.size()))));
-        if (keys.size() > 8) b.append(", ...");
+        if (keys.size() > 8) {
+            b.append(", ...");
+        }
     }
 }

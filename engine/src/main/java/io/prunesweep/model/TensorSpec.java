@@ -3,13 +3,14 @@ package io.prunesweep.model;
 import java.util.Arrays;
 
 /**
- * A tensor of a layer that belongs to no conv: a learned gate or scale weight (MCA's pooling weights and 1-D gate
- * convs), or a buffer such as the anchors of YOLOv5's head. It is named within its layer like the rest of the state
- * dict ({@code model.N.<name>}). Pruning never changes it, so its shape must not depend on a prunable width.
+ * A tensor of a layer that belongs to no conv: a learned gate or scale weight (MCA's pooling
+ * weights and 1-D gate convs), or a buffer such as the anchors of YOLOv5's head. It is named within
+ * its layer like the rest of the state dict ({@code model.N.<name>}). Pruning never changes it, so
+ * its shape must not depend on a prunable width.
  *
- * @param shape  its dimensions
- * @param buffer a buffer (not a parameter): not trained and not counted in the parameter total, as PyTorch's
- *               registered buffers
+ * @param shape its dimensions
+ * @param buffer a buffer (not a parameter): not trained and not counted in the parameter total, as
+ *     PyTorch's registered buffers
  */
 public record TensorSpec(int[] shape, boolean buffer) {
 
@@ -27,11 +28,15 @@ public record TensorSpec(int[] shape, boolean buffer) {
 
     public long size() {
         long n = 1;
-        for (int d : shape) n *= d;
+        for (int d : shape) {
+            n *= d;
+        }
         return n;
     }
 
-    /** Elements counted as parameters (ultralytics counts {@code model.parameters()}, not buffers). */
+    /**
+     * Elements counted as parameters (ultralytics counts {@code model.parameters()}, not buffers).
+     */
     public long parameterCount() {
         return buffer ? 0 : size();
     }

@@ -13,8 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A built network with its parameters on a device: the graph, the DJL block and the manager that owns the
- * weights. Close it to free the native memory.
+ * A built network with its parameters on a device: the graph, the DJL block and the manager that
+ * owns the weights. Close it to free the native memory.
  */
 public final class YoloModel implements AutoCloseable {
     private final ModelGraph graph;
@@ -53,13 +53,15 @@ public final class YoloModel implements AutoCloseable {
 
     /** Decoded inference output {@code [B, 4+nc, anchors]} (BatchNorm in inference mode). */
     public NDArray predict(NDArray images) {
-        return network.forward(new ParameterStore(images.getManager(), false), new NDList(images), false).singletonOrThrow();
+        return network.forward(
+                        new ParameterStore(images.getManager(), false), new NDList(images), false)
+                .singletonOrThrow();
     }
 
     /**
-     * A copy of this model for inference with every BatchNorm folded into its conv (ultralytics' {@code fuse()},
-     * with the ONNX exporter's arithmetic): fewer ops per forward pass, outputs equal up to float rounding. The
-     * copy cannot train; close it when done.
+     * A copy of this model for inference with every BatchNorm folded into its conv (ultralytics'
+     * {@code fuse()}, with the ONNX exporter's arithmetic): fewer ops per forward pass, outputs
+     * equal up to float rounding. The copy cannot train; close it when done.
      */
     public YoloModel fused() {
         YoloModel copy = create(graph, 0, device());
@@ -68,7 +70,10 @@ public final class YoloModel implements AutoCloseable {
         return copy;
     }
 
-    /** Every parameter and BN statistic by ultralytics state-dict name, copied to the host as float32. */
+    /**
+     * Every parameter and BN statistic by ultralytics state-dict name, copied to the host as
+     * float32.
+     */
     public Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, Parameter> e : network.parameters().entrySet()) {
@@ -78,11 +83,16 @@ public final class YoloModel implements AutoCloseable {
         return out;
     }
 
-    /** Copies values in; names and shapes must already have been checked (see {@link StateDictCheck}). */
+    /**
+     * Copies values in; names and shapes must already have been checked (see {@link
+     * StateDictCheck}).
+     */
     public void loadStateDict(Map<String, Tensor> tensors) {
         for (Map.Entry<String, Parameter> e : network.parameters().entrySet()) {
             Tensor t = tensors.get(e.getKey());
-            if (t == null) continue;
+            if (t == null) {
+                continue;
+            }
             NDArray a = e.getValue().getArray();
             a.set(t.data());
         }

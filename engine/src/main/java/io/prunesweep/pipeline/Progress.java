@@ -3,17 +3,24 @@ package io.prunesweep.pipeline;
 import java.util.Map;
 
 /**
- * A progress report from a running stage; streamed by {@link StageMain} as {@code @@progress {json}} lines.
+ * A progress report from a running stage; streamed by {@link StageMain} as {@code @@progress
+ * {json}} lines.
  *
- * @param phase   what is running: train, prune, finetune, eval, export
- * @param epoch   current epoch (0-based), -1 when not training
- * @param epochs  total epochs of the phase, 0 when not training
- * @param step    current step within the epoch
- * @param steps   steps per epoch, 0 when unknown
- * @param values  current numbers (loss, lr, ...)
+ * @param phase what is running: train, prune, finetune, eval, export
+ * @param epoch current epoch (0-based), -1 when not training
+ * @param epochs total epochs of the phase, 0 when not training
+ * @param step current step within the epoch
+ * @param steps steps per epoch, 0 when unknown
+ * @param values current numbers (loss, lr, ...)
  * @param message free text, may be null
  */
-public record Progress(String phase, int epoch, int epochs, long step, long steps, Map<String, Double> values,
+public record Progress(
+        String phase,
+        int epoch,
+        int epochs,
+        long step,
+        long steps,
+        Map<String, Double> values,
         String message) {
     public Progress {
         values = values == null ? Map.of() : Map.copyOf(values);

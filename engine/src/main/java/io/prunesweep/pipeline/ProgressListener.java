@@ -1,6 +1,9 @@
 package io.prunesweep.pipeline;
 
-/** Receives progress from a running stage. Implementations must be cheap: they run on the training thread. */
+/**
+ * Receives progress from a running stage. Implementations must be cheap: they run on the training
+ * thread.
+ */
 @FunctionalInterface
 public interface ProgressListener {
     void onProgress(Progress progress);

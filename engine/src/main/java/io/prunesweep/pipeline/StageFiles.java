@@ -8,10 +8,11 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Stage files on any Hadoop filesystem (local, hdfs://, s3a://): their names and the stage's own configuration.
- * Reading, joining and the atomic write are {@link FileSystems}' (one copy of each): every file is written under a
- * hidden temporary name and renamed when complete, so a reader never sees half a file; no {@code .crc} is left
- * beside a local file, and no temporary file when a write fails.
+ * Stage files on any Hadoop filesystem (local, hdfs://, s3a://): their names and the stage's own
+ * configuration. Reading, joining and the atomic write are {@link FileSystems}' (one copy of each):
+ * every file is written under a hidden temporary name and renamed when complete, so a reader never
+ * sees half a file; no {@code .crc} is left beside a local file, and no temporary file when a write
+ * fails.
  */
 public final class StageFiles {
     private StageFiles() {}
@@ -39,12 +40,16 @@ public final class StageFiles {
         return FileSystems.readBytes(new Path(uri), conf);
     }
 
-    public static void writeAtomically(String uri, String text, Configuration conf) throws IOException {
+    public static void writeAtomically(String uri, String text, Configuration conf)
+            throws IOException {
         writeAtomically(uri, text.getBytes(StandardCharsets.UTF_8), conf);
     }
 
-    /** {@link FileSystems#writeAtomically(Path, Configuration, FileSystems.IOBody)} of {@code data}. */
-    public static void writeAtomically(String uri, byte[] data, Configuration conf) throws IOException {
+    /**
+     * {@link FileSystems#writeAtomically(Path, Configuration, FileSystems.IOBody)} of {@code data}.
+     */
+    public static void writeAtomically(String uri, byte[] data, Configuration conf)
+            throws IOException {
         FileSystems.writeAtomically(new Path(uri), conf, out -> out.write(data));
     }
 

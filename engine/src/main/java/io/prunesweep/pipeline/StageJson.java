@@ -16,10 +16,11 @@ public final class StageJson {
     public static final String PROGRESS_PREFIX = "@@progress ";
 
     // Unknown fields are ignored so an older sweep can read results written by a newer engine.
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .setSerializationInclusion(JsonInclude.Include.NON_NULL)
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-            .configure(SerializationFeature.FAIL_ON_EMPTY_BEANS, false);
+    private static final ObjectMapper MAPPER =
+            new ObjectMapper()
+                    .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+                    .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                    .configure(SerializationFeature.FAIL_ON_EMPTY_BEANS, false);
 
     public static ObjectMapper mapper() {
         return MAPPER;
@@ -61,7 +62,9 @@ public final class StageJson {
         return PROGRESS_PREFIX + write(p);
     }
 
-    /** The progress in a stdout line, or null when the line is not a progress line (or is damaged). */
+    /**
+     * The progress in a stdout line, or null when the line is not a progress line (or is damaged).
+     */
     public static Progress parseProgressLine(String line) {
         if (line == null || !line.startsWith(PROGRESS_PREFIX)) {
             return null;

@@ -16,17 +16,19 @@ import org.apache.hadoop.conf.Configuration;
 /**
  * Runs one stage in this JVM: {@code java ... io.prunesweep.pipeline.StageMain <request.json>}.
  *
- * <p>Reads the request (any Hadoop filesystem URI or local path), runs the {@link StageExecutor} found by
- * {@link ServiceLoader} (or the class named by {@code -Dprunesweep.executor=}), streams progress as
- * {@code @@progress {json}} lines on stdout, writes {@code <outputDir>/result.json} atomically, and exits 0
- * when the stage succeeded, 1 when it failed, 2 when not even a result could be written.
+ * <p>Reads the request (any Hadoop filesystem URI or local path), runs the {@link StageExecutor}
+ * found by {@link ServiceLoader} (or the class named by {@code -Dprunesweep.executor=}), streams
+ * progress as {@code @@progress {json}} lines on stdout, writes {@code <outputDir>/result.json}
+ * atomically, and exits 0 when the stage succeeded, 1 when it failed, 2 when not even a result
+ * could be written.
  *
- * <p>With {@code -Dprunesweep.fsConfOnStdin=true} the first line of stdin is a JSON object of Hadoop settings added
- * to the request's: credentials travel through the pipe from the supervisor, never through the request file.
+ * <p>With {@code -Dprunesweep.fsConfOnStdin=true} the first line of stdin is a JSON object of
+ * Hadoop settings added to the request's: credentials travel through the pipe from the supervisor,
+ * never through the request file.
  *
- * <p>With {@code -Dprunesweep.exitWithParent=true} the JVM halts when its stdin reaches end-of-file: the
- * supervising process holds the pipe open, so a killed supervisor (a lost Spark executor) takes its child
- * with it instead of leaving an orphan that races the retried task.
+ * <p>With {@code -Dprunesweep.exitWithParent=true} the JVM halts when its stdin reaches
+ * end-of-file: the supervising process holds the pipe open, so a killed supervisor (a lost Spark
+ * executor) takes its child with it instead of leaving an orphan that races the retried task.
  */
 public final class StageMain {
     private StageMain() {}
@@ -42,7 +44,8 @@ public final class StageMain {
             try {
                 fsConf = readSettingsLine(System.in);
             } catch (IOException | RuntimeException e) {
-                System.err.println("error: cannot read the filesystem settings from stdin: " + e.getMessage());
+                System.err.println(
+                        "error: cannot read the filesystem settings from stdin: " + e.getMessage());
                 System.exit(2);
             }
         }
@@ -54,7 +57,10 @@ public final class StageMain {
         System.exit(code);
     }
 
-    /** One line of JSON ({@code {"fs.s3a.endpoint": "..."}}) read byte by byte, so nothing after it is consumed. */
+    /**
+     * One line of JSON ({@code {"fs.s3a.endpoint": "..."}}) read byte by byte, so nothing after it
+     * is consumed.
+     */
     @SuppressWarnings("unchecked")
     static Map<String, String> readSettingsLine(InputStream in) throws IOException {
         java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
@@ -79,8 +85,11 @@ public final class StageMain {
         }
         StageRequest request;
         try {
-            request = StageJson.read(StageFiles.read(args[0], new Configuration()), StageRequest.class)
-                    .withFsConf(fsConf);
+            request =
+                    StageJson.read(
+                                    StageFiles.read(args[0], new Configuration()),
+                                    StageRequest.class)
+                            .withFsConf(fsConf);
         } catch (Exception e) {
             System.err.println("error: cannot read stage request " + args[0] + ": " + e);
             return 2;
@@ -103,17 +112,21 @@ public final class StageMain {
         StageResult result;
         try {
             StageExecutor executor = findExecutor();
-            ProgressListener listener = p -> {
-                String line = StageJson.progressLine(p);
-                synchronized (out) {
-                    out.println(line);
-                    out.flush();
-                }
-            };
+            ProgressListener listener =
+                    p -> {
+                        String line = StageJson.progressLine(p);
+                        synchronized (out) {
+                            out.println(line);
+                            out.flush();
+                        }
+                    };
             result = executor.run(request, listener);
             if (result == null) {
-                result = StageResult.failed(request.kind(), request.pointId(),
-                        executor.getClass().getName() + " returned no result");
+                result =
+                        StageResult.failed(
+                                request.kind(),
+                                request.pointId(),
+                                executor.getClass().getName() + " returned no result");
             }
         } catch (Throwable t) {
             result = StageResult.failed(request.kind(), request.pointId(), describe(t));
@@ -122,26 +135,40 @@ public final class StageMain {
         if (!result.durations().containsKey("stage")) {
             result = result.withDuration("stage", seconds);
         }
-        return result.withRun(request.device(), request.gpuAddress(), hostName(), start.toString(),
+        return result.withRun(
+                request.device(),
+                request.gpuAddress(),
+                hostName(),
+                start.toString(),
                 Instant.now().toString());
     }
 
     static StageExecutor findExecutor() {
         String wanted = System.getProperty(EXECUTOR_PROPERTY);
         List<String> found = new ArrayList<>();
-        for (ServiceLoader.Provider<StageExecutor> p : ServiceLoader.load(StageExecutor.class).stream().toList()) {
+        for (ServiceLoader.Provider<StageExecutor> p :
+                ServiceLoader.load(StageExecutor.class).stream().toList()) {
             if (wanted == null || p.type().getName().equals(wanted)) {
                 return p.get();
             }
             found.add(p.type().getName());
         }
-        throw new IllegalStateException(wanted == null
-                ? "no StageExecutor on the classpath: register one in META-INF/services/"
-                        + StageExecutor.class.getName()
-                : "StageExecutor " + wanted + " (-D" + EXECUTOR_PROPERTY + ") not found; available: " + found);
+        throw new IllegalStateException(
+                wanted == null
+                        ? "no StageExecutor on the classpath: register one in META-INF/services/"
+                                + StageExecutor.class.getName()
+                        : "StageExecutor "
+                                + wanted
+                                + " (-D"
+                                + EXECUTOR_PROPERTY
+                                + ") not found; available: "
+                                + found);
     }
 
-    /** Exception class, message and the top frames: enough to recognise a bug from the Parquet table. */
+    /**
+     * Exception class, message and the top frames: enough to recognise a bug from the Parquet
+     * table.
+     */
     static String describe(Throwable t) {
         StringWriter sw = new StringWriter();
         t.printStackTrace(new PrintWriter(sw));
@@ -162,17 +189,20 @@ public final class StageMain {
     }
 
     private static void watchParent(InputStream in) {
-        Thread t = new Thread(() -> {
-            try {
-                byte[] buf = new byte[256];
-                while (in.read(buf) >= 0) {
-                    // the supervisor never writes; anything read is ignored
-                }
-            } catch (IOException ignored) {
-                // a broken pipe means the parent is gone as well
-            }
-            Runtime.getRuntime().halt(3);
-        }, "parent-watch");
+        Thread t =
+                new Thread(
+                        () -> {
+                            try {
+                                byte[] buf = new byte[256];
+                                while (in.read(buf) >= 0) {
+                                    // the supervisor never writes; anything read is ignored
+                                }
+                            } catch (IOException ignored) {
+                                // a broken pipe means the parent is gone as well
+                            }
+                            Runtime.getRuntime().halt(3);
+                        },
+                        "parent-watch");
         t.setDaemon(true);
         t.start();
     }

@@ -11,7 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The graph with every space narrowed to its kept channels: convs' in/out/groups, split attrs, layer widths. */
+/**
+ * The graph with every space narrowed to its kept channels: convs' in/out/groups, split attrs,
+ * layer widths.
+ */
 public final class GraphRebuild {
     private GraphRebuild() {}
 
@@ -38,9 +41,15 @@ public final class GraphRebuild {
                 convs.put(e.getKey(), spec);
             }
             Map<String, Object> attrs = new LinkedHashMap<>(old.attrs());
-            lc.splits().forEach((key, parts) -> attrs.put(key, parts.stream().map(p -> width(p, kept)).toList()));
+            lc.splits()
+                    .forEach(
+                            (key, parts) ->
+                                    attrs.put(
+                                            key, parts.stream().map(p -> width(p, kept)).toList()));
             int[] in = new int[lc.inputs().size()];
-            for (int i = 0; i < in.length; i++) in[i] = width(lc.inputs().get(i), kept);
+            for (int i = 0; i < in.length; i++) {
+                in[i] = width(lc.inputs().get(i), kept);
+            }
             layers.add(old.with(convs, attrs, in, width(lc.output(), kept)));
         }
         return g.withLayers(layers);
@@ -48,7 +57,9 @@ public final class GraphRebuild {
 
     static int width(int[] spaces, int[][] kept) {
         int w = 0;
-        for (int s : spaces) w += kept[s].length;
+        for (int s : spaces) {
+            w += kept[s].length;
+        }
         return w;
     }
 }

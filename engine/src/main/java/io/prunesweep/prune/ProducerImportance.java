@@ -9,27 +9,33 @@ import io.prunesweep.model.Layer;
 import java.util.Map;
 
 /**
- * A criterion that scores every BatchNorm'd producer of a space on its own ({@link ProducerScore}), optionally
- * divides each producer's scores by their mean ({@link Normalisation}), and combines the producers
- * ({@link Reduction}): Torch-Pruning's {@code normalizer} and {@code group_reduction}. A space whose producers
- * have no BatchNorm scores 0 everywhere. The combined score of a NaN channel is 0 and +∞ becomes
- * {@link Double#MAX_VALUE}, so the selector's order stays total.
+ * A criterion that scores every BatchNorm'd producer of a space on its own ({@link ProducerScore}),
+ * optionally divides each producer's scores by their mean ({@link Normalisation}), and combines the
+ * producers ({@link Reduction}): Torch-Pruning's {@code normalizer} and {@code group_reduction}. A
+ * space whose producers have no BatchNorm scores 0 everywhere. The combined score of a NaN channel
+ * is 0 and +∞ becomes {@link Double#MAX_VALUE}, so the selector's order stays total.
  *
- * @param score         one producer's per-channel scores
- * @param normalisation whether each producer's scores are divided by their mean over the space first
- * @param reduction     how the producers' scores are combined into the space's
+ * @param score one producer's per-channel scores
+ * @param normalisation whether each producer's scores are divided by their mean over the space
+ *     first
+ * @param reduction how the producers' scores are combined into the space's
  */
-public record ProducerImportance(ProducerScore score, Normalisation normalisation, Reduction reduction)
+public record ProducerImportance(
+        ProducerScore score, Normalisation normalisation, Reduction reduction)
         implements Importance {
 
-    /** One producer's per-channel scores; {@code width} values for channels {@code offset .. offset+width-1}. */
+    /**
+     * One producer's per-channel scores; {@code width} values for channels {@code offset ..
+     * offset+width-1}.
+     */
     @FunctionalInterface
     public interface ProducerScore {
         double[] score(ProducerView producer);
     }
 
     /** What a {@link ProducerScore} sees of one producer: its layer, conv and host tensors. */
-    public record ProducerView(ChannelSpaces spaces, Map<String, Tensor> stateDict, Producer producer, int width) {
+    public record ProducerView(
+            ChannelSpaces spaces, Map<String, Tensor> stateDict, Producer producer, int width) {
         public Layer layer() {
             return spaces.graph().layers().get(producer.layer());
         }
@@ -48,7 +54,10 @@ public record ProducerImportance(ProducerScore score, Normalisation normalisatio
 
         /** The producer's conv weight, flattened [out][in/groups][k][k]. */
         public float[] convWeight() {
-            return tensor(layer().prefix(producer.convPath()) + (conv().bn() ? "conv.weight" : "weight")).data();
+            return tensor(
+                            layer().prefix(producer.convPath())
+                                    + (conv().bn() ? "conv.weight" : "weight"))
+                    .data();
         }
 
         /** Elements of one output channel's filter in {@link #convWeight()}. */
@@ -64,12 +73,17 @@ public record ProducerImportance(ProducerScore score, Normalisation normalisatio
 
         public Tensor tensor(String name) {
             Tensor t = stateDict.get(name);
-            if (t == null) throw new IllegalStateException("state dict has no " + name);
+            if (t == null) {
+                throw new IllegalStateException("state dict has no " + name);
+            }
             return t;
         }
     }
 
-    /** Torch-Pruning's {@code normalizer}: none, or divide by the producer's mean (0 when the mean is 0 or not finite). */
+    /**
+     * Torch-Pruning's {@code normalizer}: none, or divide by the producer's mean (0 when the mean
+     * is 0 or not finite).
+     */
     public enum Normalisation {
         NONE,
         MEAN
@@ -86,14 +100,22 @@ public record ProducerImportance(ProducerScore score, Normalisation normalisatio
     public double[][] scores(ChannelSpaces cs, Map<String, Tensor> stateDict, long seed) {
         double[][] out = new double[cs.spaces().size()][];
         for (Space s : cs.spaces()) {
-            if (!s.prunable()) continue;
+            if (!s.prunable()) {
+                continue;
+            }
             double[] acc = new double[s.width()];
-            if (reduction == Reduction.MAX) java.util.Arrays.fill(acc, Double.NEGATIVE_INFINITY);
+            if (reduction == Reduction.MAX) {
+                java.util.Arrays.fill(acc, Double.NEGATIVE_INFINITY);
+            }
             int count = 0;
             for (Producer p : s.producers()) {
-                if (!p.bn()) continue;
+                if (!p.bn()) {
+                    continue;
+                }
                 double[] v = score.score(new ProducerView(cs, stateDict, p, s.width()));
-                if (normalisation == Normalisation.MEAN) normaliseByMean(v);
+                if (normalisation == Normalisation.MEAN) {
+                    normaliseByMean(v);
+                }
                 for (int c = 0; c < acc.length; c++) {
                     acc[c] = reduction == Reduction.MAX ? Math.max(acc[c], v[c]) : acc[c] + v[c];
                 }
@@ -112,7 +134,9 @@ public record ProducerImportance(ProducerScore score, Normalisation normalisatio
     public static double[] gammaMagnitude(ProducerView p) {
         float[] g = p.gamma();
         double[] v = new double[g.length];
-        for (int c = 0; c < v.length; c++) v[c] = clean(Math.abs(g[c]));
+        for (int c = 0; c < v.length; c++) {
+            v[c] = clean(Math.abs(g[c]));
+        }
         return v;
     }
 
@@ -144,9 +168,13 @@ public record ProducerImportance(ProducerScore score, Normalisation normalisatio
 
     private static void normaliseByMean(double[] v) {
         double mean = 0;
-        for (double x : v) mean += x;
+        for (double x : v) {
+            mean += x;
+        }
         mean /= v.length;
-        for (int c = 0; c < v.length; c++) v[c] = mean > 0 && Double.isFinite(mean) ? v[c] / mean : 0;
+        for (int c = 0; c < v.length; c++) {
+            v[c] = mean > 0 && Double.isFinite(mean) ? v[c] / mean : 0;
+        }
     }
 
     private static double clean(double x) {

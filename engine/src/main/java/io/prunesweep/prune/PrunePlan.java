@@ -4,8 +4,8 @@ import io.prunesweep.graph.ChannelSpaces;
 import io.prunesweep.model.ModelGraph;
 
 /**
- * The decision of one pruning step, before any weights move: the spaces of the graph it applies to, the kept
- * channel indices per space id, and the resulting graph.
+ * The decision of one pruning step, before any weights move: the spaces of the graph it applies to,
+ * the kept channel indices per space id, and the resulting graph.
  */
 public record PrunePlan(ChannelSpaces spaces, int[][] kept, ModelGraph pruned, double ratio) {
 
@@ -21,8 +21,11 @@ public record PrunePlan(ChannelSpaces spaces, int[][] kept, ModelGraph pruned, d
         int i = 0;
         int j = 0;
         for (int c = 0; c < w; c++) {
-            if (j < k.length && k[j] == c) j++;
-            else out[i++] = c;
+            if (j < k.length && k[j] == c) {
+                j++;
+            } else {
+                out[i++] = c;
+            }
         }
         return out;
     }

@@ -14,6 +14,14 @@ import java.util.List;
  * @param rankSeconds host copy of the weights, spaces, scores, selection (and target search)
  * @param rebuildSeconds new graph, weight copy, new model
  */
-public record PruneResult(YoloModel model, ModelGraph before, ModelGraph after, PruneConfig config, double ratio,
-                          String targetNote, List<PrunePlan> plans, List<String> notes,
-                          double rankSeconds, double rebuildSeconds) {}
+public record PruneResult(
+        YoloModel model,
+        ModelGraph before,
+        ModelGraph after,
+        PruneConfig config,
+        double ratio,
+        String targetNote,
+        List<PrunePlan> plans,
+        List<String> notes,
+        double rankSeconds,
+        double rebuildSeconds) {}

@@ -6,8 +6,9 @@ import io.prunesweep.model.ModelGraph;
 import java.util.Map;
 
 /**
- * The expensive, ratio-independent half of pruning: the graph's channel spaces and every prunable channel's
- * score. {@link #plan} then turns any ratio into a {@link PrunePlan} cheaply (used by the target search).
+ * The expensive, ratio-independent half of pruning: the graph's channel spaces and every prunable
+ * channel's score. {@link #plan} then turns any ratio into a {@link PrunePlan} cheaply (used by the
+ * target search).
  */
 public final class Ranking {
     private final ChannelSpaces spaces;
@@ -24,7 +25,8 @@ public final class Ranking {
 
     public static Ranking of(ModelGraph graph, Map<String, Tensor> stateDict, PruneConfig config) {
         ChannelSpaces cs = ChannelSpaces.of(graph);
-        return new Ranking(cs, config.method().importance().scores(cs, stateDict, config.seed()), config);
+        return new Ranking(
+                cs, config.method().importance().scores(cs, stateDict, config.seed()), config);
     }
 
     public ChannelSpaces spaces() {
@@ -41,12 +43,20 @@ public final class Ranking {
     }
 
     /**
-     * Plan at cumulative {@code ratio} relative to {@code originalWidths} (per space id; null = current widths),
-     * as iterative pruning needs.
+     * Plan at cumulative {@code ratio} relative to {@code originalWidths} (per space id; null =
+     * current widths), as iterative pruning needs.
      */
     public PrunePlan plan(double ratio, int[] originalWidths) {
-        var rules = new ChannelSelector.Rules(ratio, config.scope(), config.minChannels(), config.roundTo(),
-                config.splitParity(), overrides.ratios(), overrides.excluded(), originalWidths);
+        var rules =
+                new ChannelSelector.Rules(
+                        ratio,
+                        config.scope(),
+                        config.minChannels(),
+                        config.roundTo(),
+                        config.splitParity(),
+                        overrides.ratios(),
+                        overrides.excluded(),
+                        originalWidths);
         int[][] kept = ChannelSelector.select(spaces, scores, rules);
         return new PrunePlan(spaces, kept, GraphRebuild.rebuild(spaces, kept), ratio);
     }

@@ -3,7 +3,10 @@ package io.prunesweep.prune;
 import io.prunesweep.Names;
 import java.util.List;
 
-/** How the ratio is applied: one threshold over all prunable channels, or the same ratio in every space. */
+/**
+ * How the ratio is applied: one threshold over all prunable channels, or the same ratio in every
+ * space.
+ */
 public enum Scope {
     GLOBAL,
     LOCAL;

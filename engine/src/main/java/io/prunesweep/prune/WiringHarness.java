@@ -22,24 +22,28 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * Checks that every layer's declared channel {@link io.prunesweep.model.Wiring wiring} agrees with its forward.
- * A module states its channel flow twice, once in {@code wiring} and once in {@code forward}; if they disagree (a
- * concat read in the other order, a residual tied to the wrong tensor) pruning still builds a network of the right
- * widths, but a wrong one. This harness makes that a failed check instead of a silently wrong prune.
+ * Checks that every layer's declared channel {@link io.prunesweep.model.Wiring wiring} agrees with
+ * its forward. A module states its channel flow twice, once in {@code wiring} and once in {@code
+ * forward}; if they disagree (a concat read in the other order, a residual tied to the wrong
+ * tensor) pruning still builds a network of the right widths, but a wrong one. This harness makes
+ * that a failed check instead of a silently wrong prune.
  *
- * <p>The check: removing channels equals silencing them. With γ = β = 0 for a channel in every BatchNorm producing it,
- * the channel is exactly 0 after BN and SiLU, so it adds nothing downstream; the original network must then compute,
- * to float rounding, what the rebuilt one computes. The harness randomises every BatchNorm (so channels differ),
- * removes a random half of every prunable space, silences those channels in the original, and compares the raw
- * output maps on a random image.
+ * <p>The check: removing channels equals silencing them. With γ = β = 0 for a channel in every
+ * BatchNorm producing it, the channel is exactly 0 after BN and SiLU, so it adds nothing
+ * downstream; the original network must then compute, to float rounding, what the rebuilt one
+ * computes. The harness randomises every BatchNorm (so channels differ), removes a random half of
+ * every prunable space, silences those channels in the original, and compares the raw output maps
+ * on a random image.
  *
- * <p>A module whose outputs depend on all channels at once (an attention gate pooling over channels, see
- * {@link io.prunesweep.model.ModuleType#mixesChannels}) cannot be equal after silencing: the spaces through such a
- * layer are kept in the exact comparison, and pruned in a second pass that checks the rebuilt network runs and
- * gives maps of the original's shapes with finite values.
+ * <p>A module whose outputs depend on all channels at once (an attention gate pooling over
+ * channels, see {@link io.prunesweep.model.ModuleType#mixesChannels}) cannot be equal after
+ * silencing: the spaces through such a layer are kept in the exact comparison, and pruned in a
+ * second pass that checks the rebuilt network runs and gives maps of the original's shapes with
+ * finite values.
  *
  * <p>For a user module: build a small YAML that uses it ({@code GraphBuilder.build(def, scale, nc,
- * ModuleRegistry.standard().with(new MyModule()))}) and assert {@code WiringHarness.check(graph, 0).passed()}.
+ * ModuleRegistry.standard().with(new MyModule()))}) and assert {@code WiringHarness.check(graph,
+ * 0).passed()}.
  */
 public final class WiringHarness {
     private static final float TOLERANCE = 1e-4f;
@@ -48,12 +52,14 @@ public final class WiringHarness {
     private WiringHarness() {}
 
     /**
-     * @param problems         what failed, one line each; empty when the wiring agrees with the forward
-     * @param spacesExact      prunable spaces halved in the exact comparison
-     * @param spacesRunOnly    prunable spaces through channel-mixing layers, checked by building and running only
+     * @param problems what failed, one line each; empty when the wiring agrees with the forward
+     * @param spacesExact prunable spaces halved in the exact comparison
+     * @param spacesRunOnly prunable spaces through channel-mixing layers, checked by building and
+     *     running only
      * @param maxAbsDifference largest raw-map difference of the exact comparison
      */
-    public record Result(List<String> problems, int spacesExact, int spacesRunOnly, float maxAbsDifference) {
+    public record Result(
+            List<String> problems, int spacesExact, int spacesRunOnly, float maxAbsDifference) {
         public boolean passed() {
             return problems.isEmpty();
         }
@@ -69,11 +75,15 @@ public final class WiringHarness {
         int exact = 0;
         int runOnly = 0;
         for (Space s : cs.prunable()) {
-            if (mixing.contains(s.id())) runOnly++;
-            else exact++;
+            if (mixing.contains(s.id())) {
+                runOnly++;
+            } else {
+                exact++;
+            }
         }
         float diff = 0;
-        try (YoloModel original = YoloModel.create(graph, seed, Device.cpu()); NDManager m = NDManager.newBaseManager()) {
+        try (YoloModel original = YoloModel.create(graph, seed, Device.cpu());
+                NDManager m = NDManager.newBaseManager()) {
             randomiseBatchNorm(original, seed);
             Map<String, io.prunesweep.io.SafeTensors.Tensor> weights = original.stateDict();
             NDArray x = m.randomUniform(0f, 1f, new Shape(2, 3, IMAGE, IMAGE));
@@ -86,7 +96,10 @@ public final class WiringHarness {
                     compareShapes(a, b, problems);
                     for (int i = 0; i < b.size(); i++) {
                         if (b.get(i).isInfinite().logicalOr(b.get(i).isNaN()).any().getBoolean()) {
-                            problems.add("map " + i + " of the network pruned through channel-mixing layers is not finite");
+                            problems.add(
+                                    "map "
+                                            + i
+                                            + " of the network pruned through channel-mixing layers is not finite");
                         }
                     }
                 } catch (RuntimeException e) {
@@ -104,9 +117,12 @@ public final class WiringHarness {
                         float scale = Math.max(1f, a.get(i).abs().max().getFloat());
                         diff = Math.max(diff, d);
                         if (!(d <= TOLERANCE * scale)) {
-                            problems.add(String.format("map %d: the rebuilt network differs from the original with the"
-                                    + " removed channels silenced by %.3g (tolerance %.1g): a layer's wiring does not"
-                                    + " match its forward", i, d, TOLERANCE * scale));
+                            problems.add(
+                                    String.format(
+                                            "map %d: the rebuilt network differs from the original with the"
+                                                    + " removed channels silenced by %.3g (tolerance %.1g): a layer's wiring does not"
+                                                    + " match its forward",
+                                            i, d, TOLERANCE * scale));
                         }
                     }
                 }
@@ -122,14 +138,20 @@ public final class WiringHarness {
         Map<String, Parameter> params = model.network().parameters();
         for (Space s : plan.spaces().prunable()) {
             int[] removed = plan.removed(s.id());
-            if (removed.length == 0) continue;
+            if (removed.length == 0) {
+                continue;
+            }
             for (Producer p : s.producers()) {
-                if (!p.bn()) continue;
+                if (!p.bn()) {
+                    continue;
+                }
                 Layer layer = plan.original().layers().get(p.layer());
                 for (String k : new String[] {"bn.weight", "bn.bias"}) {
                     var arr = params.get(layer.prefix(p.convPath()) + k).getArray();
                     float[] v = arr.toFloatArray();
-                    for (int c : removed) v[p.offset() + c] = 0f;
+                    for (int c : removed) {
+                        v[p.offset() + c] = 0f;
+                    }
                     arr.set(v);
                 }
             }
@@ -141,19 +163,33 @@ public final class WiringHarness {
         Set<Integer> out = new HashSet<>();
         ModelGraph g = cs.graph();
         for (Layer layer : g.layers()) {
-            if (g.type(layer).mixesChannels(layer) == null) continue;
+            if (g.type(layer).mixesChannels(layer) == null) {
+                continue;
+            }
             LayerChannels lc = cs.layers().get(layer.index());
-            for (int[] in : lc.inputs()) for (int id : in) out.add(id);
-            for (int id : lc.output()) out.add(id);
+            for (int[] in : lc.inputs()) {
+                for (int id : in) {
+                    out.add(id);
+                }
+            }
+            for (int id : lc.output()) {
+                out.add(id);
+            }
             for (var c : lc.convs().values()) {
-                for (int id : c.in()) out.add(id);
-                for (int id : c.out()) out.add(id);
+                for (int id : c.in()) {
+                    out.add(id);
+                }
+                for (int id : c.out()) {
+                    out.add(id);
+                }
             }
         }
         return out;
     }
 
-    /** A random half of every prunable space not in {@code keepWhole} (at least one channel stays). */
+    /**
+     * A random half of every prunable space not in {@code keepWhole} (at least one channel stays).
+     */
     private static int[][] halves(ChannelSpaces cs, Set<Integer> keepWhole, long seed) {
         SplittableRandom r = new SplittableRandom(seed ^ 0x5DEECE66DL);
         int[][] kept = new int[cs.spaces().size()][];
@@ -164,9 +200,17 @@ public final class WiringHarness {
                 continue;
             }
             List<Integer> idx = new ArrayList<>();
-            for (int c = 0; c < w; c++) idx.add(c);
-            for (int i = w - 1; i > 0; i--) java.util.Collections.swap(idx, i, r.nextInt(i + 1));
-            kept[s.id()] = idx.subList(0, w - w / 2).stream().mapToInt(Integer::intValue).sorted().toArray();
+            for (int c = 0; c < w; c++) {
+                idx.add(c);
+            }
+            for (int i = w - 1; i > 0; i--) {
+                java.util.Collections.swap(idx, i, r.nextInt(i + 1));
+            }
+            kept[s.id()] =
+                    idx.subList(0, w - w / 2).stream()
+                            .mapToInt(Integer::intValue)
+                            .sorted()
+                            .toArray();
         }
         return kept;
     }
@@ -177,30 +221,47 @@ public final class WiringHarness {
 
     private static boolean compareShapes(NDList a, NDList b, List<String> problems) {
         if (a.size() != b.size()) {
-            problems.add("the rebuilt network returns " + b.size() + " maps, the original " + a.size());
+            problems.add(
+                    "the rebuilt network returns " + b.size() + " maps, the original " + a.size());
             return false;
         }
         boolean ok = true;
         for (int i = 0; i < a.size(); i++) {
             if (!a.get(i).getShape().equals(b.get(i).getShape())) {
-                problems.add("map " + i + ": shape " + b.get(i).getShape() + " after pruning, " + a.get(i).getShape() + " before");
+                problems.add(
+                        "map "
+                                + i
+                                + ": shape "
+                                + b.get(i).getShape()
+                                + " after pruning, "
+                                + a.get(i).getShape()
+                                + " before");
                 ok = false;
             }
         }
         return ok;
     }
 
-    /** BatchNorm γ, β and running statistics at random, so that every channel carries a different signal. */
+    /**
+     * BatchNorm γ, β and running statistics at random, so that every channel carries a different
+     * signal.
+     */
     private static void randomiseBatchNorm(YoloModel model, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         for (Map.Entry<String, Parameter> e : model.network().parameters().entrySet()) {
             String k = e.getKey();
-            if (!k.contains(".bn.")) continue;
+            if (!k.contains(".bn.")) {
+                continue;
+            }
             int n = (int) e.getValue().getArray().size();
             float[] v = new float[n];
             for (int i = 0; i < n; i++) {
                 double u = r.nextDouble();
-                v[i] = (float) (k.endsWith("bn.bias") ? u * 0.4 - 0.2 : k.endsWith("running_mean") ? u * 0.2 - 0.1 : 0.5 + u);
+                v[i] =
+                        (float)
+                                (k.endsWith("bn.bias")
+                                        ? u * 0.4 - 0.2
+                                        : k.endsWith("running_mean") ? u * 0.2 - 0.1 : 0.5 + u);
             }
             e.getValue().getArray().set(v);
         }

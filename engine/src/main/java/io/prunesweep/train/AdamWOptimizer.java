@@ -7,16 +7,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code torch.optim.AdamW(betas=(momentum, 0.999), eps=1e-8)} with decoupled weight decay on conv weights only
- * (ultralytics' groups); {@code momentum} of the step is beta1, so the warmup ramps it like SGD's momentum.
- * torch's {@code p *= 1 - lr*wd; p -= lr/bc1 * m/(sqrt(v)/sqrt(bc2) + eps)} is applied as one subtraction
- * {@code p -= lr * (m/((sqrt(v)/sqrt(bc2) + eps) * bc1) + wd*p)} (equal up to float rounding).
+ * {@code torch.optim.AdamW(betas=(momentum, 0.999), eps=1e-8)} with decoupled weight decay on conv
+ * weights only (ultralytics' groups); {@code momentum} of the step is beta1, so the warmup ramps it
+ * like SGD's momentum. torch's {@code p *= 1 - lr*wd; p -= lr/bc1 * m/(sqrt(v)/sqrt(bc2) + eps)} is
+ * applied as one subtraction {@code p -= lr * (m/((sqrt(v)/sqrt(bc2) + eps) * bc1) + wd*p)} (equal
+ * up to float rounding).
  */
 final class AdamWOptimizer extends FlatOptimizer {
     private static final float BETA2 = 0.999f;
     private static final float EPS = 1e-8f;
 
-    AdamWOptimizer(FlatParameters flat, boolean ownsFlat, Map<Parameter, String> names, float weightDecay) {
+    AdamWOptimizer(
+            FlatParameters flat,
+            boolean ownsFlat,
+            Map<Parameter, String> names,
+            float weightDecay) {
         super(flat, ownsFlat, names, weightDecay);
     }
 
@@ -36,7 +41,9 @@ final class AdamWOptimizer extends FlatOptimizer {
         NDArray v = buffer("exp_avg_sq").muli(BETA2).addi(g.square().muli(1f - BETA2));
         NDArray denom = scoped(v.sqrt(), scope).divi((float) Math.sqrt(bc2)).addi(EPS);
         NDArray update = scoped(m.div(denom), scope).divi((float) bc1);
-        if (weightDecay != 0f) flat.group(update, 2).addi(flat.group(w, 2).mul(weightDecay));
+        if (weightDecay != 0f) {
+            flat.group(update, 2).addi(flat.group(w, 2).mul(weightDecay));
+        }
         apply(update, s);
     }
 

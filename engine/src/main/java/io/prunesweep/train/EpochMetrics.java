@@ -1,13 +1,25 @@
 package io.prunesweep.train;
 
 /**
- * One row of a training curve: mean losses of the epoch, learning rate, validation metrics of the EMA model, the
- * BatchNorm gamma distribution (what sparse training drives towards zero) and throughput.
+ * One row of a training curve: mean losses of the epoch, learning rate, validation metrics of the
+ * EMA model, the BatchNorm gamma distribution (what sparse training drives towards zero) and
+ * throughput.
  */
 public record EpochMetrics(
-        int epoch, double boxLoss, double clsLoss, double dflLoss, double lr, double map50, double map50_95,
-        double precision, double recall, double fitness, double sparsityLambda, GammaSummary gamma,
-        double seconds, double imagesPerSecond) {
+        int epoch,
+        double boxLoss,
+        double clsLoss,
+        double dflLoss,
+        double lr,
+        double map50,
+        double map50_95,
+        double precision,
+        double recall,
+        double fitness,
+        double sparsityLambda,
+        GammaSummary gamma,
+        double seconds,
+        double imagesPerSecond) {
 
     public static String csvHeader() {
         return "epoch,box_loss,cls_loss,dfl_loss,lr,map50,map50_95,precision,recall,fitness,lambda,"
@@ -15,9 +27,26 @@ public record EpochMetrics(
     }
 
     public String csvRow() {
-        return String.format(java.util.Locale.ROOT,
+        return String.format(
+                java.util.Locale.ROOT,
                 "%d,%.5f,%.5f,%.5f,%.6g,%.5f,%.5f,%.5f,%.5f,%.5f,%.6g,%.6g,%.5f,%.6g,%.6g,%.6g,%.2f,%.2f",
-                epoch, boxLoss, clsLoss, dflLoss, lr, map50, map50_95, precision, recall, fitness, sparsityLambda,
-                gamma.meanAbs(), gamma.fractionBelow(), gamma.p10(), gamma.p50(), gamma.p90(), seconds, imagesPerSecond);
+                epoch,
+                boxLoss,
+                clsLoss,
+                dflLoss,
+                lr,
+                map50,
+                map50_95,
+                precision,
+                recall,
+                fitness,
+                sparsityLambda,
+                gamma.meanAbs(),
+                gamma.fractionBelow(),
+                gamma.p10(),
+                gamma.p50(),
+                gamma.p90(),
+                seconds,
+                imagesPerSecond);
     }
 }

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What SGD and AdamW share: flat state buffers (one vector per kind, e.g. the momentum of every parameter), the
- * step count, and the checkpoint form of the state ({@code kind.parameterName} per parameter, plus {@code steps}),
- * which is independent of the flat layout.
+ * What SGD and AdamW share: flat state buffers (one vector per kind, e.g. the momentum of every
+ * parameter), the step count, and the checkpoint form of the state ({@code kind.parameterName} per
+ * parameter, plus {@code steps}), which is independent of the flat layout.
  */
 abstract class FlatOptimizer implements Optimizer {
     protected final FlatParameters flat;
@@ -21,7 +21,11 @@ abstract class FlatOptimizer implements Optimizer {
     private final Map<String, NDArray> buffers = new LinkedHashMap<>();
     protected long steps;
 
-    FlatOptimizer(FlatParameters flat, boolean ownsFlat, Map<Parameter, String> names, float weightDecay) {
+    FlatOptimizer(
+            FlatParameters flat,
+            boolean ownsFlat,
+            Map<Parameter, String> names,
+            float weightDecay) {
         this.flat = flat;
         this.ownsFlat = ownsFlat;
         this.names = names;
@@ -34,10 +38,14 @@ abstract class FlatOptimizer implements Optimizer {
 
     /** The flat buffer of {@code kind}, zeros at first use. */
     protected NDArray buffer(String kind) {
-        return buffers.computeIfAbsent(kind, k -> manager.zeros(new ai.djl.ndarray.types.Shape(flat.size())));
+        return buffers.computeIfAbsent(
+                kind, k -> manager.zeros(new ai.djl.ndarray.types.Shape(flat.size())));
     }
 
-    /** {@code x} moved into {@code scope}: results of ops on state buffers land in the buffers' manager otherwise. */
+    /**
+     * {@code x} moved into {@code scope}: results of ops on state buffers land in the buffers'
+     * manager otherwise.
+     */
     protected static NDArray scoped(NDArray x, NDManager scope) {
         x.attach(scope);
         return x;
@@ -50,10 +58,15 @@ abstract class FlatOptimizer implements Optimizer {
         }
     }
 
-    /** Scales each group's part of {@code update} by that group's learning rate, then {@code w -= update}. */
+    /**
+     * Scales each group's part of {@code update} by that group's learning rate, then {@code w -=
+     * update}.
+     */
     protected void apply(NDArray update, GroupSettings s) {
         for (int g = 0; g < 3; g++) {
-            if (flat.groupStart(g + 1) > flat.groupStart(g)) flat.group(update, g).muli(s.lr()[g]);
+            if (flat.groupStart(g + 1) > flat.groupStart(g)) {
+                flat.group(update, g).muli(s.lr()[g]);
+            }
         }
         flat.subtract(update);
     }
@@ -64,7 +77,9 @@ abstract class FlatOptimizer implements Optimizer {
         List<Parameter> params = flat.parameters();
         for (var e : buffers.entrySet()) {
             List<float[]> parts = flat.toHost(e.getValue());
-            for (int i = 0; i < params.size(); i++) out.put(e.getKey() + "." + names.get(params.get(i)), parts.get(i));
+            for (int i = 0; i < params.size(); i++) {
+                out.put(e.getKey() + "." + names.get(params.get(i)), parts.get(i));
+            }
         }
         out.put("steps", new float[] {steps});
         return out;
@@ -79,16 +94,27 @@ abstract class FlatOptimizer implements Optimizer {
             boolean any = false;
             for (int i = 0; i < params.size(); i++) {
                 float[] v = st.get(kind + "." + names.get(params.get(i)));
-                if (v == null) continue;
+                if (v == null) {
+                    continue;
+                }
                 if (v.length != ranges[i][1] - ranges[i][0]) {
-                    throw new io.prunesweep.InputException("optimizer state " + kind + "." + names.get(params.get(i))
-                            + " has " + v.length + " values, the parameter " + (ranges[i][1] - ranges[i][0])
-                            + "; the checkpoint belongs to another network");
+                    throw new io.prunesweep.InputException(
+                            "optimizer state "
+                                    + kind
+                                    + "."
+                                    + names.get(params.get(i))
+                                    + " has "
+                                    + v.length
+                                    + " values, the parameter "
+                                    + (ranges[i][1] - ranges[i][0])
+                                    + "; the checkpoint belongs to another network");
                 }
                 System.arraycopy(v, 0, all, (int) ranges[i][0], v.length);
                 any = true;
             }
-            if (any) buffer(kind).set(all);
+            if (any) {
+                buffer(kind).set(all);
+            }
         }
         float[] n = st.get("steps");
         steps = n == null ? 0 : (long) n[0];
@@ -102,6 +128,8 @@ abstract class FlatOptimizer implements Optimizer {
     @Override
     public void close() {
         manager.close();
-        if (ownsFlat) flat.close();
+        if (ownsFlat) {
+            flat.close();
+        }
     }
 }

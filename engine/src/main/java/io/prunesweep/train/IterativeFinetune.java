@@ -7,9 +7,9 @@ import io.prunesweep.model.YoloModel;
 import io.prunesweep.prune.Pruner;
 
 /**
- * Iterative pruning's "short finetune between steps": after every step but the last, train the pruned model
- * for a few epochs (in {@code <dir>/step-k/}) so the next step ranks channels of a recovered network. The last
- * step is left to the caller's own finetune.
+ * Iterative pruning's "short finetune between steps": after every step but the last, train the
+ * pruned model for a few epochs (in {@code <dir>/step-k/}) so the next step ranks channels of a
+ * recovered network. The last step is left to the caller's own finetune.
  */
 public final class IterativeFinetune implements Pruner.StepHook {
     private final TrainConfig config;
@@ -18,7 +18,12 @@ public final class IterativeFinetune implements Pruner.StepHook {
     private final String dir;
     private final TrainListener listener;
 
-    public IterativeFinetune(TrainConfig config, YoloDataset train, YoloDataset val, String dir, TrainListener listener) {
+    public IterativeFinetune(
+            TrainConfig config,
+            YoloDataset train,
+            YoloDataset val,
+            String dir,
+            TrainListener listener) {
         this.config = config.validated();
         this.train = train;
         this.val = val;
@@ -28,7 +33,9 @@ public final class IterativeFinetune implements Pruner.StepHook {
 
     @Override
     public YoloModel afterStep(int step, int steps, YoloModel pruned) {
-        if (step == steps) return pruned;
+        if (step == steps) {
+            return pruned;
+        }
         String stepDir = dir + "/step-" + step;
         Trainer.Result r = new Trainer(config, train, val, stepDir, listener).fit(pruned);
         String best = FileSystems.exists(r.best()) ? r.best() : r.last();

@@ -13,12 +13,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Exponential moving average of all weights and BatchNorm statistics (ultralytics ModelEMA): after each optimizer
- * step {@code ema = d*ema + (1-d)*w} with {@code d = decay * (1 - exp(-updates / tau))}. The EMA is a full second
- * model, used for validation and saving.
+ * Exponential moving average of all weights and BatchNorm statistics (ultralytics ModelEMA): after
+ * each optimizer step {@code ema = d*ema + (1-d)*w} with {@code d = decay * (1 - exp(-updates /
+ * tau))}. The EMA is a full second model, used for validation and saving.
  *
- * <p>The EMA model's tensors live in one buffer laid out like the training model's {@link FlatParameters} (same
- * order, same gaps), so an update is two in-place ops on the whole model and the EMA model is always current.
+ * <p>The EMA model's tensors live in one buffer laid out like the training model's {@link
+ * FlatParameters} (same order, same gaps), so an update is two in-place ops on the whole model and
+ * the EMA model is always current.
  */
 public final class ModelEma implements AutoCloseable {
     private final YoloModel ema;
@@ -31,9 +32,14 @@ public final class ModelEma implements AutoCloseable {
     private final double tau;
     private long updates;
 
-    /** @param source the training model's flat buffers, built with {@link FlatParameters#of} (names needed) */
+    /**
+     * @param source the training model's flat buffers, built with {@link FlatParameters#of} (names
+     *     needed)
+     */
     public ModelEma(YoloModel model, FlatParameters source, double decay, double tau) {
-        if (source.names() == null) throw new IllegalArgumentException("ModelEma needs FlatParameters.of(parameters)");
+        if (source.names() == null) {
+            throw new IllegalArgumentException("ModelEma needs FlatParameters.of(parameters)");
+        }
         this.decay = decay;
         this.tau = tau;
         this.source = source;
@@ -47,7 +53,9 @@ public final class ModelEma implements AutoCloseable {
         this.average = manager.zeros(new Shape(size), DataType.FLOAT32, model.device());
         for (int i = 0; i < names.size(); i++) {
             Parameter p = mine.get(names.get(i));
-            if (p == null) throw new IllegalStateException("EMA model has no tensor " + names.get(i));
+            if (p == null) {
+                throw new IllegalStateException("EMA model has no tensor " + names.get(i));
+            }
             NDArray t = p.getArray();
             try (NDArray slice = average.get(new NDIndex(ranges[i][0] + ":" + ranges[i][1]));
                     NDArray view = slice.reshape(t.getShape())) {
@@ -79,13 +87,18 @@ public final class ModelEma implements AutoCloseable {
             int n = Math.toIntExact(ranges[i][1] - ranges[i][0]);
             Tensor t = weights.get(names.get(i));
             if (t == null || t.data().length != n) {
-                throw new io.prunesweep.InputException("EMA weights: " + names.get(i)
-                        + (t == null ? " is missing" : " has " + t.data().length + " values, expected " + n));
+                throw new io.prunesweep.InputException(
+                        "EMA weights: "
+                                + names.get(i)
+                                + (t == null
+                                        ? " is missing"
+                                        : " has " + t.data().length + " values, expected " + n));
             }
             System.arraycopy(t.data(), 0, all, (int) ranges[i][0], n);
         }
         try (NDManager scope = manager.newSubManager()) {
-            NDArray host = scope.create(all, new Shape(all.length)).toDevice(average.getDevice(), false);
+            NDArray host =
+                    scope.create(all, new Shape(all.length)).toDevice(average.getDevice(), false);
             average.set(new NDIndex("..."), host);
         }
     }

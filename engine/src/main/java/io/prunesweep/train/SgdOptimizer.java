@@ -7,13 +7,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code torch.optim.SGD(nesterov=True)} as ultralytics configures it: weight decay (L2 added to the gradient) on
- * conv weights only; {@code buf = m*buf + g}; {@code p -= lr * (g + m*buf)}. The buffer starts at zero, which
- * makes the first step's buffer the gradient itself, as torch's {@code buf = clone(g)}.
+ * {@code torch.optim.SGD(nesterov=True)} as ultralytics configures it: weight decay (L2 added to
+ * the gradient) on conv weights only; {@code buf = m*buf + g}; {@code p -= lr * (g + m*buf)}. The
+ * buffer starts at zero, which makes the first step's buffer the gradient itself, as torch's {@code
+ * buf = clone(g)}.
  */
 final class SgdOptimizer extends FlatOptimizer {
 
-    SgdOptimizer(FlatParameters flat, boolean ownsFlat, Map<Parameter, String> names, float weightDecay) {
+    SgdOptimizer(
+            FlatParameters flat,
+            boolean ownsFlat,
+            Map<Parameter, String> names,
+            float weightDecay) {
         super(flat, ownsFlat, names, weightDecay);
     }
 
@@ -26,7 +31,9 @@ final class SgdOptimizer extends FlatOptimizer {
     public void step(NDArray g, NDArray w, GroupSettings s) {
         NDManager scope = g.getManager();
         float m = s.momentum();
-        if (weightDecay != 0f) flat.group(g, 2).addi(flat.group(w, 2).mul(weightDecay));
+        if (weightDecay != 0f) {
+            flat.group(g, 2).addi(flat.group(w, 2).mul(weightDecay));
+        }
         NDArray buf = buffer("momentum").muli(m).addi(g);
         g.addi(scoped(buf.mul(m), scope)); // nesterov: g + m * buf
         apply(g, s);

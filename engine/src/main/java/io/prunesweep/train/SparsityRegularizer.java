@@ -9,12 +9,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Network Slimming's L1 penalty on BatchNorm scale factors: after backward and before the optimizer step, add
- * {@code lambda_e * sign(gamma)} to the gradient of every prunable BN gamma (and optionally {@code lambdaBeta_e *
- * sign(beta)}), with {@code lambda_e = lambda * (1 - 0.9 * epoch / epochs)} decaying linearly to 10 %.
+ * Network Slimming's L1 penalty on BatchNorm scale factors: after backward and before the optimizer
+ * step, add {@code lambda_e * sign(gamma)} to the gradient of every prunable BN gamma (and
+ * optionally {@code lambdaBeta_e * sign(beta)}), with {@code lambda_e = lambda * (1 - 0.9 * epoch /
+ * epochs)} decaying linearly to 10 %.
  *
- * <p>Applied to the flat gradient vector in two ops: a coefficient vector (lambda_e on the selected gammas,
- * lambdaBeta_e on the selected betas, 0 elsewhere) is built once per epoch and multiplied by {@code sign(w)}.
+ * <p>Applied to the flat gradient vector in two ops: a coefficient vector (lambda_e on the selected
+ * gammas, lambdaBeta_e on the selected betas, 0 elsewhere) is built once per epoch and multiplied
+ * by {@code sign(w)}.
  */
 public final class SparsityRegularizer implements AutoCloseable {
     private final List<Parameter> gammas;
@@ -26,7 +28,12 @@ public final class SparsityRegularizer implements AutoCloseable {
     private NDArray coefficients;
     private int coefficientEpoch = -1;
 
-    public SparsityRegularizer(List<Parameter> gammas, List<Parameter> betas, float lambda, float lambdaBeta, int epochs) {
+    public SparsityRegularizer(
+            List<Parameter> gammas,
+            List<Parameter> betas,
+            float lambda,
+            float lambdaBeta,
+            int epochs) {
         this.gammas = List.copyOf(gammas);
         this.betas = List.copyOf(betas);
         this.lambda = lambda;
@@ -48,7 +55,9 @@ public final class SparsityRegularizer implements AutoCloseable {
 
     /** {@code grads += coefficients(epoch) * sign(weights)}, both flat vectors of {@code flat}. */
     public void apply(int epoch, FlatParameters flat, NDArray grads, NDArray weights) {
-        if (!active()) return;
+        if (!active()) {
+            return;
+        }
         grads.addi(weights.sign().muli(coefficients(epoch, flat)));
     }
 
@@ -63,15 +72,22 @@ public final class SparsityRegularizer implements AutoCloseable {
             int found = 0;
             for (int i = 0; i < params.size(); i++) {
                 Float v = coef.get(params.get(i));
-                if (v == null) continue;
+                if (v == null) {
+                    continue;
+                }
                 found++;
                 java.util.Arrays.fill(c, (int) ranges[i][0], (int) ranges[i][1], v);
             }
             if (found != coef.size()) {
-                throw new IllegalStateException("sparsity: " + (coef.size() - found) + " BN parameters are not optimised");
+                throw new IllegalStateException(
+                        "sparsity: " + (coef.size() - found) + " BN parameters are not optimised");
             }
-            if (manager == null) manager = flat.parameters().get(0).getArray().getManager().newSubManager();
-            if (coefficients != null) coefficients.close();
+            if (manager == null) {
+                manager = flat.parameters().get(0).getArray().getManager().newSubManager();
+            }
+            if (coefficients != null) {
+                coefficients.close();
+            }
             coefficients = manager.create(c, new Shape(c.length));
             coefficientEpoch = epoch;
         }
@@ -84,6 +100,8 @@ public final class SparsityRegularizer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (manager != null) manager.close();
+        if (manager != null) {
+            manager.close();
+        }
     }
 }

@@ -9,9 +9,10 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
- * Training hyperparameters given by their ultralytics names ({@code lr0: 0.002}, {@code optimizer: AdamW},
- * {@code warmup_epochs: 0}, {@code mosaic: 0.5}, ...), as a sweep YAML's {@code train:} section holds them. What is
- * not named keeps ultralytics' default, so a sweep reads like the {@code yolo train} command it replaces.
+ * Training hyperparameters given by their ultralytics names ({@code lr0: 0.002}, {@code optimizer:
+ * AdamW}, {@code warmup_epochs: 0}, {@code mosaic: 0.5}, ...), as a sweep YAML's {@code train:}
+ * section holds them. What is not named keeps ultralytics' default, so a sweep reads like the
+ * {@code yolo train} command it replaces.
  */
 public final class TrainOverrides {
     private TrainOverrides() {}
@@ -55,20 +56,32 @@ public final class TrainOverrides {
         return List.copyOf(KEYS.keySet());
     }
 
-    /** {@code base} with the named values replaced; one {@link InputException} listing every bad entry. */
+    /**
+     * {@code base} with the named values replaced; one {@link InputException} listing every bad
+     * entry.
+     */
     public static TrainConfig apply(TrainConfig base, Map<String, String> values) {
         List<String> p = problems(base, values);
-        if (!p.isEmpty()) throw new InputException("train settings: " + String.join("; ", p));
+        if (!p.isEmpty()) {
+            throw new InputException("train settings: " + String.join("; ", p));
+        }
         return base.with(b -> values.forEach((k, v) -> KEYS.get(k).accept(b, v.strip())));
     }
 
-    /** Every problem with {@code values} on top of {@code base}, one line each: unknown names, bad numbers, ranges. */
+    /**
+     * Every problem with {@code values} on top of {@code base}, one line each: unknown names, bad
+     * numbers, ranges.
+     */
     public static List<String> problems(TrainConfig base, Map<String, String> values) {
         List<String> p = new ArrayList<>();
         for (Map.Entry<String, String> e : values.entrySet()) {
             Setter s = KEYS.get(e.getKey());
             if (s == null) {
-                p.add("train." + e.getKey() + " is not a known setting; known: " + String.join(", ", KEYS.keySet()));
+                p.add(
+                        "train."
+                                + e.getKey()
+                                + " is not a known setting; known: "
+                                + String.join(", ", KEYS.keySet()));
                 continue;
             }
             try {
@@ -80,7 +93,8 @@ public final class TrainOverrides {
             }
         }
         if (p.isEmpty()) {
-            TrainConfig c = base.with(b -> values.forEach((k, v) -> KEYS.get(k).accept(b, v.strip())));
+            TrainConfig c =
+                    base.with(b -> values.forEach((k, v) -> KEYS.get(k).accept(b, v.strip())));
             c.problems().forEach(x -> p.add("train: " + x));
         }
         return p;
@@ -95,17 +109,35 @@ public final class TrainOverrides {
     }
 
     private static boolean bool(String v) {
-        if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("ram")) return true;
-        if (v.equalsIgnoreCase("false")) return false;
+        if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("ram")) {
+            return true;
+        }
+        if (v.equalsIgnoreCase("false")) {
+            return false;
+        }
         throw new IllegalArgumentException("must be true or false");
     }
 
     /** One augmentation value replaced (the record's component order: hsv_h ... mosaic). */
     private static AugmentConfig aug(AugmentConfig a, int index, String v) {
-        double[] x = {a.hsvH(), a.hsvS(), a.hsvV(), a.degrees(), a.translate(), a.scale(), a.shear(), a.perspective(),
-                a.flipud(), a.fliplr(), a.mosaic()};
+        double[] x = {
+            a.hsvH(),
+            a.hsvS(),
+            a.hsvV(),
+            a.degrees(),
+            a.translate(),
+            a.scale(),
+            a.shear(),
+            a.perspective(),
+            a.flipud(),
+            a.fliplr(),
+            a.mosaic()
+        };
         x[index] = Double.parseDouble(v);
-        if (x[index] < 0) throw new IllegalArgumentException("must be >= 0");
-        return new AugmentConfig(x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], a.closeMosaic());
+        if (x[index] < 0) {
+            throw new IllegalArgumentException("must be >= 0");
+        }
+        return new AugmentConfig(
+                x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], a.closeMosaic());
     }
 }

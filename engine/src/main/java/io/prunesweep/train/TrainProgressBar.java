@@ -22,7 +22,9 @@ public final class TrainProgressBar implements TrainListener {
     public void onStart(int startEpoch, int epochs, int batchesPerEpoch, String summary) {
         this.epochs = epochs;
         out.println(summary);
-        out.printf("%6s %9s %9s %9s %9s %9s %9s %9s%n", "epoch", "box", "cls", "dfl", "P", "R", "mAP50", "mAP50-95");
+        out.printf(
+                "%6s %9s %9s %9s %9s %9s %9s %9s%n",
+                "epoch", "box", "cls", "dfl", "P", "R", "mAP50", "mAP50-95");
     }
 
     @Override
@@ -31,20 +33,39 @@ public final class TrainProgressBar implements TrainListener {
     }
 
     @Override
-    public void onBatch(int epoch, int batch, int batches, double box, double cls, double dfl, double ips) {
+    public void onBatch(
+            int epoch, int batch, int batches, double box, double cls, double dfl, double ips) {
         if (bar == null) {
-            bar = new ProgressBarBuilder().setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, epochs))
-                    .setInitialMax(batches).setStyle(ProgressBarStyle.ASCII).setConsumer(consumer())
-                    .setUnit(" batch", 1).showSpeed().build();
+            bar =
+                    new ProgressBarBuilder()
+                            .setTaskName(
+                                    String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, epochs))
+                            .setInitialMax(batches)
+                            .setStyle(ProgressBarStyle.ASCII)
+                            .setConsumer(consumer())
+                            .setUnit(" batch", 1)
+                            .showSpeed()
+                            .build();
         }
         bar.stepTo(batch + 1);
-        bar.setExtraMessage(String.format(Locale.ROOT, " box %.3f cls %.3f dfl %.3f | %.1f img/s", box, cls, dfl, ips));
+        bar.setExtraMessage(
+                String.format(
+                        Locale.ROOT,
+                        " box %.3f cls %.3f dfl %.3f | %.1f img/s",
+                        box,
+                        cls,
+                        dfl,
+                        ips));
     }
 
-    /** The terminal's width on a console; otherwise (a log, a pipe) wide enough that the losses are not cut off. */
+    /**
+     * The terminal's width on a console; otherwise (a log, a pipe) wide enough that the losses are
+     * not cut off.
+     */
     private ConsoleProgressBarConsumer consumer() {
         return out == System.out && System.console() != null
-                ? new ConsoleProgressBarConsumer(out) : new ConsoleProgressBarConsumer(out, WIDTH);
+                ? new ConsoleProgressBarConsumer(out)
+                : new ConsoleProgressBarConsumer(out, WIDTH);
     }
 
     @Override
@@ -53,12 +74,23 @@ public final class TrainProgressBar implements TrainListener {
             bar.close();
             bar = null;
         }
-        out.printf(Locale.ROOT, "%6s %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f%n", (m.epoch() + 1) + "/" + epochs,
-                m.boxLoss(), m.clsLoss(), m.dflLoss(), m.precision(), m.recall(), m.map50(), m.map50_95());
+        out.printf(
+                Locale.ROOT,
+                "%6s %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f%n",
+                (m.epoch() + 1) + "/" + epochs,
+                m.boxLoss(),
+                m.clsLoss(),
+                m.dflLoss(),
+                m.precision(),
+                m.recall(),
+                m.map50(),
+                m.map50_95());
     }
 
     @Override
     public void onEnd() {
-        if (bar != null) bar.close();
+        if (bar != null) {
+            bar.close();
+        }
     }
 }

@@ -12,12 +12,14 @@ import io.prunesweep.train.loss.LossFunction;
 import io.prunesweep.train.loss.LossOutput;
 
 /**
- * The tensor work of training, shared by {@link Trainer} and the training benchmark: {@link #backward} runs
- * forward, loss and backward of one batch (gradients accumulate in the parameters), {@link #step} turns the
- * accumulated gradients into one update (sparsity subgradient, clipping, optimizer, zeroing, EMA).
+ * The tensor work of training, shared by {@link Trainer} and the training benchmark: {@link
+ * #backward} runs forward, loss and backward of one batch (gradients accumulate in the parameters),
+ * {@link #step} turns the accumulated gradients into one update (sparsity subgradient, clipping,
+ * optimizer, zeroing, EMA).
  *
- * <p>Each call works in its own {@link NDManager} scope, closed before returning, so native memory does not grow
- * with the number of iterations. Wall time per phase is accumulated in {@link #timings()}.
+ * <p>Each call works in its own {@link NDManager} scope, closed before returning, so native memory
+ * does not grow with the number of iterations. Wall time per phase is accumulated in {@link
+ * #timings()}.
  */
 public final class TrainStep {
     private final YoloModel model;
@@ -39,8 +41,14 @@ public final class TrainStep {
         }
     }
 
-    public TrainStep(YoloModel model, LossFunction loss, FlatParameters flat, Optimizer optimizer,
-            SparsityRegularizer sparsity, ModelEma ema, float maxGradNorm) {
+    public TrainStep(
+            YoloModel model,
+            LossFunction loss,
+            FlatParameters flat,
+            Optimizer optimizer,
+            SparsityRegularizer sparsity,
+            ModelEma ema,
+            float maxGradNorm) {
         this.model = model;
         this.loss = loss;
         this.flat = flat;
@@ -57,8 +65,9 @@ public final class TrainStep {
     }
 
     /**
-     * Forward, loss and backward of one batch; the gradients are added to those already accumulated. The batch's
-     * pixel buffer is released afterwards, for the loader to reuse. Only the floats of the result are valid.
+     * Forward, loss and backward of one batch; the gradients are added to those already
+     * accumulated. The batch's pixel buffer is released afterwards, for the loader to reuse. Only
+     * the floats of the result are valid.
      */
     public LossOutput backward(Batch batch) {
         long t0 = System.nanoTime();
@@ -69,7 +78,8 @@ public final class TrainStep {
             NDArray images = batch.images(scope);
             NDArray targets = batch.targets(scope);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDList raw = model.network().forwardRaw(new ParameterStore(scope, false), images, true);
+                NDList raw =
+                        model.network().forwardRaw(new ParameterStore(scope, false), images, true);
                 t1 = System.nanoTime();
                 out = loss.compute(raw, targets, batch.height(), batch.width());
                 t2 = System.nanoTime();
@@ -86,21 +96,28 @@ public final class TrainStep {
     }
 
     /**
-     * One optimizer step from the accumulated gradients, then the gradients are zeroed and the EMA updated. All
-     * of it is in-place tensor work on the flat buffers, with no read back to the host.
+     * One optimizer step from the accumulated gradients, then the gradients are zeroed and the EMA
+     * updated. All of it is in-place tensor work on the flat buffers, with no read back to the
+     * host.
      */
     public void step(int epoch, Optimizer.GroupSettings settings) {
         long t0 = System.nanoTime();
         try (NDManager scope = model.manager().newSubManager()) {
             NDArray grads = flat.gradients(scope);
             NDArray weights = flat.weights(scope);
-            if (sparsity != null) sparsity.apply(epoch, flat, grads, weights);
+            if (sparsity != null) {
+                sparsity.apply(epoch, flat, grads, weights);
+            }
             GradClip.clip(grads, maxGradNorm);
             optimizer.step(grads, weights, settings);
         }
-        if (masks != null) masks.apply(); // before the EMA sees the weights: masked ones stay exactly 0 there too
+        if (masks != null) {
+            masks.apply(); // before the EMA sees the weights: masked ones stay exactly 0 there too
+        }
         flat.zeroGradients();
-        if (ema != null) ema.update();
+        if (ema != null) {
+            ema.update();
+        }
         timings.step += System.nanoTime() - t0;
         timings.steps++;
     }

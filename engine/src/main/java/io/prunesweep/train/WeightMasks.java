@@ -11,14 +11,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Keeps the zeros of an unstructured-pruned model through training: for every conv weight with a zero, a 0/1
- * mask taken from the weights when training starts, multiplied into the weight after each optimizer step (one
- * in-place multiply per masked tensor, so a masked weight is exactly 0 again before the EMA sees it). Gradients and
- * optimizer state of masked weights still move; only the weight itself is reset.
+ * Keeps the zeros of an unstructured-pruned model through training: for every conv weight with a
+ * zero, a 0/1 mask taken from the weights when training starts, multiplied into the weight after
+ * each optimizer step (one in-place multiply per masked tensor, so a masked weight is exactly 0
+ * again before the EMA sees it). Gradients and optimizer state of masked weights still move; only
+ * the weight itself is reset.
  */
 public final class WeightMasks implements AutoCloseable {
-    /** Checkpoint metadata marking a model whose zero conv weights are a mask to keep ({@code zeros}). */
+    /**
+     * Checkpoint metadata marking a model whose zero conv weights are a mask to keep ({@code
+     * zeros}).
+     */
     public static final String METADATA_KEY = "prunesweep.weight_mask";
+
     public static final String ZEROS = "zeros";
 
     private final NDManager manager;
@@ -30,13 +35,17 @@ public final class WeightMasks implements AutoCloseable {
         Map<String, Parameter> params = model.network().parameters();
         for (String name : MaskedWeights.names(model.graph())) {
             Parameter p = params.get(name);
-            if (p == null) continue;
+            if (p == null) {
+                continue;
+            }
             NDArray w = p.getArray();
             NDArray mask;
             try (NDManager tmp = manager.newSubManager()) {
                 NDArray nonzero = w.neq(0f);
                 nonzero.attach(tmp);
-                if (nonzero.all().getBoolean()) continue; // nothing zero: nothing to keep
+                if (nonzero.all().getBoolean()) {
+                    continue; // nothing zero: nothing to keep
+                }
                 mask = nonzero.toType(DataType.FLOAT32, false);
                 mask.attach(manager);
             }
@@ -57,7 +66,9 @@ public final class WeightMasks implements AutoCloseable {
 
     /** Sets every masked weight back to exactly 0. */
     public void apply() {
-        for (int i = 0; i < masks.size(); i++) weights.get(i).muli(masks.get(i));
+        for (int i = 0; i < masks.size(); i++) {
+            weights.get(i).muli(masks.get(i));
+        }
     }
 
     @Override

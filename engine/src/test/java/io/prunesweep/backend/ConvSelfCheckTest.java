@@ -14,7 +14,10 @@ import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The check itself: it passes on a correct backend, catches the faulty hosts' pattern, and padding changes nothing. */
+/**
+ * The check itself: it passes on a correct backend, catches the faulty hosts' pattern, and padding
+ * changes nothing.
+ */
 class ConvSelfCheckTest {
     private final BackendSettings before = Convolutions.active();
 
@@ -27,30 +30,41 @@ class ConvSelfCheckTest {
     @Test
     void passesHereWithEverySettingThisProcessCanTake() {
         BackendSettings chosen = Convolutions.active();
-        // padding is checked where oneDNN runs; a host whose verdict turned oneDNN off has no padded rung that passes
-        BackendSettings[] settings = chosen.onednn()
-                ? new BackendSettings[] {chosen, new BackendSettings(chosen.isa(), 16, true)}
-                : new BackendSettings[] {chosen};
+        // padding is checked where oneDNN runs; a host whose verdict turned oneDNN off has no
+        // padded rung that passes
+        BackendSettings[] settings =
+                chosen.onednn()
+                        ? new BackendSettings[] {
+                            chosen, new BackendSettings(chosen.isa(), 16, true)
+                        }
+                        : new BackendSettings[] {chosen};
         for (BackendSettings s : settings) {
             Convolutions.use(s);
             ConvSelfCheck.Report r = ConvSelfCheck.run(false, 1);
             assertTrue(r.passed(), s.label() + ": " + r.summary());
             assertEquals(ConvSelfCheck.cases(false).size(), r.compared());
-            assertTrue(r.worstError() < 1e-5, "float32 vs float64 worst relative error " + r.worstError());
+            assertTrue(
+                    r.worstError() < 1e-5,
+                    "float32 vs float64 worst relative error " + r.worstError());
         }
     }
 
     @Test
     void catchesWrongTailKernelsAndPaddingAvoidsThem() {
-        // the fault is simulated on top of right kernels: a host whose own default kernels are wrong cannot tell them apart
-        assumeTrue(before.equals(BackendSettings.LADDER.get(0)), "this host's default oneDNN settings are wrong: " + before.label());
+        // the fault is simulated on top of right kernels: a host whose own default kernels are
+        // wrong cannot tell them apart
+        assumeTrue(
+                before.equals(BackendSettings.LADDER.get(0)),
+                "this host's default oneDNN settings are wrong: " + before.label());
         Convolutions.use(BackendSettings.LADDER.get(0));
         Convolutions.SimulatedFault.set("tail16");
         ConvSelfCheck.Report wrong = ConvSelfCheck.run(false, 1);
         assertFalse(wrong.passed(), "a corrupted tail kernel must fail the check");
         for (ConvSelfCheck.Failure f : wrong.failures()) {
             var c = f.c();
-            assertTrue(c.k() == 3 && c.groups() == 1 && c.cin() > 16 && c.cin() % 16 != 0, "only tail widths are wrong: " + f);
+            assertTrue(
+                    c.k() == 3 && c.groups() == 1 && c.cin() > 16 && c.cin() % 16 != 0,
+                    "only tail widths are wrong: " + f);
         }
         // every width the fault touches is caught: 20, 24, 39, 40, 56, 120 input channels
         long widths = wrong.failures().stream().mapToInt(f -> f.c().cin()).distinct().count();
@@ -67,8 +81,10 @@ class ConvSelfCheckTest {
             NDArray x = m.randomNormal(new Shape(2, 40, 9, 9));
             NDArray w = m.randomNormal(new Shape(24, 20, 3, 3));
             NDArray b = m.randomNormal(new Shape(24));
-            // ATen's own kernels (oneDNN off) are the independent baseline; padding runs on this process's oneDNN ISA.
-            // Where the verdict turned oneDNN off, this host's oneDNN is wrong with or without padding.
+            // ATen's own kernels (oneDNN off) are the independent baseline; padding runs on this
+            // process's oneDNN ISA.
+            // Where the verdict turned oneDNN off, this host's oneDNN is wrong with or without
+            // padding.
             assumeTrue(before.onednn(), "oneDNN is off on this host: " + before.label());
             NDArray[] plain = run(new BackendSettings(before.isa(), 0, false), x, w, b);
             NDArray[] padded = run(new BackendSettings(before.isa(), 16, true), x, w, b);
@@ -80,7 +96,10 @@ class ConvSelfCheckTest {
         }
     }
 
-    /** y, dL/dx, dL/dw, dL/db of a 3x3 stride-2 convolution over a channel slice (a C2f split half), L = sum(y^2). */
+    /**
+     * y, dL/dx, dL/dw, dL/db of a 3x3 stride-2 convolution over a channel slice (a C2f split half),
+     * L = sum(y^2).
+     */
     private static NDArray[] run(BackendSettings s, NDArray x0, NDArray w0, NDArray b0) {
         Convolutions.use(s);
         NDArray x = x0.duplicate(), w = w0.duplicate(), b = b0.duplicate();
@@ -89,10 +108,23 @@ class ConvSelfCheckTest {
         b.setRequiresGradient(true);
         NDArray y;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            y = Convolutions.conv2d(x.get(new NDIndex(":, 20:40")), w, b, new Shape(2, 2), new Shape(1, 1), new Shape(1, 1), 1);
+            y =
+                    Convolutions.conv2d(
+                            x.get(new NDIndex(":, 20:40")),
+                            w,
+                            b,
+                            new Shape(2, 2),
+                            new Shape(1, 1),
+                            new Shape(1, 1),
+                            1);
             gc.backward(y.square().sum());
         }
-        return new NDArray[] {y.stopGradient().duplicate(), x.getGradient().duplicate(), w.getGradient().duplicate(), b.getGradient().duplicate()};
+        return new NDArray[] {
+            y.stopGradient().duplicate(),
+            x.getGradient().duplicate(),
+            w.getGradient().duplicate(),
+            b.getGradient().duplicate()
+        };
     }
 
     @Test

@@ -18,7 +18,10 @@ import org.opencv.core.Rect;
 import org.opencv.core.Scalar;
 import org.opencv.imgproc.Imgproc;
 
-/** A solid white rectangle on black: after augmentation its label box must still cover exactly its pixels. */
+/**
+ * A solid white rectangle on black: after augmentation its label box must still cover exactly its
+ * pixels.
+ */
 class AugmentationTest {
     @TempDir static Path root;
     static YoloDataset dataset;
@@ -28,12 +31,23 @@ class AugmentationTest {
     static void oneRectangle() throws Exception {
         OpenCvNatives.load();
         Mat img = new Mat(60, 80, CvType.CV_8UC3, new Scalar(0, 0, 0));
-        Imgproc.rectangle(img, new Point(20, 10), new Point(49, 39), new Scalar(255, 255, 255), -1); // 30x30 px
+        Imgproc.rectangle(
+                img,
+                new Point(20, 10),
+                new Point(49, 39),
+                new Scalar(255, 255, 255),
+                -1); // 30x30 px
         TestFiles.writeImage(root.resolve("images/a.png"), img);
-        TestFiles.writeText(root.resolve("labels/a.txt"), String.format("0 %f %f %f %f%n", 35 / 80.0, 25 / 60.0,
-                30 / 80.0, 30 / 60.0));
-        dataset = YoloDataset.scan("train", List.of(TestFiles.hadoop(root.resolve("images"))), List.of("box"),
-                new Configuration(), 1);
+        TestFiles.writeText(
+                root.resolve("labels/a.txt"),
+                String.format("0 %f %f %f %f%n", 35 / 80.0, 25 / 60.0, 30 / 80.0, 30 / 60.0));
+        dataset =
+                YoloDataset.scan(
+                        "train",
+                        List.of(TestFiles.hadoop(root.resolve("images"))),
+                        List.of("box"),
+                        new Configuration(),
+                        1);
     }
 
     /** Geometry only (HSV off so "white" stays white and the gray padding stays 114). */
@@ -50,7 +64,8 @@ class AugmentationTest {
                 try (SampleTransform.Sample s = t.train(0, false, new SplittableRandom(seed))) {
                     Rect white = whiteBounds(s.image());
                     if (s.boxes().n() == 0) {
-                        assertTrue(white == null || white.area() < 0.1 * 30 * 30 * 1.5 * 1.5 * 1.44,
+                        assertTrue(
+                                white == null || white.area() < 0.1 * 30 * 30 * 1.5 * 1.5 * 1.44,
                                 "box dropped although the rectangle is visible: " + white);
                         continue;
                     }
@@ -77,8 +92,12 @@ class AugmentationTest {
                     if (s.boxes().n() == 1) {
                         Rect white = whiteBounds(s.image());
                         float[] b = s.boxes().xyxy();
-                        assertTrue(b[0] <= white.x + 1 && b[1] <= white.y + 1 && b[2] >= white.x + white.width - 1
-                                && b[3] >= white.y + white.height - 1, "seed " + seed + " box must cover " + white);
+                        assertTrue(
+                                b[0] <= white.x + 1
+                                        && b[1] <= white.y + 1
+                                        && b[2] >= white.x + white.width - 1
+                                        && b[3] >= white.y + white.height - 1,
+                                "seed " + seed + " box must cover " + white);
                     }
                 }
             }
@@ -95,21 +114,34 @@ class AugmentationTest {
                     assertEquals(S, s.image().rows());
                     assertEquals(S, s.image().cols());
                     Mat white = new Mat();
-                    Core.inRange(s.image(), new Scalar(200, 200, 200), new Scalar(255, 255, 255), white);
+                    Core.inRange(
+                            s.image(), new Scalar(200, 200, 200), new Scalar(255, 255, 255), white);
                     int total = Core.countNonZero(white);
                     int covered = 0;
                     float[] b = s.boxes().xyxy();
                     for (int i = 0; i < s.boxes().n(); i++) {
-                        Rect r = new Rect((int) Math.ceil(b[4 * i]), (int) Math.ceil(b[4 * i + 1]),
-                                (int) Math.floor(b[4 * i + 2]) - (int) Math.ceil(b[4 * i]),
-                                (int) Math.floor(b[4 * i + 3]) - (int) Math.ceil(b[4 * i + 1]));
+                        Rect r =
+                                new Rect(
+                                        (int) Math.ceil(b[4 * i]),
+                                        (int) Math.ceil(b[4 * i + 1]),
+                                        (int) Math.floor(b[4 * i + 2]) - (int) Math.ceil(b[4 * i]),
+                                        (int) Math.floor(b[4 * i + 3])
+                                                - (int) Math.ceil(b[4 * i + 1]));
                         int inside = Core.countNonZero(white.submat(r));
-                        assertTrue(inside >= 0.9 * r.area(), "seed " + seed + ": box " + r + " is mostly white");
+                        assertTrue(
+                                inside >= 0.9 * r.area(),
+                                "seed " + seed + ": box " + r + " is mostly white");
                         covered += inside;
                     }
-                    // pixels outside every box only from slivers box_candidates dropped (< 10 % of a box) or edges
-                    assertTrue(total - covered <= 0.1 * 30 * 30 * 2.25 + 4 * 2 * 45 + 20,
-                            "seed " + seed + ": " + (total - covered) + " rectangle pixels outside boxes");
+                    // pixels outside every box only from slivers box_candidates dropped (< 10 % of
+                    // a box) or edges
+                    assertTrue(
+                            total - covered <= 0.1 * 30 * 30 * 2.25 + 4 * 2 * 45 + 20,
+                            "seed "
+                                    + seed
+                                    + ": "
+                                    + (total - covered)
+                                    + " rectangle pixels outside boxes");
                     boxes += s.boxes().n();
                     white.release();
                 }
@@ -139,7 +171,8 @@ class AugmentationTest {
         assertEquals(gray[0], gray[1]);
         assertEquals(gray[1], gray[2]);
         double[] red = img.get(0, 0);
-        assertTrue(red[2] > red[1] && red[2] > red[0], "still red: " + java.util.Arrays.toString(red));
+        assertTrue(
+                red[2] > red[1] && red[2] > red[0], "still red: " + java.util.Arrays.toString(red));
         img.release();
     }
 

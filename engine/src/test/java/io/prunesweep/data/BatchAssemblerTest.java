@@ -9,17 +9,23 @@ import org.opencv.core.Core;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
 
-/** Pixels land in the batch buffer as RGB planes in [0, 1], also when a recycled buffer is written again. */
+/**
+ * Pixels land in the batch buffer as RGB planes in [0, 1], also when a recycled buffer is written
+ * again.
+ */
 class BatchAssemblerTest {
     private static SampleTransform.Sample sample(int h, int w, long seed) {
         Mat m = new Mat(h, w, CvType.CV_8UC3);
         Core.setRNGSeed((int) seed);
         Core.randu(m, 0, 256);
-        return new SampleTransform.Sample(m, new Boxes(new float[] {1}, new float[] {2, 4, 10, 12}),
+        return new SampleTransform.Sample(
+                m,
+                new Boxes(new float[] {1}, new float[] {2, 4, 10, 12}),
                 new ImageInfo("s" + seed, h, w, 1, 1, 0, 0));
     }
 
-    private static void assertPixels(List<SampleTransform.Sample> samples, Batch batch, int h, int w) {
+    private static void assertPixels(
+            List<SampleTransform.Sample> samples, Batch batch, int h, int w) {
         float[] data = batch.imageData();
         byte[] bgr = new byte[h * w * 3];
         for (int b = 0; b < samples.size(); b++) {
@@ -27,7 +33,11 @@ class BatchAssemblerTest {
             for (int c = 0; c < 3; c++) {
                 for (int p = 0; p < h * w; p++) {
                     float want = (bgr[3 * p + 2 - c] & 0xFF) / 255f;
-                    assertEquals(want, data[(b * 3 + c) * h * w + p], 1e-6f, "image " + b + " channel " + c + " pixel " + p);
+                    assertEquals(
+                            want,
+                            data[(b * 3 + c) * h * w + p],
+                            1e-6f,
+                            "image " + b + " channel " + c + " pixel " + p);
                 }
             }
         }
@@ -50,8 +60,10 @@ class BatchAssemblerTest {
 
         List<SampleTransform.Sample> second = List.of(sample(h, w, 3), sample(h, w, 4));
         Batch b = BatchAssembler.assemble(1, second, h, w, pool);
-        assertPixels(second, b, h, w); // the recycled buffer holds the new images, nothing of the old
-        Batch c = BatchAssembler.assemble(2, second, h, w, pool); // pool empty again: a fresh buffer
+        assertPixels(
+                second, b, h, w); // the recycled buffer holds the new images, nothing of the old
+        Batch c =
+                BatchAssembler.assemble(2, second, h, w, pool); // pool empty again: a fresh buffer
         assertPixels(second, c, h, w);
         b.release();
         c.release();

@@ -24,11 +24,16 @@ class DatasetStatsTest {
         Files.createDirectories(tmp.resolve("labels/train"));
         Files.createDirectories(tmp.resolve("labels/val"));
         // a: 20 px (small) and exactly 32 px (medium: small is area < 32²); b: 100 px (large)
-        Files.writeString(tmp.resolve("labels/train/0.txt"),
+        Files.writeString(
+                tmp.resolve("labels/train/0.txt"),
                 "0 0.5 0.5 0.078125 0.078125\n0 0.3 0.3 0.125 0.125\n1 0.6 0.6 0.390625 0.390625\n");
-        Files.writeString(tmp.resolve("labels/train/1.txt"), "1 0.5 0.5 0.371094 0.371094\n"); // 95 px: medium
-        Files.writeString(tmp.resolve("labels/val/0.txt"), "0 0.5 0.5 0.5 0.375\n"); // 128 x 96 px: large
-        Files.writeString(tmp.resolve("data.yaml"), "train: images/train\nval: images/val\nnames: [a, b]\n");
+        Files.writeString(
+                tmp.resolve("labels/train/1.txt"),
+                "1 0.5 0.5 0.371094 0.371094\n"); // 95 px: medium
+        Files.writeString(
+                tmp.resolve("labels/val/0.txt"), "0 0.5 0.5 0.5 0.375\n"); // 128 x 96 px: large
+        Files.writeString(
+                tmp.resolve("data.yaml"), "train: images/train\nval: images/val\nnames: [a, b]\n");
 
         CliRun r = CliRun.of("data", "stats", "--data", tmp.resolve("data.yaml").toString());
         assertEquals(0, r.code(), r.out() + r.err());
@@ -39,11 +44,21 @@ class DatasetStatsTest {
         assertTrue(out.contains("val a 1 1 0 0 1\n"), out);
         assertTrue(out.contains("val b 0 0 0 0 0\n"), out);
         BufferedImage png = javax.imageio.ImageIO.read(tmp.resolve("stats.png").toFile());
-        assertTrue(png.getWidth() >= 520 && png.getHeight() > 300, png.getWidth() + "x" + png.getHeight());
+        assertTrue(
+                png.getWidth() >= 520 && png.getHeight() > 300,
+                png.getWidth() + "x" + png.getHeight());
 
         Path elsewhere = tmp.resolve("charts/s.png");
-        assertEquals(0, CliRun.of("data", "stats", "--data", tmp.resolve("data.yaml").toString(), "--out",
-                elsewhere.toString()).code());
+        assertEquals(
+                0,
+                CliRun.of(
+                                "data",
+                                "stats",
+                                "--data",
+                                tmp.resolve("data.yaml").toString(),
+                                "--out",
+                                elsewhere.toString())
+                        .code());
         assertTrue(Files.size(elsewhere) > 1000);
     }
 }

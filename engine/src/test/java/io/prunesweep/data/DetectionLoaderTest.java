@@ -27,7 +27,8 @@ class DetectionLoaderTest {
     @BeforeAll
     static void synth() throws Exception {
         Configuration conf = new Configuration();
-        SyntheticShapes.write(TestFiles.hadoop(root), new SyntheticShapes.Options(10, 3, 64, 1, ".jpg"), conf);
+        SyntheticShapes.write(
+                TestFiles.hadoop(root), new SyntheticShapes.Options(10, 3, 64, 1, ".jpg"), conf);
         config = DatasetConfig.load(TestFiles.hadoop(root.resolve("data.yaml")), conf);
         train = YoloDataset.scan(config, "train", conf, 2);
     }
@@ -42,31 +43,44 @@ class DetectionLoaderTest {
 
     @Test
     void batchesAreIdenticalWhateverTheWorkerCount() {
-        DetectionLoader.Options opts = DetectionLoader.Options.train(64, 4).withSeed(5).withEpochs(3)
-                .withAugment(AugmentConfig.defaults().withCloseMosaic(1));
+        DetectionLoader.Options opts =
+                DetectionLoader.Options.train(64, 4)
+                        .withSeed(5)
+                        .withEpochs(3)
+                        .withAugment(AugmentConfig.defaults().withCloseMosaic(1));
         try (DetectionLoader one = new DetectionLoader(train, opts.withWorkers(1).withPrefetch(1));
-                DetectionLoader three = new DetectionLoader(train, opts.withWorkers(3).withCache(true))) {
+                DetectionLoader three =
+                        new DetectionLoader(train, opts.withWorkers(3).withCache(true))) {
             assertEquals(3, one.size());
             for (int e = 0; e < 3; e++) {
                 List<Batch> a = epoch(one, e);
                 List<Batch> b = epoch(three, e);
                 assertEquals(3, a.size());
                 for (int i = 0; i < a.size(); i++) {
-                    assertArrayEquals(a.get(i).imageData(), b.get(i).imageData(), "epoch " + e + " batch " + i);
-                    assertArrayEquals(a.get(i).targetData(), b.get(i).targetData(), "epoch " + e + " batch " + i);
+                    assertArrayEquals(
+                            a.get(i).imageData(),
+                            b.get(i).imageData(),
+                            "epoch " + e + " batch " + i);
+                    assertArrayEquals(
+                            a.get(i).targetData(),
+                            b.get(i).targetData(),
+                            "epoch " + e + " batch " + i);
                     assertEquals(a.get(i).infos(), b.get(i).infos());
                 }
             }
             assertTrue(one.mosaicOn(1));
             assertFalse(one.mosaicOn(2), "close_mosaic=1 of 3 epochs: last epoch without mosaic");
-            assertFalse(Arrays.equals(epoch(one, 0).get(0).targetData(), epoch(one, 1).get(0).targetData()),
+            assertFalse(
+                    Arrays.equals(
+                            epoch(one, 0).get(0).targetData(), epoch(one, 1).get(0).targetData()),
                     "another epoch, another shuffle and augmentation");
         }
     }
 
     @Test
     void trainBatchesHaveTheAgreedLayout() {
-        try (DetectionLoader loader = new DetectionLoader(train, DetectionLoader.Options.train(64, 4))) {
+        try (DetectionLoader loader =
+                new DetectionLoader(train, DetectionLoader.Options.train(64, 4))) {
             List<Batch> batches = epoch(loader, 0);
             assertEquals(List.of(4, 4, 2), batches.stream().map(Batch::size).toList());
             List<String> paths = new ArrayList<>();
@@ -82,7 +96,9 @@ class DetectionLoaderTest {
                     for (int k = 2; k < 6; k++) {
                         assertTrue(t[6 * i + k] >= 0f && t[6 * i + k] <= 1f, "normalized xywh");
                     }
-                    assertTrue(t[6 * i + 4] > 2f / 64 && t[6 * i + 5] > 2f / 64, "box_candidates: > 2 px");
+                    assertTrue(
+                            t[6 * i + 4] > 2f / 64 && t[6 * i + 5] > 2f / 64,
+                            "box_candidates: > 2 px");
                 }
                 b.infos().forEach(i -> paths.add(i.path()));
             }
@@ -94,14 +110,16 @@ class DetectionLoaderTest {
     @org.junit.jupiter.params.provider.ValueSource(ints = {64, 32})
     void validationLetterboxesAndMapsBackToOriginalLabels(int s) {
         YoloDataset val = YoloDataset.scan(config, "val", new Configuration(), 1);
-        try (DetectionLoader loader = new DetectionLoader(val, DetectionLoader.Options.val(s, 2).withWorkers(2))) {
+        try (DetectionLoader loader =
+                new DetectionLoader(val, DetectionLoader.Options.val(s, 2).withWorkers(2))) {
             List<Batch> batches = epoch(loader, 0);
             List<Batch> again = epoch(loader, 7);
             assertEquals(2, batches.size());
             int img = 0;
             for (int bi = 0; bi < batches.size(); bi++) {
                 Batch b = batches.get(bi);
-                assertArrayEquals(b.imageData(), again.get(bi).imageData(), "validation is not random");
+                assertArrayEquals(
+                        b.imageData(), again.get(bi).imageData(), "validation is not random");
                 float[] t = b.targetData();
                 int k = 0;
                 for (int j = 0; j < b.size(); j++, img++) {
@@ -112,9 +130,15 @@ class DetectionLoaderTest {
                     float[] rows = truth.labels();
                     for (int r = 0; r < truth.boxCount(); r++, k++) {
                         assertEquals(j, (int) t[6 * k]);
-                        float cx = t[6 * k + 2] * s, cy = t[6 * k + 3] * s, w = t[6 * k + 4] * s,
+                        float cx = t[6 * k + 2] * s,
+                                cy = t[6 * k + 3] * s,
+                                w = t[6 * k + 4] * s,
                                 h = t[6 * k + 5] * s;
-                        float[] orig = info.toOriginal(new float[] {cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2});
+                        float[] orig =
+                                info.toOriginal(
+                                        new float[] {
+                                            cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
+                                        });
                         float ow = truth.width(), oh = truth.height();
                         assertEquals((rows[5 * r + 1] - rows[5 * r + 3] / 2) * ow, orig[0], 0.05f);
                         assertEquals((rows[5 * r + 2] - rows[5 * r + 4] / 2) * oh, orig[1], 0.05f);
@@ -129,21 +153,31 @@ class DetectionLoaderTest {
 
     @Test
     void closingStopsTheWorkers() throws Exception {
-        DetectionLoader loader = new DetectionLoader(train, DetectionLoader.Options.train(64, 2).withWorkers(3));
+        DetectionLoader loader =
+                new DetectionLoader(train, DetectionLoader.Options.train(64, 2).withWorkers(3));
         DetectionLoader.Epoch epoch = loader.epoch(0);
         epoch.next(); // workers are busy prefetching the rest
         loader.close();
         Thread.sleep(50);
-        IllegalStateException closed = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                () -> { while (epoch.hasNext()) epoch.next(); });
+        IllegalStateException closed =
+                org.junit.jupiter.api.Assertions.assertThrows(
+                        IllegalStateException.class,
+                        () -> {
+                            while (epoch.hasNext()) {
+                                epoch.next();
+                            }
+                        });
         assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
-        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(
-                t -> t.getName().startsWith("loader-train-") && t.isAlive()), "no loader thread survives close()");
+        assertTrue(
+                Thread.getAllStackTraces().keySet().stream()
+                        .noneMatch(t -> t.getName().startsWith("loader-train-") && t.isAlive()),
+                "no loader thread survives close()");
     }
 
     @Test
     void batchesBecomeFloat32NDArrays() {
-        try (DetectionLoader loader = new DetectionLoader(train, DetectionLoader.Options.train(64, 4));
+        try (DetectionLoader loader =
+                        new DetectionLoader(train, DetectionLoader.Options.train(64, 4));
                 NDManager manager = NDManager.newBaseManager()) {
             Batch b = epoch(loader, 0).get(0);
             try (NDManager sub = manager.newSubManager()) {

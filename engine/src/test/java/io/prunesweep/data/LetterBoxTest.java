@@ -18,7 +18,8 @@ class LetterBoxTest {
         assertEquals(79, odd.top());
         assertEquals(80, odd.bottom());
         // scaling: 1000x500 into 640 -> r 0.64, 320 wide, 160 each side
-        assertEquals(new LetterBox(640, 640, 0.64, 320, 640, 0, 0, 160, 160),
+        assertEquals(
+                new LetterBox(640, 640, 0.64, 320, 640, 0, 0, 160, 160),
                 LetterBox.compute(1000, 500, 640, 640, true, true));
         // Python rounds half to even: 25 * 0.5 = 12.5 -> 12 (Math.round would give 13)
         assertEquals(12, LetterBox.compute(100, 25, 50, 50, true, true).unpadW());
@@ -47,10 +48,17 @@ class LetterBoxTest {
 
     @Test
     void imageInfoMapsLetterboxedBoxesBackToOriginalPixels() {
-        // 1000x500 original, loaded at long side 640 (640x320), letterboxed into 640x640: pad 160 top
+        // 1000x500 original, loaded at long side 640 (640x320), letterboxed into 640x640: pad 160
+        // top
         ImageInfo info = new ImageInfo("x.jpg", 500, 1000, 0.64, 0.64, 0, 160);
-        assertArrayEquals(new float[] {100, 50, 500, 500}, info.toOriginal(new float[] {64, 192, 320, 480}), 1e-3f);
+        assertArrayEquals(
+                new float[] {100, 50, 500, 500},
+                info.toOriginal(new float[] {64, 192, 320, 480}),
+                1e-3f);
         // clipped to the image
-        assertArrayEquals(new float[] {0, 0, 1000, 500}, info.toOriginal(new float[] {-5, 100, 700, 700}), 1e-3f);
+        assertArrayEquals(
+                new float[] {0, 0, 1000, 500},
+                info.toOriginal(new float[] {-5, 100, 700, 700}),
+                1e-3f);
     }
 }

@@ -25,8 +25,15 @@ final class TestFiles {
     }
 
     static void writeYaml(Path dir, String train, String val, String names) throws IOException {
-        writeText(dir.resolve("data.yaml"), "train: " + train + "\n" + (val == null ? "" : "val: " + val + "\n")
-                + "names: " + names + "\n");
+        writeText(
+                dir.resolve("data.yaml"),
+                "train: "
+                        + train
+                        + "\n"
+                        + (val == null ? "" : "val: " + val + "\n")
+                        + "names: "
+                        + names
+                        + "\n");
     }
 
     static org.apache.hadoop.fs.Path hadoop(Path p) {

@@ -23,7 +23,8 @@ class CocoPredictionsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static CocoPredictions parse(String json, int nc) {
-        return CocoPredictions.read(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), "preds.json", nc);
+        return CocoPredictions.read(
+                new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), "preds.json", nc);
     }
 
     @Test
@@ -46,8 +47,11 @@ class CocoPredictionsTest {
                     o.put("image_id", im.stem());
                 }
                 o.put("category_id", d.classes()[i]);
-                o.putArray("bbox").add((double) d.x1(i)).add((double) d.y1(i))
-                        .add((double) d.x2(i) - d.x1(i)).add((double) d.y2(i) - d.y1(i));
+                o.putArray("bbox")
+                        .add((double) d.x1(i))
+                        .add((double) d.y1(i))
+                        .add((double) d.x2(i) - d.x1(i))
+                        .add((double) d.y2(i) - d.y1(i));
                 o.put("score", (double) d.scores()[i]);
             }
         }
@@ -69,13 +73,19 @@ class CocoPredictionsTest {
         assertEquals("0", CocoPredictions.imageIdOf("000"));
         assertEquals("img_42", CocoPredictions.imageIdOf("img_42"));
         assertEquals("4e2", CocoPredictions.imageIdOf("4e2"));
-        CocoPredictions p = parse("[{\"image_id\": \"007\", \"category_id\": 0, \"bbox\": [1, 2, 3, 4], \"score\": 0.5}]", 1);
+        CocoPredictions p =
+                parse(
+                        "[{\"image_id\": \"007\", \"category_id\": 0, \"bbox\": [1, 2, 3, 4], \"score\": 0.5}]",
+                        1);
         assertArrayEquals(new float[] {1, 2, 4, 6}, p.forImage("7").boxes());
     }
 
     @Test
     void imagesWithoutPredictionsStillCount() {
-        CocoPredictions p = parse("[{\"image_id\": 1, \"category_id\": 0, \"bbox\": [0, 0, 10, 10], \"score\": 0.9}]", 2);
+        CocoPredictions p =
+                parse(
+                        "[{\"image_id\": 1, \"category_id\": 0, \"bbox\": [0, 0, 10, 10], \"score\": 0.9}]",
+                        2);
         Map<String, GroundTruth> gt = new LinkedHashMap<>();
         gt.put("0001", new GroundTruth(new float[] {0, 0, 10, 10}, new int[] {0}));
         gt.put("0002", new GroundTruth(new float[] {0, 0, 10, 10}, new int[] {0}));
@@ -87,35 +97,63 @@ class CocoPredictionsTest {
 
     @Test
     void unknownImageIdIsNamed() {
-        CocoPredictions p = parse("[{\"image_id\": 17, \"category_id\": 0, \"bbox\": [0, 0, 10, 10], \"score\": 0.9},"
-                + "{\"image_id\": \"cat_9\", \"category_id\": 0, \"bbox\": [0, 0, 10, 10], \"score\": 0.9}]", 1);
+        CocoPredictions p =
+                parse(
+                        "[{\"image_id\": 17, \"category_id\": 0, \"bbox\": [0, 0, 10, 10], \"score\": 0.9},"
+                                + "{\"image_id\": \"cat_9\", \"category_id\": 0, \"bbox\": [0, 0, 10, 10], \"score\": 0.9}]",
+                        1);
         Map<String, GroundTruth> gt = Map.of("000001", GroundTruth.EMPTY);
         InputException e = assertThrows(InputException.class, () -> p.evaluate(gt, List.of("a")));
-        assertTrue(e.getMessage().contains("preds.json: image_id 17 is not an image of the dataset"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("preds.json: image_id 17 is not an image of the dataset"),
+                e.getMessage());
         assertTrue(e.getMessage().contains("cat_9"), e.getMessage());
     }
 
     @Test
     void unknownCategoryIsNamed() {
-        InputException e = assertThrows(InputException.class, () -> parse(
-                "[{\"image_id\": 1, \"category_id\": 0, \"bbox\": [0, 0, 1, 1], \"score\": 0.9},"
-                        + "{\"image_id\": 1, \"category_id\": 80, \"bbox\": [0, 0, 1, 1], \"score\": 0.9}]", 80));
-        assertTrue(e.getMessage().contains("preds.json: entry 1: category_id 80 is not a class index 0..79"),
+        InputException e =
+                assertThrows(
+                        InputException.class,
+                        () ->
+                                parse(
+                                        "[{\"image_id\": 1, \"category_id\": 0, \"bbox\": [0, 0, 1, 1], \"score\": 0.9},"
+                                                + "{\"image_id\": 1, \"category_id\": 80, \"bbox\": [0, 0, 1, 1], \"score\": 0.9}]",
+                                        80));
+        assertTrue(
+                e.getMessage()
+                        .contains("preds.json: entry 1: category_id 80 is not a class index 0..79"),
                 e.getMessage());
     }
 
     @Test
     void malformedInputIsNamed() {
-        assertTrue(assertThrows(InputException.class, () -> parse("{\"a\": 1}", 1)).getMessage()
-                .contains("must be a JSON list"));
-        assertTrue(assertThrows(InputException.class,
-                () -> parse("[{\"image_id\": 1, \"category_id\": 0, \"bbox\": [0, 0, 1], \"score\": 0.9}]", 1))
-                .getMessage().contains("entry 0: bbox [0,0,1] is not [x, y, width, height]"));
-        assertTrue(assertThrows(InputException.class,
-                () -> parse("[{\"category_id\": 0, \"bbox\": [0, 0, 1, 1], \"score\": 0.9}]", 1))
-                .getMessage().contains("entry 0 has no image_id"));
-        assertTrue(assertThrows(InputException.class, () -> parse("[{\"image_id\": 1,", 1)).getMessage()
-                .contains("not valid JSON"));
+        assertTrue(
+                assertThrows(InputException.class, () -> parse("{\"a\": 1}", 1))
+                        .getMessage()
+                        .contains("must be a JSON list"));
+        assertTrue(
+                assertThrows(
+                                InputException.class,
+                                () ->
+                                        parse(
+                                                "[{\"image_id\": 1, \"category_id\": 0, \"bbox\": [0, 0, 1], \"score\": 0.9}]",
+                                                1))
+                        .getMessage()
+                        .contains("entry 0: bbox [0,0,1] is not [x, y, width, height]"));
+        assertTrue(
+                assertThrows(
+                                InputException.class,
+                                () ->
+                                        parse(
+                                                "[{\"category_id\": 0, \"bbox\": [0, 0, 1, 1], \"score\": 0.9}]",
+                                                1))
+                        .getMessage()
+                        .contains("entry 0 has no image_id"));
+        assertTrue(
+                assertThrows(InputException.class, () -> parse("[{\"image_id\": 1,", 1))
+                        .getMessage()
+                        .contains("not valid JSON"));
     }
 
     @Test
@@ -124,15 +162,19 @@ class CocoPredictionsTest {
         Map<String, GroundTruth> gt = new LinkedHashMap<>();
         gt.put("01", GroundTruth.EMPTY);
         gt.put("1", GroundTruth.EMPTY);
-        assertTrue(assertThrows(InputException.class, () -> p.evaluate(gt, List.of("a"))).getMessage()
-                .contains("'01' and '1' both have COCO image_id 1"));
+        assertTrue(
+                assertThrows(InputException.class, () -> p.evaluate(gt, List.of("a")))
+                        .getMessage()
+                        .contains("'01' and '1' both have COCO image_id 1"));
     }
 
     @Test
     void missingFileIsNamed(@TempDir Path dir) {
         Path missing = dir.resolve("nope.json");
-        assertTrue(assertThrows(InputException.class, () -> CocoPredictions.read(missing, 1)).getMessage()
-                .startsWith(missing.toString()));
+        assertTrue(
+                assertThrows(InputException.class, () -> CocoPredictions.read(missing, 1))
+                        .getMessage()
+                        .startsWith(missing.toString()));
         assertTrue(Files.notExists(missing));
     }
 }

@@ -20,18 +20,22 @@ class CocoPredictionsWriterTest {
         return new LabeledImage(new Path("/d/images/val/" + name), 480, 640, new float[0]);
     }
 
-    /** Score-descending detections with awkward floats: tiny, clipped to 0 or to the border, many digits. */
+    /**
+     * Score-descending detections with awkward floats: tiny, clipped to 0 or to the border, many
+     * digits.
+     */
     private static Detections randomDetections(Random rnd, int n) {
         float[] boxes = new float[4 * n];
         float[] scores = new float[n];
         int[] classes = new int[n];
         float score = 1f;
         for (int i = 0; i < n; i++) {
-            float x1 = switch (i % 4) {
-                case 0 -> 0f;
-                case 1 -> Float.MIN_NORMAL * rnd.nextInt(1000);
-                default -> rnd.nextFloat() * 600;
-            };
+            float x1 =
+                    switch (i % 4) {
+                        case 0 -> 0f;
+                        case 1 -> Float.MIN_NORMAL * rnd.nextInt(1000);
+                        default -> rnd.nextFloat() * 600;
+                    };
             float y1 = rnd.nextFloat() * 400;
             boxes[4 * i] = x1;
             boxes[4 * i + 1] = y1;
@@ -59,11 +63,17 @@ class CocoPredictionsWriterTest {
 
         JsonNode list = new ObjectMapper().readTree(out.toByteArray());
         assertEquals(237, list.size());
-        assertTrue(list.get(0).get("image_id").isIntegralNumber(), "numeric stems are numbers, as ultralytics");
+        assertTrue(
+                list.get(0).get("image_id").isIntegralNumber(),
+                "numeric stems are numbers, as ultralytics");
         assertEquals(123, list.get(0).get("image_id").asInt());
-        assertEquals("cat.5", list.get(200).get("image_id").asText(), "the stem drops only the last suffix");
+        assertEquals(
+                "cat.5",
+                list.get(200).get("image_id").asText(),
+                "the stem drops only the last suffix");
 
-        CocoPredictions read = CocoPredictions.read(new ByteArrayInputStream(out.toByteArray()), "mem", 4);
+        CocoPredictions read =
+                CocoPredictions.read(new ByteArrayInputStream(out.toByteArray()), "mem", 4);
         for (var e : new Object[][] {{"123", a}, {"cat.5", b}}) {
             Detections want = (Detections) e[1];
             Detections got = read.forImage((String) e[0]);

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
-/** Reproduces the figures of an independent NumPy implementation of ultralytics' metrics on a random set. */
+/**
+ * Reproduces the figures of an independent NumPy implementation of ultralytics' metrics on a random
+ * set.
+ */
 class DetectionMetricsReferenceTest {
     private static final double TOL = 1e-6;
 
@@ -45,11 +48,18 @@ class DetectionMetricsReferenceTest {
             assertEquals(e.get("index").intValue(), c.index());
             assertEquals(fx.names().get(c.index()), c.name());
             assertEquals(e.get("images").intValue(), c.images(), "images of class " + c.index());
-            assertEquals(e.get("instances").intValue(), c.instances(), "instances of class " + c.index());
+            assertEquals(
+                    e.get("instances").intValue(),
+                    c.instances(),
+                    "instances of class " + c.index());
             assertEquals(e.get("p").doubleValue(), c.p(), TOL, "P of class " + c.index());
             assertEquals(e.get("r").doubleValue(), c.r(), TOL, "R of class " + c.index());
             assertEquals(e.get("ap50").doubleValue(), c.ap50(), TOL, "AP50 of class " + c.index());
-            assertEquals(e.get("ap50_95").doubleValue(), c.ap50to95(), TOL, "AP50-95 of class " + c.index());
+            assertEquals(
+                    e.get("ap50_95").doubleValue(),
+                    c.ap50to95(),
+                    TOL,
+                    "AP50-95 of class " + c.index());
         }
         // same arithmetic order as NumPy: not just within tolerance but (here) to the last bits
         assertEquals(exp.get("map50_95").doubleValue(), r.map50to95(), 1e-15);

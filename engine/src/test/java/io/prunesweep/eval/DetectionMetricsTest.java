@@ -38,16 +38,18 @@ class DetectionMetricsTest {
     }
 
     /**
-     * Perfect detections score 0.995, not 1, in ultralytics: {@code compute_ap} appends the sentinel point
-     * (recall 1, precision 0) and {@code np.interp} at recall 1 takes that last knot, so the final trapezoid is
-     * (1 + 0) / 2 * 0.01. Users comparing against ultralytics see 0.995, so we report it too.
+     * Perfect detections score 0.995, not 1, in ultralytics: {@code compute_ap} appends the
+     * sentinel point (recall 1, precision 0) and {@code np.interp} at recall 1 takes that last
+     * knot, so the final trapezoid is (1 + 0) / 2 * 0.01. Users comparing against ultralytics see
+     * 0.995, so we report it too.
      */
     static final double PERFECT_AP = 0.995;
 
     @Test
     void perfectPredictionsScoreLikeUltralytics() {
         DetectionMetrics m = new DetectionMetrics(NAMES);
-        m.add(dets(new float[][] {{10, 10, 50, 60, 0.9f, 0}, {100, 100, 180, 150, 0.8f, 1}}),
+        m.add(
+                dets(new float[][] {{10, 10, 50, 60, 0.9f, 0}, {100, 100, 180, 150, 0.8f, 1}}),
                 gt(new float[][] {{10, 10, 50, 60, 0}, {100, 100, 180, 150, 1}}));
         m.add(dets(new float[][] {{5, 5, 25, 25, 0.7f, 0}}), gt(new float[][] {{5, 5, 25, 25, 0}}));
         DetectionResult r = m.result();
@@ -92,22 +94,27 @@ class DetectionMetricsTest {
     void classWithoutGroundTruthDoesNotEnterTheMean() {
         DetectionMetrics m = new DetectionMetrics(NAMES);
         // a confident "bird" that is no object: a false positive of a class nobody labelled
-        m.add(dets(new float[][] {{10, 10, 50, 60, 0.95f, 2}, {10, 10, 50, 60, 0.9f, 0}}),
+        m.add(
+                dets(new float[][] {{10, 10, 50, 60, 0.95f, 2}, {10, 10, 50, 60, 0.9f, 0}}),
                 gt(new float[][] {{10, 10, 50, 60, 0}}));
         m.add(dets(new float[][] {{0, 0, 30, 30, 0.8f, 1}}), gt(new float[][] {{0, 0, 30, 30, 1}}));
         DetectionResult r = m.result();
         assertEquals(PERFECT_AP, r.map50(), 1e-12);
         assertEquals(PERFECT_AP, r.map50to95(), 1e-12);
-        assertEquals(List.of(0, 1), r.perClass().stream().map(DetectionResult.ClassResult::index).toList());
+        assertEquals(
+                List.of(0, 1),
+                r.perClass().stream().map(DetectionResult.ClassResult::index).toList());
     }
 
     @Test
     void oneMissedObjectHalvesRecall() {
         DetectionMetrics m = new DetectionMetrics(NAMES);
-        m.add(dets(new float[][] {{10, 10, 50, 60, 0.9f, 0}}),
+        m.add(
+                dets(new float[][] {{10, 10, 50, 60, 0.9f, 0}}),
                 gt(new float[][] {{10, 10, 50, 60, 0}, {200, 200, 260, 250, 0}}));
         DetectionResult r = m.result();
-        // recall 0.5 at precision 1: envelope 1 on [0, 0.5], then linear to 0 at recall 1 -> 0.5 + 0.25
+        // recall 0.5 at precision 1: envelope 1 on [0, 0.5], then linear to 0 at recall 1 -> 0.5 +
+        // 0.25
         assertEquals(0.75, r.map50(), 1e-12);
         assertEquals(0.75, r.map50to95(), 1e-12);
         assertEquals(1.0, r.precision(), 1e-12);
@@ -122,14 +129,19 @@ class DetectionMetricsTest {
         DetectionMetrics m = new DetectionMetrics(NAMES);
         m.add(d, g);
         DetectionResult r = m.result();
-        assertEquals(PERFECT_AP, r.map50(), 1e-12, "the duplicate ranks after the hit: the envelope is unchanged");
+        assertEquals(
+                PERFECT_AP,
+                r.map50(),
+                1e-12,
+                "the duplicate ranks after the hit: the envelope is unchanged");
         assertEquals(1.0, r.recall(), 1e-12);
         assertTrue(r.precision() < 1.0 && r.precision() > 0.5, "precision " + r.precision());
     }
 
     @Test
     void labelGoesToTheFirstDetectionThatChoseIt() {
-        // A (higher score) overlaps the label with IoU 0.64, B (lower score) with IoU 1: at thresholds A
+        // A (higher score) overlaps the label with IoU 0.64, B (lower score) with IoU 1: at
+        // thresholds A
         // qualifies for, A takes the label and B is a false positive; above 0.64 only B qualifies.
         GroundTruth g = gt(new float[][] {{0, 0, 10, 10, 0}});
         Detections d = dets(new float[][] {{0, 0, 10, 6.4f, 0.9f, 0}, {0, 0, 10, 10, 0.8f, 0}});
@@ -140,8 +152,10 @@ class DetectionMetricsTest {
 
     @Test
     void detectionWhoseBestLabelIsTakenIsFalsePositiveEvenWithAnotherLabelFree() {
-        // ultralytics' matching is not an optimal assignment: B's best label is G0 (IoU 0.74), taken by A;
-        // G1 stays free although B overlaps it by 0.6, so B counts as a false positive at every threshold
+        // ultralytics' matching is not an optimal assignment: B's best label is G0 (IoU 0.74),
+        // taken by A;
+        // G1 stays free although B overlaps it by 0.6, so B counts as a false positive at every
+        // threshold
         GroundTruth g = gt(new float[][] {{0, 0, 10, 10, 0}, {4, 0, 14, 10, 0}});
         Detections d = dets(new float[][] {{0, 0, 10, 10, 0.9f, 0}, {1.5f, 0, 11.5f, 10, 0.8f, 0}});
         assertArrayEquals(new int[] {ALL, 0}, PredictionMatcher.match(d, g));
@@ -151,7 +165,8 @@ class DetectionMetricsTest {
     void classConfusion() {
         DetectionMetrics m = new DetectionMetrics(NAMES);
         // the cat is called a dog (score 0.9); the dog is found (score 0.8)
-        m.add(dets(new float[][] {{0, 0, 10, 10, 0.9f, 1}, {50, 50, 70, 70, 0.8f, 1}}),
+        m.add(
+                dets(new float[][] {{0, 0, 10, 10, 0.9f, 1}, {50, 50, 70, 70, 0.8f, 1}}),
                 gt(new float[][] {{0, 0, 10, 10, 0}, {50, 50, 70, 70, 1}}));
         DetectionResult r = m.result();
         DetectionResult.ClassResult cat = r.perClass().get(0);
@@ -173,22 +188,30 @@ class DetectionMetricsTest {
             assertEquals(0.5 + 0.05 * t, thr[t], 1e-6);
         }
         GroundTruth g = gt(new float[][] {{0, 0, 10, 10, 0}});
-        // IoU exactly 0.5 (50 / 100; the 1e-7 epsilon vanishes in float32 at this scale): a hit at 0.50 only
-        assertArrayEquals(new int[] {1}, PredictionMatcher.match(dets(new float[][] {{0, 0, 10, 5, 0.9f, 0}}), g));
+        // IoU exactly 0.5 (50 / 100; the 1e-7 epsilon vanishes in float32 at this scale): a hit at
+        // 0.50 only
+        assertArrayEquals(
+                new int[] {1},
+                PredictionMatcher.match(dets(new float[][] {{0, 0, 10, 5, 0.9f, 0}}), g));
         // IoU exactly 0.95f: a hit at every threshold
-        assertArrayEquals(new int[] {ALL},
+        assertArrayEquals(
+                new int[] {ALL},
                 PredictionMatcher.match(dets(new float[][] {{0, 0, 10, 9.5f, 0.9f, 0}}), g));
         // just below 0.95: nine
-        assertArrayEquals(new int[] {ALL >> 1},
+        assertArrayEquals(
+                new int[] {ALL >> 1},
                 PredictionMatcher.match(dets(new float[][] {{0, 0, 10, 9.49f, 0.9f, 0}}), g));
         // just below 0.5: none
-        assertArrayEquals(new int[] {0}, PredictionMatcher.match(dets(new float[][] {{0, 0, 10, 4.99f, 0.9f, 0}}), g));
+        assertArrayEquals(
+                new int[] {0},
+                PredictionMatcher.match(dets(new float[][] {{0, 0, 10, 4.99f, 0.9f, 0}}), g));
     }
 
     @Test
     void resultJsonHasTheReportedKeys() throws Exception {
         DetectionMetrics m = new DetectionMetrics(NAMES);
-        m.add(dets(new float[][] {{10, 10, 50, 60, 0.9f, 0}}),
+        m.add(
+                dets(new float[][] {{10, 10, 50, 60, 0.9f, 0}}),
                 gt(new float[][] {{10, 10, 50, 60, 0}, {200, 200, 260, 250, 0}}));
         JsonNode j = new ObjectMapper().readTree(m.result().toJson());
         assertEquals(0.75, j.get("map50").doubleValue(), 1e-12);
@@ -206,7 +229,9 @@ class DetectionMetricsTest {
 
     @Test
     void groundTruthFromYoloLabels() {
-        GroundTruth g = GroundTruth.fromNormalizedXywh(new float[] {0.5f, 0.25f, 0.5f, 0.5f}, new int[] {2}, 640, 480);
+        GroundTruth g =
+                GroundTruth.fromNormalizedXywh(
+                        new float[] {0.5f, 0.25f, 0.5f, 0.5f}, new int[] {2}, 640, 480);
         assertArrayEquals(new float[] {160, 0, 480, 240}, g.boxes());
         assertArrayEquals(new int[] {2}, g.classes());
     }
@@ -214,7 +239,8 @@ class DetectionMetricsTest {
     @Test
     void rejectsClassOutsideNames() {
         DetectionMetrics m = new DetectionMetrics(NAMES);
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> m.add(Detections.EMPTY, gt(new float[][] {{0, 0, 1, 1, 3}})));
     }
 }

@@ -17,7 +17,9 @@ class LatencyBenchmarkTest {
     @Test
     void warmupRunsAreNotTimed() {
         AtomicInteger calls = new AtomicInteger();
-        LatencyStats s = LatencyBenchmark.time(calls::incrementAndGet, 4, new LatencyBenchmark.Settings(64, 3, 5));
+        LatencyStats s =
+                LatencyBenchmark.time(
+                        calls::incrementAndGet, 4, new LatencyBenchmark.Settings(64, 3, 5));
         assertEquals(8, calls.get());
         assertEquals(5, s.runs());
         assertEquals(4, s.batchSize());
@@ -44,7 +46,8 @@ class LatencyBenchmarkTest {
 
     @Test
     void badSettingsAreNamed() {
-        InputException e = assertThrows(InputException.class, () -> new LatencyBenchmark.Settings(64, 0, 0));
+        InputException e =
+                assertThrows(InputException.class, () -> new LatencyBenchmark.Settings(64, 0, 0));
         assertEquals("bench: --iters must be >= 1, got 0", e.getMessage());
     }
 }

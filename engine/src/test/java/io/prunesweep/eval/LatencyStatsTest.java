@@ -12,7 +12,8 @@ class LatencyStatsTest {
     @Test
     void percentilesMeanAndFps() {
         // unsorted on purpose; numpy: percentile([10..50], 95) = 40 + 0.8 * 10 = 48
-        LatencyStats s = LatencyStats.of(new long[] {50 * MS, 10 * MS, 30 * MS, 20 * MS, 40 * MS}, 4);
+        LatencyStats s =
+                LatencyStats.of(new long[] {50 * MS, 10 * MS, 30 * MS, 20 * MS, 40 * MS}, 4);
         assertEquals(5, s.runs());
         assertEquals(30.0, s.p50Ms(), 1e-9);
         assertEquals(48.0, s.p95Ms(), 1e-9);

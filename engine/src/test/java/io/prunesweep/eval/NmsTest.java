@@ -10,7 +10,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class NmsTest {
-    /** Builds a {@code [batch, 4 + nc, anchors]} output from per-image anchor rows {@code cx, cy, w, h, s0..}. */
+    /**
+     * Builds a {@code [batch, 4 + nc, anchors]} output from per-image anchor rows {@code cx, cy, w,
+     * h, s0..}.
+     */
     static float[] output(int nc, float[][]... images) {
         int anchors = images[0].length;
         int ch = 4 + nc;
@@ -34,10 +37,14 @@ class NmsTest {
     @Test
     void suppressesOverlapOfSameClassKeepsHighestScore() {
         // 100x100 boxes shifted by 10 px: IoU 90*100 / (2*10000 - 9000) = 0.818 > 0.7
-        Detections d = one(2, NmsConfig.VALIDATION, new float[][] {
-            {100, 100, 100, 100, 0.6f, 0f},
-            {110, 100, 100, 100, 0.9f, 0f},
-        });
+        Detections d =
+                one(
+                        2,
+                        NmsConfig.VALIDATION,
+                        new float[][] {
+                            {100, 100, 100, 100, 0.6f, 0f},
+                            {110, 100, 100, 100, 0.9f, 0f},
+                        });
         assertEquals(1, d.size());
         assertEquals(0.9f, d.scores()[0]);
         assertArrayEquals(new float[] {60, 50, 160, 150}, d.boxes());
@@ -46,7 +53,8 @@ class NmsTest {
 
     @Test
     void iouThresholdIsComparedAsDoubleLikeTorchvision() {
-        // IoU 75 / 125 = 0.6 computes to 0.6f = 0.60000002 in float32, which is above the double 0.6
+        // IoU 75 / 125 = 0.6 computes to 0.6f = 0.60000002 in float32, which is above the double
+        // 0.6
         float[][] anchors = {{5, 5, 10, 10, 0.9f}, {7.5f, 5, 10, 10, 0.8f}};
         assertEquals(1, one(1, NmsConfig.VALIDATION.withIou(0.6), anchors).size());
         assertEquals(2, one(1, NmsConfig.VALIDATION.withIou(0.6f), anchors).size());
@@ -55,10 +63,14 @@ class NmsTest {
     @Test
     void keepsOverlapBelowThreshold() {
         // shifted by 30 px: IoU 7000 / 13000 = 0.54 <= 0.7
-        Detections d = one(1, NmsConfig.VALIDATION, new float[][] {
-            {100, 100, 100, 100, 0.6f},
-            {130, 100, 100, 100, 0.9f},
-        });
+        Detections d =
+                one(
+                        1,
+                        NmsConfig.VALIDATION,
+                        new float[][] {
+                            {100, 100, 100, 100, 0.6f},
+                            {130, 100, 100, 100, 0.9f},
+                        });
         assertEquals(2, d.size());
         assertArrayEquals(new float[] {0.9f, 0.6f}, d.scores());
     }
@@ -105,9 +117,13 @@ class NmsTest {
 
     @Test
     void confidenceMustBeStrictlyAbove() {
-        Detections d = one(1, NmsConfig.PREDICTION, new float[][] {
-            {50, 50, 20, 20, 0.25f}, {150, 50, 20, 20, 0.2500001f},
-        });
+        Detections d =
+                one(
+                        1,
+                        NmsConfig.PREDICTION,
+                        new float[][] {
+                            {50, 50, 20, 20, 0.25f}, {150, 50, 20, 20, 0.2500001f},
+                        });
         assertEquals(1, d.size());
         assertEquals(150 - 10, d.x1(0));
     }
@@ -133,13 +149,23 @@ class NmsTest {
         for (int a = 0; a < anchors; a++) {
             float cx = 40 + 80 * rnd.nextInt(6) + (float) rnd.nextGaussian() * 6;
             float cy = 40 + 80 * rnd.nextInt(4) + (float) rnd.nextGaussian() * 6;
-            rows[a] = new float[] {cx, cy, 40 + rnd.nextFloat() * 30, 40 + rnd.nextFloat() * 30,
-                rnd.nextFloat(), rnd.nextFloat() * 0.5f, rnd.nextFloat() * 0.2f};
+            rows[a] =
+                    new float[] {
+                        cx,
+                        cy,
+                        40 + rnd.nextFloat() * 30,
+                        40 + rnd.nextFloat() * 30,
+                        rnd.nextFloat(),
+                        rnd.nextFloat() * 0.5f,
+                        rnd.nextFloat() * 0.2f
+                    };
         }
-        for (NmsConfig cfg : List.of(NmsConfig.VALIDATION.withConf(0.05f).withIou(0.5),
-                NmsConfig.VALIDATION.withIou(0.3).withMaxDet(20),
-                new NmsConfig(0.001f, 0.6f, 300, 150, 7680, true, false),
-                new NmsConfig(0.001f, 0.6f, 300, 150, 7680, false, true))) {
+        for (NmsConfig cfg :
+                List.of(
+                        NmsConfig.VALIDATION.withConf(0.05f).withIou(0.5),
+                        NmsConfig.VALIDATION.withIou(0.3).withMaxDet(20),
+                        new NmsConfig(0.001f, 0.6f, 300, 150, 7680, true, false),
+                        new NmsConfig(0.001f, 0.6f, 300, 150, 7680, false, true))) {
             Detections fast = one(nc, cfg, rows);
             Detections slow = pairwiseReference(rows, nc, cfg);
             assertTrue(fast.size() > 10, "clusters survive: " + fast.size());
@@ -168,8 +194,8 @@ class NmsTest {
     }
 
     /**
-     * ultralytics + torchvision literally: candidates in (anchor, class) order, the best max_nms by a stable
-     * sort, then suppress every later box overlapping each kept box, over all boxes.
+     * ultralytics + torchvision literally: candidates in (anchor, class) order, the best max_nms by
+     * a stable sort, then suppress every later box overlapping each kept box, over all boxes.
      */
     private static Detections pairwiseReference(float[][] rows, int nc, NmsConfig cfg) {
         java.util.List<float[]> cand = new java.util.ArrayList<>(); // x1 y1 x2 y2 score cls
@@ -180,8 +206,15 @@ class NmsTest {
             }
             for (int c = 0; c < nc; c++) {
                 if (r[4 + c] > cfg.confThreshold() && (cfg.multiLabel() || c == bestC)) {
-                    cand.add(new float[] {r[0] - r[2] / 2, r[1] - r[3] / 2, r[0] + r[2] / 2, r[1] + r[3] / 2,
-                        r[4 + c], c});
+                    cand.add(
+                            new float[] {
+                                r[0] - r[2] / 2,
+                                r[1] - r[3] / 2,
+                                r[0] + r[2] / 2,
+                                r[1] + r[3] / 2,
+                                r[4 + c],
+                                c
+                            });
                 }
             }
         }
@@ -201,7 +234,11 @@ class NmsTest {
                 float w = Math.max(0f, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
                 float h = Math.max(0f, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
                 float inter = w * h;
-                float ovr = inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter);
+                float ovr =
+                        inter
+                                / ((a[2] - a[0]) * (a[3] - a[1])
+                                        + (b[2] - b[0]) * (b[3] - b[1])
+                                        - inter);
                 if (ovr > cfg.iouThreshold()) {
                     sup[j] = true;
                 }
@@ -219,7 +256,11 @@ class NmsTest {
 
     @Test
     void rejectsMisshapenInput() {
-        assertThrows(IllegalArgumentException.class, () -> Nms.apply(new float[10], 1, 5, 3, NmsConfig.VALIDATION));
-        assertThrows(IllegalArgumentException.class, () -> Nms.apply(new float[12], 1, 4, 3, NmsConfig.VALIDATION));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Nms.apply(new float[10], 1, 5, 3, NmsConfig.VALIDATION));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Nms.apply(new float[12], 1, 4, 3, NmsConfig.VALIDATION));
     }
 }

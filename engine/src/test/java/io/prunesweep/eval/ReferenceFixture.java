@@ -13,7 +13,8 @@ record ReferenceFixture(List<String> names, List<Image> images, JsonNode expecte
     record Image(String stem, GroundTruth gt, Detections pred) {}
 
     static ReferenceFixture load() {
-        try (InputStream in = ReferenceFixture.class.getResourceAsStream("/eval/ap_reference.json")) {
+        try (InputStream in =
+                ReferenceFixture.class.getResourceAsStream("/eval/ap_reference.json")) {
             JsonNode root = new ObjectMapper().readTree(in);
             List<String> names = new ArrayList<>();
             root.get("names").forEach(n -> names.add(n.asText()));
@@ -21,9 +22,14 @@ record ReferenceFixture(List<String> names, List<Image> images, JsonNode expecte
             for (JsonNode im : root.get("images")) {
                 JsonNode gt = im.get("gt");
                 JsonNode pr = im.get("pred");
-                images.add(new Image(im.get("stem").asText(),
-                        new GroundTruth(boxes(gt.get("boxes")), ints(gt.get("classes"))),
-                        new Detections(boxes(pr.get("boxes")), floats(pr.get("scores")), ints(pr.get("classes")))));
+                images.add(
+                        new Image(
+                                im.get("stem").asText(),
+                                new GroundTruth(boxes(gt.get("boxes")), ints(gt.get("classes"))),
+                                new Detections(
+                                        boxes(pr.get("boxes")),
+                                        floats(pr.get("scores")),
+                                        ints(pr.get("classes")))));
             }
             return new ReferenceFixture(names, images, root.get("expected"));
         } catch (IOException e) {

@@ -26,7 +26,9 @@ class ChannelSpacesTest {
     }
 
     private static List<String> producers(Space s) {
-        return s.producers().stream().map(p -> p.layer() + "." + p.convPath() + "@" + p.offset()).toList();
+        return s.producers().stream()
+                .map(p -> p.layer() + "." + p.convPath() + "@" + p.offset())
+                .toList();
     }
 
     @Test
@@ -39,7 +41,9 @@ class ChannelSpacesTest {
         assertArrayEquals(new int[] {half.id()}, l4.convs().get("m.0.cv2").out());
         assertArrayEquals(new int[] {half.id()}, l4.convs().get("m.1.cv1").in());
         // cv2 reads [a, b, m.0 out, m.1 out] = the two halves, then the (tied) half twice more
-        assertArrayEquals(new int[] {id(cs, "4.cv1[0]"), half.id(), half.id(), half.id()}, l4.convs().get("cv2").in());
+        assertArrayEquals(
+                new int[] {id(cs, "4.cv1[0]"), half.id(), half.id(), half.id()},
+                l4.convs().get("cv2").in());
         // without a shortcut (head C2f) nothing is tied
         assertEquals(List.of("12.m.0.cv2@0"), producers(cs.space(id(cs, "12.m.0.cv2"))));
     }
@@ -47,15 +51,24 @@ class ChannelSpacesTest {
     @Test
     void concatAndUpsampleMapChannelRanges() {
         ChannelSpaces cs = ChannelSpaces.of(V8);
-        // layer 11 = Concat(Upsample(9), 6); layer 12's cv1 reads SPPF's cv2 channels, then layer 6's
-        assertArrayEquals(new int[] {id(cs, "9.cv2"), id(cs, "6.cv2")}, cs.layers().get(12).convs().get("cv1").in());
+        // layer 11 = Concat(Upsample(9), 6); layer 12's cv1 reads SPPF's cv2 channels, then layer
+        // 6's
+        assertArrayEquals(
+                new int[] {id(cs, "9.cv2"), id(cs, "6.cv2")},
+                cs.layers().get(12).convs().get("cv1").in());
         assertArrayEquals(new int[] {id(cs, "9.cv2")}, cs.layers().get(10).output());
         int cv1 = id(cs, "9.cv1");
-        assertArrayEquals(new int[] {cv1, cv1, cv1, cv1}, cs.layers().get(9).convs().get("cv2").in(), "SPPF pools keep channels");
+        assertArrayEquals(
+                new int[] {cv1, cv1, cv1, cv1},
+                cs.layers().get(9).convs().get("cv2").in(),
+                "SPPF pools keep channels");
 
-        // channel positions inside the concatenation: kept indices of 9.cv2, then 6.cv2's shifted by 9.cv2's width
+        // channel positions inside the concatenation: kept indices of 9.cv2, then 6.cv2's shifted
+        // by 9.cv2's width
         int[][] kept = new int[cs.spaces().size()][];
-        for (Space s : cs.spaces()) kept[s.id()] = range(s.width());
+        for (Space s : cs.spaces()) {
+            kept[s.id()] = range(s.width());
+        }
         kept[id(cs, "9.cv2")] = new int[] {1, 5, 200};
         kept[id(cs, "6.cv2")] = new int[] {0, 127};
         assertEquals(256, cs.space(id(cs, "9.cv2")).width());
@@ -76,7 +89,9 @@ class ChannelSpacesTest {
         assertFalse(cs.space(0).prunable(), "image");
         // YOLO11's depthwise class convs write the same channels as the layer they read
         Space p3 = cs.space(id(cs, "16.cv2"));
-        assertTrue(p3.producers().stream().anyMatch(p -> p.convPath().equals("cv3.0.0.0") && p.depthwise()));
+        assertTrue(
+                p3.producers().stream()
+                        .anyMatch(p -> p.convPath().equals("cv3.0.0.0") && p.depthwise()));
         assertTrue(cs.notes().isEmpty());
     }
 
@@ -91,15 +106,18 @@ class ChannelSpacesTest {
                     assertEquals(g.layers().get(lc.layer()).convs().keySet(), lc.convs().keySet());
                     assertEquals(g.layers().get(lc.layer()).outChannels(), cs.width(lc.output()));
                 }
-                for (Space s : cs.prunable()) assertTrue(s.producers().stream().anyMatch(Producer::bn), s.name());
+                for (Space s : cs.prunable()) {
+                    assertTrue(s.producers().stream().anyMatch(Producer::bn), s.name());
+                }
             }
         }
     }
 
     private static int[] range(int n) {
         int[] a = new int[n];
-        for (int i = 0; i < n; i++) a[i] = i;
+        for (int i = 0; i < n; i++) {
+            a[i] = i;
+        }
         return a;
     }
-
 }

@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prunesweep.InputException;
 import io.prunesweep.io.SafeTensors.Tensor;
-import io.prunesweep.model.ConvSpec;
 import io.prunesweep.model.GraphBuilder;
 import io.prunesweep.model.Layer;
 import io.prunesweep.model.ModelDefinition;
@@ -36,20 +35,32 @@ class CheckpointTest {
 
     @Test
     void saveLoadGivesIdenticalOutputsAtPrunedWidths(@TempDir Path dir) {
-        // a graph with a non-YAML width: layer 0 narrowed to 11 channels and layer 1's input to match
+        // a graph with a non-YAML width: layer 0 narrowed to 11 channels and layer 1's input to
+        // match
         ModelGraph g = GraphBuilder.build(ModelDefinition.bundled("yolov8"), "n", 3);
         List<Layer> layers = new ArrayList<>(g.layers());
         Layer l0 = layers.get(0);
-        layers.set(0, l0.with(Map.of("", l0.conv("").withOut(11)), l0.attrs(), l0.inChannels(), 11));
+        layers.set(
+                0, l0.with(Map.of("", l0.conv("").withOut(11)), l0.attrs(), l0.inChannels(), 11));
         Layer l1 = layers.get(1);
-        layers.set(1, l1.with(Map.of("", l1.conv("").withIn(11)), l1.attrs(), new int[] {11}, l1.outChannels()));
+        layers.set(
+                1,
+                l1.with(
+                        Map.of("", l1.conv("").withIn(11)),
+                        l1.attrs(),
+                        new int[] {11},
+                        l1.outChannels()));
         ModelGraph pruned = new ModelGraph(g.name(), g.scale(), g.nc(), 3, layers);
 
         String file = dir.resolve("ck.safetensors").toString();
         try (YoloModel model = YoloModel.create(pruned, 3, Device.cpu());
                 NDManager m = NDManager.newBaseManager()) {
             // non-trivial BN statistics so that inference mode really uses them
-            model.network().parameters().get("model.0.bn.running_var").getArray().set(m.randomUniform(0.5f, 2f, new Shape(11)).toFloatArray());
+            model.network()
+                    .parameters()
+                    .get("model.0.bn.running_var")
+                    .getArray()
+                    .set(m.randomUniform(0.5f, 2f, new Shape(11)).toFloatArray());
             Checkpoint.save(model, file, Map.of("epoch", "4"));
             NDArray x = m.randomUniform(0f, 1f, new Shape(1, 3, 64, 64));
             float[] before = model.predict(x).toFloatArray();
@@ -58,14 +69,17 @@ class CheckpointTest {
                 assertEquals(pruned.parameterCount(), back.graph().parameterCount());
                 float[] after = back.predict(x).toFloatArray();
                 assertEquals(before.length, after.length);
-                for (int i = 0; i < before.length; i++) assertEquals(before[i], after[i], 0f);
+                for (int i = 0; i < before.length; i++) {
+                    assertEquals(before[i], after[i], 0f);
+                }
             }
             assertEquals("4", Checkpoint.read(file).metadata().get("epoch"));
         }
     }
 
     @Test
-    void importsUltralyticsStateDictInHalfPrecisionAndRecognisesTheModel(@TempDir Path dir) throws IOException {
+    void importsUltralyticsStateDictInHalfPrecisionAndRecognisesTheModel(@TempDir Path dir)
+            throws IOException {
         ModelGraph g = GraphBuilder.build(ModelDefinition.bundled("yolo11"), "n", 4);
         Path file = dir.resolve("yolo11n-custom.safetensors");
         Map<String, Tensor> sd;
@@ -80,7 +94,11 @@ class CheckpointTest {
             Tensor w = imported.stateDict().get("model.10.m.0.attn.qkv.conv.weight");
             Tensor orig = sd.get("model.10.m.0.attn.qkv.conv.weight");
             for (int i = 0; i < w.data().length; i++) {
-                assertEquals(orig.data()[i], w.data()[i], Math.abs(orig.data()[i]) * 1e-3 + 1e-4, "F16 rounding only");
+                assertEquals(
+                        orig.data()[i],
+                        w.data()[i],
+                        Math.abs(orig.data()[i]) * 1e-3 + 1e-4,
+                        "F16 rounding only");
             }
         }
     }
@@ -99,7 +117,10 @@ class CheckpointTest {
         try (var out = Files.newOutputStream(file)) {
             SafeTensors.write(out, sd, Map.of());
         }
-        InputException e = assertThrows(InputException.class, () -> Checkpoint.load(file.toString(), g, Device.cpu()));
+        InputException e =
+                assertThrows(
+                        InputException.class,
+                        () -> Checkpoint.load(file.toString(), g, Device.cpu()));
         String msg = e.getMessage();
         assertTrue(msg.startsWith(file + ": weights do not fit model yolov8n (nc=2)"), msg);
         assertTrue(msg.contains("1 missing: model.4.m.1.cv2.conv.weight"), msg);
@@ -110,7 +131,11 @@ class CheckpointTest {
     @Test
     void metadataIsReadFromTheHeaderAlone(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("m.safetensors");
-        try (YoloModel model = YoloModel.create(GraphBuilder.build(ModelDefinition.bundled("yolov8"), "n", 2), 0, Device.cpu())) {
+        try (YoloModel model =
+                YoloModel.create(
+                        GraphBuilder.build(ModelDefinition.bundled("yolov8"), "n", 2),
+                        0,
+                        Device.cpu())) {
             Checkpoint.save(model, file.toString(), Map.of("train.epoch", "4"));
         }
         Map<String, String> full = Checkpoint.read(file.toString()).metadata();
@@ -119,7 +144,10 @@ class CheckpointTest {
         // cut the tensors off: a full read fails, the metadata still comes from the header
         byte[] bytes = Files.readAllBytes(file);
         long header = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        Path cut = Files.write(dir.resolve("cut.safetensors"), java.util.Arrays.copyOf(bytes, (int) (8 + header)));
+        Path cut =
+                Files.write(
+                        dir.resolve("cut.safetensors"),
+                        java.util.Arrays.copyOf(bytes, (int) (8 + header)));
         assertThrows(InputException.class, () -> Checkpoint.read(cut.toString()));
         assertEquals(full, Checkpoint.metadata(cut.toString()));
     }
@@ -128,7 +156,10 @@ class CheckpointTest {
     void notSafetensorsIsNamed(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("x.safetensors");
         Files.writeString(file, "hello");
-        InputException e = assertThrows(InputException.class, () -> Checkpoint.load(file.toString(), null, Device.cpu()));
+        InputException e =
+                assertThrows(
+                        InputException.class,
+                        () -> Checkpoint.load(file.toString(), null, Device.cpu()));
         assertTrue(e.getMessage().startsWith(file + ": not a safetensors file"), e.getMessage());
     }
 
@@ -142,7 +173,10 @@ class CheckpointTest {
         assertEquals(Float.POSITIVE_INFINITY, SafeTensors.halfToFloat((short) 0x7c00));
     }
 
-    /** Writes F16 tensors plus an I64 num_batches_tracked per BatchNorm, as an ultralytics EMA state dict is. */
+    /**
+     * Writes F16 tensors plus an I64 num_batches_tracked per BatchNorm, as an ultralytics EMA state
+     * dict is.
+     */
     static void writeLikeUltralytics(Path file, Map<String, Tensor> sd) throws IOException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode header = json.createObjectNode();
@@ -150,26 +184,46 @@ class CheckpointTest {
         for (var e : sd.entrySet()) {
             float[] v = e.getValue().data();
             ByteBuffer b = ByteBuffer.allocate(2 * v.length).order(ByteOrder.LITTLE_ENDIAN);
-            for (float f : v) b.putShort(floatToHalf(f));
+            for (float f : v) {
+                b.putShort(floatToHalf(f));
+            }
             add(header, e.getKey(), "F16", e.getValue().shape(), data, b.array());
             if (e.getKey().endsWith("bn.running_var")) {
                 String k = e.getKey().replace("running_var", "num_batches_tracked");
-                add(header, k, "I64", new long[] {}, data, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(7).array());
+                add(
+                        header,
+                        k,
+                        "I64",
+                        new long[] {},
+                        data,
+                        ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(7).array());
             }
         }
         byte[] h = json.writeValueAsBytes(header);
         try (var out = Files.newOutputStream(file)) {
-            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).array());
+            out.write(
+                    ByteBuffer.allocate(8)
+                            .order(ByteOrder.LITTLE_ENDIAN)
+                            .putLong(h.length)
+                            .array());
             out.write(h);
             data.writeTo(out);
         }
     }
 
-    private static void add(ObjectNode header, String key, String dtype, long[] shape, ByteArrayOutputStream data, byte[] bytes) {
+    private static void add(
+            ObjectNode header,
+            String key,
+            String dtype,
+            long[] shape,
+            ByteArrayOutputStream data,
+            byte[] bytes) {
         ObjectNode t = header.putObject(key);
         t.put("dtype", dtype);
         var s = t.putArray("shape");
-        for (long d : shape) s.add(d);
+        for (long d : shape) {
+            s.add(d);
+        }
         t.putArray("data_offsets").add(data.size()).add(data.size() + bytes.length);
         data.writeBytes(bytes);
     }
@@ -179,10 +233,16 @@ class CheckpointTest {
         int sign = (bits >>> 16) & 0x8000;
         int exp = ((bits >>> 23) & 0xff) - 127 + 15;
         int mant = bits & 0x7fffff;
-        if (exp <= 0) return (short) sign; // flush tiny values to zero: fine for this test's weights
-        if (exp >= 31) return (short) (sign | 0x7c00);
+        if (exp <= 0) {
+            return (short) sign; // flush tiny values to zero: fine for this test's weights
+        }
+        if (exp >= 31) {
+            return (short) (sign | 0x7c00);
+        }
         int half = sign | (exp << 10) | (mant >>> 13);
-        if ((mant & 0x1000) != 0) half++; // round half up
+        if ((mant & 0x1000) != 0) {
+            half++; // round half up
+        }
         return (short) half;
     }
 }

@@ -32,9 +32,14 @@ class ModelGraphTest {
         "yolo11, x, 56966176, 196.0",
     })
     void countsMatchUltralytics(String model, String scale, long params, double gflops) {
-        ModelGraph g = GraphBuilder.build(ModelDefinition.read(Path.of("../conf/models/" + model + ".yaml")), scale, null);
+        ModelGraph g =
+                GraphBuilder.build(
+                        ModelDefinition.read(Path.of("../conf/models/" + model + ".yaml")),
+                        scale,
+                        null);
         assertEquals(params, g.parameterCount());
-        assertEquals(params - 16, g.trainableParameterCount(), "all but the fixed DFL projection train");
+        assertEquals(
+                params - 16, g.trainableParameterCount(), "all but the fixed DFL projection train");
         assertEquals(gflops, g.gflops(640), 0.05 + 1e-9);
     }
 
@@ -43,8 +48,10 @@ class ModelGraphTest {
         ModelDefinition def = ModelDefinition.bundled("yolov8");
         ModelGraph g80 = GraphBuilder.build(def, "n", null);
         ModelGraph g3 = GraphBuilder.build(def, "n", 3);
-        // YOLOv8n class branch width c3 = max(ch0, min(nc, 100)): 80 at nc=80, 64 at nc=3. Per level with input
-        // width ch: conv3x3 ch->c3 (+BN), conv3x3 c3->c3 (+BN), conv1x1 c3->nc (+bias); ch = 64, 128, 256.
+        // YOLOv8n class branch width c3 = max(ch0, min(nc, 100)): 80 at nc=80, 64 at nc=3. Per
+        // level with input
+        // width ch: conv3x3 ch->c3 (+BN), conv3x3 c3->c3 (+BN), conv1x1 c3->nc (+bias); ch = 64,
+        // 128, 256.
         long diff = 0;
         for (int ch : new int[] {64, 128, 256}) {
             long at80 = 80L * ch * 9 + 160 + 80L * 80 * 9 + 160 + 80L * 80 + 80;
@@ -53,30 +60,52 @@ class ModelGraphTest {
         }
         assertEquals(145767, diff);
         assertEquals(g80.parameterCount() - diff, g3.parameterCount());
-        // a class count above the first level's width widens the class branch: c3 = min(nc, 100) = 100
+        // a class count above the first level's width widens the class branch: c3 = min(nc, 100) =
+        // 100
         ModelGraph g200 = GraphBuilder.build(def, "n", 200);
         assertEquals(100, g200.head().conv("cv3.0.0").out());
     }
 
     @Test
     void unknownModuleIsNamed(@TempDir Path dir) throws IOException {
-        Path yaml = write(dir, "bad.yaml", "nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n  - [-1, 1, Foo, [16]]\nhead:\n  - [[1], 1, Detect, [nc]]\n");
-        InputException e = assertThrows(InputException.class, () -> GraphBuilder.build(ModelDefinition.read(yaml), null, null));
-        assertTrue(e.getMessage().contains("bad.yaml: layer 1: unknown module 'Foo'"), e.getMessage());
+        Path yaml =
+                write(
+                        dir,
+                        "bad.yaml",
+                        "nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n  - [-1, 1, Foo, [16]]\nhead:\n  - [[1], 1, Detect, [nc]]\n");
+        InputException e =
+                assertThrows(
+                        InputException.class,
+                        () -> GraphBuilder.build(ModelDefinition.read(yaml), null, null));
+        assertTrue(
+                e.getMessage().contains("bad.yaml: layer 1: unknown module 'Foo'"), e.getMessage());
     }
 
     @Test
     void wrongFromIndexIsNamed(@TempDir Path dir) throws IOException {
-        Path yaml = write(dir, "from.yaml", "nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n  - [5, 1, Conv, [16, 3, 2]]\nhead:\n  - [[1], 1, Detect, [nc]]\n");
-        InputException e = assertThrows(InputException.class, () -> GraphBuilder.build(ModelDefinition.read(yaml), null, null));
-        assertTrue(e.getMessage().contains("layer 1: 'from' index 5 does not name an earlier layer"), e.getMessage());
+        Path yaml =
+                write(
+                        dir,
+                        "from.yaml",
+                        "nc: 2\nbackbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n  - [5, 1, Conv, [16, 3, 2]]\nhead:\n  - [[1], 1, Detect, [nc]]\n");
+        InputException e =
+                assertThrows(
+                        InputException.class,
+                        () -> GraphBuilder.build(ModelDefinition.read(yaml), null, null));
+        assertTrue(
+                e.getMessage().contains("layer 1: 'from' index 5 does not name an earlier layer"),
+                e.getMessage());
     }
 
     @Test
     void missingScaleListsTheDefinedOnes() {
-        InputException e = assertThrows(InputException.class,
-                () -> GraphBuilder.build(ModelDefinition.bundled("yolov8"), "q", null));
-        assertTrue(e.getMessage().contains("no scale 'q'; the YAML defines n, s, m, l, x"), e.getMessage());
+        InputException e =
+                assertThrows(
+                        InputException.class,
+                        () -> GraphBuilder.build(ModelDefinition.bundled("yolov8"), "q", null));
+        assertTrue(
+                e.getMessage().contains("no scale 'q'; the YAML defines n, s, m, l, x"),
+                e.getMessage());
     }
 
     @Test

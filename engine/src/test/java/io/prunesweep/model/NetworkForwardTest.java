@@ -11,9 +11,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.prunesweep.model.nn.Ops;
 import io.prunesweep.model.nn.YoloNetwork;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class NetworkForwardTest {
 
@@ -23,8 +23,12 @@ class NetworkForwardTest {
         ModelGraph g = GraphBuilder.build(ModelDefinition.bundled(family), "n", 3);
         try (NDManager m = NDManager.newBaseManager()) {
             YoloNetwork net = new YoloNetwork(g, 0).initialize(m);
-            assertEquals(g.parameterCount(), net.parameters().values().stream()
-                    .filter(p -> !p.getName().contains("running_")).mapToLong(p -> p.getArray().size()).sum(),
+            assertEquals(
+                    g.parameterCount(),
+                    net.parameters().values().stream()
+                            .filter(p -> !p.getName().contains("running_"))
+                            .mapToLong(p -> p.getArray().size())
+                            .sum(),
                     "DJL parameters equal the graph's count");
             NDArray x = m.randomUniform(0f, 1f, new Shape(2, 3, 64, 96));
             ParameterStore ps = new ParameterStore(m, false);
@@ -39,7 +43,9 @@ class NetworkForwardTest {
             int a = (int) y.getShape().get(2);
             for (int i = 0; i < a; i++) {
                 assertTrue(v[2 * a + i] > 0 && v[3 * a + i] > 0, "positive box width/height");
-                for (int c = 4; c < 7; c++) assertTrue(v[c * a + i] > 0 && v[c * a + i] < 1, "class scores in (0,1)");
+                for (int c = 4; c < 7; c++) {
+                    assertTrue(v[c * a + i] > 0 && v[c * a + i] < 1, "class scores in (0,1)");
+                }
             }
         }
     }
@@ -51,11 +57,18 @@ class NetworkForwardTest {
             YoloNetwork a = new YoloNetwork(g, 7).initialize(m);
             YoloNetwork b = new YoloNetwork(g, 7).initialize(m);
             String k = "model.2.m.0.cv1.conv.weight";
-            assertArrayEquals(a.parameters().get(k).getArray().toFloatArray(), b.parameters().get(k).getArray().toFloatArray());
+            assertArrayEquals(
+                    a.parameters().get(k).getArray().toFloatArray(),
+                    b.parameters().get(k).getArray().toFloatArray());
             // Detect bias init as ultralytics: box 1.0, class log(5 / nc / (640 / 8)^2) at stride 8
-            assertEquals(1.0f, a.parameters().get("model.22.cv2.0.2.bias").getArray().toFloatArray()[0]);
-            assertEquals((float) Math.log(5.0 / 2 / (80.0 * 80.0)), a.parameters().get("model.22.cv3.0.2.bias").getArray().toFloatArray()[1], 1e-6);
-            assertArrayEquals(new float[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
+            assertEquals(
+                    1.0f, a.parameters().get("model.22.cv2.0.2.bias").getArray().toFloatArray()[0]);
+            assertEquals(
+                    (float) Math.log(5.0 / 2 / (80.0 * 80.0)),
+                    a.parameters().get("model.22.cv3.0.2.bias").getArray().toFloatArray()[1],
+                    1e-6);
+            assertArrayEquals(
+                    new float[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
                     a.parameters().get("model.22.dfl.conv.weight").getArray().toFloatArray());
         }
     }
@@ -64,7 +77,8 @@ class NetworkForwardTest {
     void nearestUpsampleRepeatsPixels() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x = m.create(new float[] {1, 2, 3, 4}, new Shape(1, 1, 2, 2));
-            assertArrayEquals(new float[] {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4},
+            assertArrayEquals(
+                    new float[] {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4},
                     Ops.upsampleNearest(x, 2).toFloatArray());
         }
     }
@@ -75,13 +89,29 @@ class NetworkForwardTest {
         try (NDManager m = NDManager.newBaseManager()) {
             YoloNetwork net = new YoloNetwork(g, 1).initialize(m);
             var p = net.parameters();
-            p.get("model.0.bn.running_mean").getArray().set(m.full(new Shape(16), 0.5f).toFloatArray());
-            p.get("model.0.bn.running_var").getArray().set(m.full(new Shape(16), 4f).toFloatArray());
+            p.get("model.0.bn.running_mean")
+                    .getArray()
+                    .set(m.full(new Shape(16), 0.5f).toFloatArray());
+            p.get("model.0.bn.running_var")
+                    .getArray()
+                    .set(m.full(new Shape(16), 4f).toFloatArray());
             NDArray x = m.randomUniform(0f, 1f, new Shape(1, 3, 8, 8));
             var block = net.layerBlocks().get(0);
-            NDArray y = block.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
+            NDArray y =
+                    block.forward(new ParameterStore(m, false), new NDList(x), false)
+                            .singletonOrThrow();
             NDArray w = p.get("model.0.conv.weight").getArray();
-            NDArray conv = x.getNDArrayInternal().convolution(x, w, null, new Shape(2, 2), new Shape(1, 1), new Shape(1, 1), 1).singletonOrThrow();
+            NDArray conv =
+                    x.getNDArrayInternal()
+                            .convolution(
+                                    x,
+                                    w,
+                                    null,
+                                    new Shape(2, 2),
+                                    new Shape(1, 1),
+                                    new Shape(1, 1),
+                                    1)
+                            .singletonOrThrow();
             NDArray bn = conv.sub(0.5f).div((float) Math.sqrt(4 + 1e-3));
             NDArray expected = bn.mul(bn.getNDArrayInternal().sigmoid());
             assertTrue(expected.sub(y).abs().max().getFloat() < 1e-5);

@@ -16,19 +16,36 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Metrics stored in an input checkpoint: read when valid; when unreadable, said on stderr and counted, not dropped silently. */
+/**
+ * Metrics stored in an input checkpoint: read when valid; when unreadable, said on stderr and
+ * counted, not dropped silently.
+ */
 class StoredMetricsTest {
 
     @Test
     void unreadableStoredMetricsAreLoggedAndCounted(@TempDir Path dir) {
         String good = dir.resolve("good.safetensors").toString();
         String bad = dir.resolve("bad.safetensors").toString();
-        try (YoloModel m = YoloModel.create(GraphBuilder.build(ModelDefinition.bundled("yolov8"), "n", 2), 0, Device.cpu())) {
-            Checkpoint.save(m, good, Map.of(EngineStageExecutor.METRICS_KEY,
-                    "{\"" + MetricKeys.MAP50_95 + "\": 0.25, \"" + MetricKeys.MAP50 + "\": 0.5, \"latency\": 3.0}"));
+        try (YoloModel m =
+                YoloModel.create(
+                        GraphBuilder.build(ModelDefinition.bundled("yolov8"), "n", 2),
+                        0,
+                        Device.cpu())) {
+            Checkpoint.save(
+                    m,
+                    good,
+                    Map.of(
+                            EngineStageExecutor.METRICS_KEY,
+                            "{\""
+                                    + MetricKeys.MAP50_95
+                                    + "\": 0.25, \""
+                                    + MetricKeys.MAP50
+                                    + "\": 0.5, \"latency\": 3.0}"));
             Checkpoint.save(m, bad, Map.of(EngineStageExecutor.METRICS_KEY, "{not json"));
         }
-        assertEquals(Map.of(MetricKeys.MAP50_95, 0.25, MetricKeys.MAP50, 0.5), EngineStageExecutor.storedMetrics(good));
+        assertEquals(
+                Map.of(MetricKeys.MAP50_95, 0.25, MetricKeys.MAP50, 0.5),
+                EngineStageExecutor.storedMetrics(good));
 
         int before = EngineStageExecutor.unreadableStoredMetrics();
         PrintStream err = System.err;

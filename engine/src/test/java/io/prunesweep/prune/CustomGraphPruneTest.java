@@ -30,7 +30,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Graphs no published script handles: a residual add over a concat, and a user module that declares no wiring. */
+/**
+ * Graphs no published script handles: a residual add over a concat, and a user module that declares
+ * no wiring.
+ */
 class CustomGraphPruneTest {
 
     /** A user's module with one 1x1 conv and no channel wiring: pruning must work around it. */
@@ -43,8 +46,15 @@ class CustomGraphPruneTest {
         @Override
         public Layer define(LayerContext ctx) {
             int c2 = ctx.intArg(0, ctx.c1());
-            return new Layer(ctx.index(), ctx.from(), "TestMix", Map.of("mix", ConvSpec.conv(ctx.c1(), c2, 1, 1)), Map.of(),
-                    ctx.inChannels(), c2, ctx.inStrides()[0]);
+            return new Layer(
+                    ctx.index(),
+                    ctx.from(),
+                    "TestMix",
+                    Map.of("mix", ConvSpec.conv(ctx.c1(), c2, 1, 1)),
+                    Map.of(),
+                    ctx.inChannels(),
+                    c2,
+                    ctx.inStrides()[0]);
         }
 
         @Override
@@ -53,7 +63,10 @@ class CustomGraphPruneTest {
         }
     }
 
-    /** The same module with a wrong declaration (reads its input twice): it must be kept whole, not break. */
+    /**
+     * The same module with a wrong declaration (reads its input twice): it must be kept whole, not
+     * break.
+     */
     static final class TestMixMiswired implements ModuleType {
         private final TestMix inner = new TestMix();
 
@@ -65,7 +78,15 @@ class CustomGraphPruneTest {
         @Override
         public Layer define(LayerContext ctx) {
             Layer l = inner.define(ctx);
-            return new Layer(l.index(), l.from(), "TestMixMiswired", l.convs(), l.attrs(), l.inChannels(), l.outChannels(), l.stride());
+            return new Layer(
+                    l.index(),
+                    l.from(),
+                    "TestMixMiswired",
+                    l.convs(),
+                    l.attrs(),
+                    l.inChannels(),
+                    l.outChannels(),
+                    l.stride());
         }
 
         @Override
@@ -79,7 +100,8 @@ class CustomGraphPruneTest {
         }
     }
 
-    static final String YAML = """
+    static final String YAML =
+            """
             nc: 2
             scales:
               n: [1.0, 1.0, 1024]
@@ -101,15 +123,34 @@ class CustomGraphPruneTest {
     void residualOverConcatAndOpaqueModule(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("custom.yaml");
         Files.writeString(file, YAML);
-        ModelGraph g = GraphBuilder.build(ModelDefinition.read(file), "n", null, ModuleRegistry.standard().with(new TestMix()));
+        ModelGraph g =
+                GraphBuilder.build(
+                        ModelDefinition.read(file),
+                        "n",
+                        null,
+                        ModuleRegistry.standard().with(new TestMix()));
         ChannelSpaces cs = ChannelSpaces.of(g);
 
-        // the add ties cv2's output to [layer 2 | layer 1]: cv2's 48 outputs are refined into 16 + 32
+        // the add ties cv2's output to [layer 2 | layer 1]: cv2's 48 outputs are refined into 16 +
+        // 32
         Space s2 = cs.byName("2");
         Space s1 = cs.byName("1");
-        assertArrayEquals(new int[] {s2.id(), s1.id()}, cs.layers().get(4).convs().get("cv2").out());
-        assertTrue(s2.producers().stream().anyMatch(p -> p.layer() == 4 && p.convPath().equals("cv2") && p.offset() == 0));
-        assertTrue(s1.producers().stream().anyMatch(p -> p.layer() == 4 && p.convPath().equals("cv2") && p.offset() == 16));
+        assertArrayEquals(
+                new int[] {s2.id(), s1.id()}, cs.layers().get(4).convs().get("cv2").out());
+        assertTrue(
+                s2.producers().stream()
+                        .anyMatch(
+                                p ->
+                                        p.layer() == 4
+                                                && p.convPath().equals("cv2")
+                                                && p.offset() == 0));
+        assertTrue(
+                s1.producers().stream()
+                        .anyMatch(
+                                p ->
+                                        p.layer() == 4
+                                                && p.convPath().equals("cv2")
+                                                && p.offset() == 16));
         // the opaque layer freezes its input and output, and only those
         assertEquals(1, cs.notes().size());
         assertTrue(cs.notes().get(0).contains("layer 6 (TestMix)"), cs.notes().get(0));
@@ -118,16 +159,22 @@ class CustomGraphPruneTest {
         assertTrue(cs.byName("7").prunable());
 
         PruneConfig cfg = PruneConfig.of(Method.BN, 0.5).withGuards(4, 1);
-        try (YoloModel original = PruneFixtures.model(g, 2, false); NDManager m = NDManager.newBaseManager()) {
+        try (YoloModel original = PruneFixtures.model(g, 2, false);
+                NDManager m = NDManager.newBaseManager()) {
             PruneResult r = Pruner.prune(original, cfg);
             try (YoloModel pruned = r.model()) {
                 Layer l4 = pruned.graph().layers().get(4);
-                int kept = r.plans().get(0).kept()[s2.id()].length + r.plans().get(0).kept()[s1.id()].length;
+                int kept =
+                        r.plans().get(0).kept()[s2.id()].length
+                                + r.plans().get(0).kept()[s1.id()].length;
                 assertTrue(kept < 48);
                 assertEquals(kept, l4.inChannels()[0]);
                 assertEquals(kept, l4.conv("cv2").out());
                 assertEquals(kept, l4.conv("cv1").in());
-                assertEquals(g.layers().get(6), pruned.graph().layers().get(6), "the opaque layer is untouched");
+                assertEquals(
+                        g.layers().get(6),
+                        pruned.graph().layers().get(6),
+                        "the opaque layer is untouched");
                 WiringHarness.silenceRemoved(original, r.plans().get(0));
                 NDArray x = m.randomUniform(0f, 1f, new Shape(2, 3, 64, 64));
                 ParameterStore ps = new ParameterStore(m, false);
@@ -144,18 +191,29 @@ class CustomGraphPruneTest {
     void inconsistentWiringKeepsTheLayerWhole(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("miswired.yaml");
         Files.writeString(file, YAML.replace("TestMix,", "TestMixMiswired,"));
-        ModelGraph g = GraphBuilder.build(ModelDefinition.read(file), "n", null,
-                ModuleRegistry.standard().with(new TestMixMiswired()));
+        ModelGraph g =
+                GraphBuilder.build(
+                        ModelDefinition.read(file),
+                        "n",
+                        null,
+                        ModuleRegistry.standard().with(new TestMixMiswired()));
         ChannelSpaces cs = ChannelSpaces.of(g);
         assertEquals(1, cs.notes().size());
-        assertTrue(cs.notes().get(0).contains("inconsistent") && cs.notes().get(0).contains("reads 64 channels, has 32"), cs.notes().get(0));
+        assertTrue(
+                cs.notes().get(0).contains("inconsistent")
+                        && cs.notes().get(0).contains("reads 64 channels, has 32"),
+                cs.notes().get(0));
         assertFalse(cs.byName("5").prunable());
-        try (YoloModel original = PruneFixtures.model(g, 2, false); NDManager m = NDManager.newBaseManager()) {
+        try (YoloModel original = PruneFixtures.model(g, 2, false);
+                NDManager m = NDManager.newBaseManager()) {
             PruneResult r = Pruner.prune(original, PruneConfig.of(Method.L1, 0.6).withGuards(4, 1));
             try (YoloModel pruned = r.model()) {
                 assertTrue(pruned.graph().parameterCount() < g.parameterCount());
                 assertEquals(g.layers().get(6).convs(), pruned.graph().layers().get(6).convs());
-                assertEquals(new Shape(1, 6, 84), pruned.predict(m.randomUniform(0f, 1f, new Shape(1, 3, 64, 64))).getShape());
+                assertEquals(
+                        new Shape(1, 6, 84),
+                        pruned.predict(m.randomUniform(0f, 1f, new Shape(1, 3, 64, 64)))
+                                .getShape());
             }
         }
     }
@@ -167,8 +225,12 @@ class CustomGraphPruneTest {
             Map<String, Tensor> sd = original.stateDict();
             PrunePlan plan = Ranking.of(g, sd, PruneConfig.of(Method.L1, 0)).plan(0.5);
             ChannelSpaces cs = plan.spaces();
-            int[] rows = WeightTransfer.positions(cs, cs.layers().get(12).convs().get("cv1").out(), plan.kept());
-            int[] cols = WeightTransfer.positions(cs, cs.layers().get(12).convs().get("cv1").in(), plan.kept());
+            int[] rows =
+                    WeightTransfer.positions(
+                            cs, cs.layers().get(12).convs().get("cv1").out(), plan.kept());
+            int[] cols =
+                    WeightTransfer.positions(
+                            cs, cs.layers().get(12).convs().get("cv1").in(), plan.kept());
             Tensor before = sd.get("model.12.cv1.conv.weight");
             try (YoloModel pruned = Pruner.build(plan, sd, original.device())) {
                 Tensor after = pruned.stateDict().get("model.12.cv1.conv.weight");
@@ -176,12 +238,16 @@ class CustomGraphPruneTest {
                 int in = (int) before.shape()[1];
                 for (int o = 0; o < rows.length; o += 7) {
                     for (int i = 0; i < cols.length; i += 5) {
-                        assertEquals(before.data()[rows[o] * in + cols[i]], after.data()[o * cols.length + i]);
+                        assertEquals(
+                                before.data()[rows[o] * in + cols[i]],
+                                after.data()[o * cols.length + i]);
                     }
                 }
                 float[] g0 = sd.get("model.12.cv1.bn.running_var").data();
                 float[] g1 = pruned.stateDict().get("model.12.cv1.bn.running_var").data();
-                for (int o = 0; o < rows.length; o++) assertEquals(g0[rows[o]], g1[o]);
+                for (int o = 0; o < rows.length; o++) {
+                    assertEquals(g0[rows[o]], g1[o]);
+                }
             }
         }
     }

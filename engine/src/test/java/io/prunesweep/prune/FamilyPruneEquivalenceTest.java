@@ -14,9 +14,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * {@link PruneEquivalenceTest} for the anchor-based YOLOv5 and YOLOv10 (SCDown, C2fCIB with RepVGGDW, PSA, dual
- * head): the original with the removed channels' γ and β zeroed computes what the rebuilt network does, raw maps and
- * decoded output. (MCA is left out on purpose: its pooled gates see the zeroed channels, see McaModule.)
+ * {@link PruneEquivalenceTest} for the anchor-based YOLOv5 and YOLOv10 (SCDown, C2fCIB with
+ * RepVGGDW, PSA, dual head): the original with the removed channels' γ and β zeroed computes what
+ * the rebuilt network does, raw maps and decoded output. (MCA is left out on purpose: its pooled
+ * gates see the zeroed channels, see McaModule.)
  */
 class FamilyPruneEquivalenceTest {
 
@@ -24,11 +25,17 @@ class FamilyPruneEquivalenceTest {
     @CsvSource({"yolov5,l1,global,0.5", "yolov10,bn,local,0.5"})
     void zeroedOriginalMatchesRebuilt(String family, String method, String scope, double ratio) {
         ModelGraph g = PruneFixtures.graph(family);
-        PruneConfig cfg = PruneConfig.of(Method.parse(method), ratio).withScope(Scope.parse(scope)).withSplitParity(false);
-        try (YoloModel original = PruneFixtures.model(g, 11, false); NDManager m = NDManager.newBaseManager()) {
+        PruneConfig cfg =
+                PruneConfig.of(Method.parse(method), ratio)
+                        .withScope(Scope.parse(scope))
+                        .withSplitParity(false);
+        try (YoloModel original = PruneFixtures.model(g, 11, false);
+                NDManager m = NDManager.newBaseManager()) {
             PruneResult result = Pruner.prune(original, cfg);
             try (YoloModel pruned = result.model()) {
-                assertTrue(pruned.graph().parameterCount() < 0.8 * g.parameterCount(), "really pruned");
+                assertTrue(
+                        pruned.graph().parameterCount() < 0.8 * g.parameterCount(),
+                        "really pruned");
                 WiringHarness.silenceRemoved(original, result.plans().get(0));
                 NDArray x = m.randomUniform(0f, 1f, new Shape(2, 3, 64, 64));
                 ParameterStore ps = new ParameterStore(m, false);

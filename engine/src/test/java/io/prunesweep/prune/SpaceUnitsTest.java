@@ -12,15 +12,22 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The units a sensitivity scan prunes one at a time, on YOLOv8n: parity halves together, nothing else touched. */
+/**
+ * The units a sensitivity scan prunes one at a time, on YOLOv8n: parity halves together, nothing
+ * else touched.
+ */
 class SpaceUnitsTest {
-    final ChannelSpaces cs = ChannelSpaces.of(GraphBuilder.build(ModelDefinition.bundled("yolov8"), "n", 3));
+    final ChannelSpaces cs =
+            ChannelSpaces.of(GraphBuilder.build(ModelDefinition.bundled("yolov8"), "n", 3));
 
     @Test
     void everyPrunableSpaceIsInExactlyOneUnitAndParityHalvesShareOne() {
         List<SpaceUnits.Unit> units = SpaceUnits.of(cs);
         assertEquals(cs.prunable().size(), units.stream().mapToInt(u -> u.members().size()).sum());
-        assertEquals(cs.prunable().size() - cs.parityPairs().size(), units.size(), "one unit per C2f pair");
+        assertEquals(
+                cs.prunable().size() - cs.parityPairs().size(),
+                units.size(),
+                "one unit per C2f pair");
         SpaceUnits.Unit c2f = SpaceUnits.find(cs, "2.cv1[1]");
         assertEquals(List.of("2.cv1[0]", "2.cv1[1]"), c2f.members());
         assertEquals("2.cv1[0]", c2f.name());
@@ -32,12 +39,34 @@ class SpaceUnitsTest {
     @Test
     void aUnitsOverridesPruneItAloneUnderLocalScopeAtRatioZero() {
         SpaceUnits.Unit c2f = SpaceUnits.find(cs, "4.cv1[0]");
-        PruneConfig config = new PruneConfig(Method.RANDOM, Scope.LOCAL, 0.0, null, null, 1, 1,
-                c2f.overrides(0.5, "scan"), 1, 0, true, 640);
+        PruneConfig config =
+                new PruneConfig(
+                        Method.RANDOM,
+                        Scope.LOCAL,
+                        0.0,
+                        null,
+                        null,
+                        1,
+                        1,
+                        c2f.overrides(0.5, "scan"),
+                        1,
+                        0,
+                        true,
+                        640);
         double[][] scores = new double[cs.spaces().size()][];
-        for (ChannelSpaces.Space s : cs.spaces()) scores[s.id()] = new double[s.width()];
-        var rules = new ChannelSelector.Rules(0, Scope.LOCAL, 1, 1, true,
-                config.overrides().resolve(cs).ratios(), config.overrides().resolve(cs).excluded(), null);
+        for (ChannelSpaces.Space s : cs.spaces()) {
+            scores[s.id()] = new double[s.width()];
+        }
+        var rules =
+                new ChannelSelector.Rules(
+                        0,
+                        Scope.LOCAL,
+                        1,
+                        1,
+                        true,
+                        config.overrides().resolve(cs).ratios(),
+                        config.overrides().resolve(cs).excluded(),
+                        null);
         int[][] kept = ChannelSelector.select(cs, scores, rules);
         for (ChannelSpaces.Space s : cs.spaces()) {
             int want = c2f.members().contains(s.name()) ? s.width() / 2 : s.width();

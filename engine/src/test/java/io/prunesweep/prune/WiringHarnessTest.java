@@ -29,15 +29,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The wiring harness on every registered module type: the bundled families plus one YAML with the types they do not
- * use cover {@link ModuleRegistry#standard()} (a new built-in without a graph here fails the coverage check), and a
- * user module whose wiring disagrees with its forward fails the harness.
+ * The wiring harness on every registered module type: the bundled families plus one YAML with the
+ * types they do not use cover {@link ModuleRegistry#standard()} (a new built-in without a graph
+ * here fails the coverage check), and a user module whose wiring disagrees with its forward fails
+ * the harness.
  */
 class WiringHarnessTest {
-    static final List<String> FAMILIES = List.of("yolov8", "yolo11", "yolov5u", "yolov5", "yolov10", "yolov8-mca");
+    static final List<String> FAMILIES =
+            List.of("yolov8", "yolo11", "yolov5u", "yolov5", "yolov10", "yolov8-mca");
 
-    /** The module types the bundled families do not use: DWConv, Bottleneck, C3k as layers, C2PSA with 2 blocks. */
-    static final String OTHER_MODULES = """
+    /**
+     * The module types the bundled families do not use: DWConv, Bottleneck, C3k as layers, C2PSA
+     * with 2 blocks.
+     */
+    static final String OTHER_MODULES =
+            """
             nc: 2
             scales:
               n: [1.0, 0.25, 1024]
@@ -63,30 +69,51 @@ class WiringHarnessTest {
         Set<String> covered = new TreeSet<>();
         StringBuilder failures = new StringBuilder();
         for (String family : FAMILIES) {
-            check(GraphBuilder.build(ModelDefinition.bundled(family), "n", 2), family, covered, failures);
+            check(
+                    GraphBuilder.build(ModelDefinition.bundled(family), "n", 2),
+                    family,
+                    covered,
+                    failures);
         }
         Path other = Files.writeString(dir.resolve("other-modules.yaml"), OTHER_MODULES);
-        check(GraphBuilder.build(ModelDefinition.read(other), "n", null), "other-modules", covered, failures);
+        check(
+                GraphBuilder.build(ModelDefinition.read(other), "n", null),
+                "other-modules",
+                covered,
+                failures);
         assertEquals("", failures.toString());
-        Set<String> registered = ModuleRegistry.standard().types().stream().map(t -> t.getClass().getSimpleName()
-                + t.names()).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> registered =
+                ModuleRegistry.standard().types().stream()
+                        .map(t -> t.getClass().getSimpleName() + t.names())
+                        .collect(Collectors.toCollection(TreeSet::new));
         Set<String> missing = new TreeSet<>(registered);
         missing.removeAll(covered);
-        assertEquals(Set.of(), missing, "registered module types no graph here uses: add them to a YAML of this test");
+        assertEquals(
+                Set.of(),
+                missing,
+                "registered module types no graph here uses: add them to a YAML of this test");
     }
 
-    private static void check(ModelGraph g, String name, Set<String> covered, StringBuilder failures) {
+    private static void check(
+            ModelGraph g, String name, Set<String> covered, StringBuilder failures) {
         WiringHarness.Result r = WiringHarness.check(g, 3);
-        if (!r.passed()) failures.append(name).append(": ").append(r.problems()).append('\n');
+        if (!r.passed()) {
+            failures.append(name).append(": ").append(r.problems()).append('\n');
+        }
         assertTrue(r.spacesExact() > 5, name + ": " + r);
-        if (name.contains("mca")) assertTrue(r.spacesRunOnly() > 0, "MCA's spaces are checked by running: " + r);
+        if (name.contains("mca")) {
+            assertTrue(r.spacesRunOnly() > 0, "MCA's spaces are checked by running: " + r);
+        }
         for (Layer l : g.layers()) {
             ModuleType t = g.type(l);
             covered.add(t.getClass().getSimpleName() + t.names());
         }
     }
 
-    /** A user module: conv of [in1 | in0] (inputs swapped), then BN+SiLU; both inputs of equal width. */
+    /**
+     * A user module: conv of [in1 | in0] (inputs swapped), then BN+SiLU; both inputs of equal
+     * width.
+     */
     static final class SwapCat implements ModuleType {
         private final boolean declaredInOrder;
 
@@ -105,7 +132,14 @@ class WiringHarnessTest {
             int in = ctx.inChannels()[0] + ctx.inChannels()[1];
             Map<String, ConvSpec> convs = new LinkedHashMap<>();
             convs.put("mix", ConvSpec.conv(in, c2, 1, 1));
-            return new Layer(ctx.index(), ctx.from(), names().get(0), convs, Map.of(), ctx.inChannels(), c2,
+            return new Layer(
+                    ctx.index(),
+                    ctx.from(),
+                    names().get(0),
+                    convs,
+                    Map.of(),
+                    ctx.inChannels(),
+                    c2,
                     ctx.inStrides()[0]);
         }
 
@@ -118,12 +152,16 @@ class WiringHarnessTest {
         @Override
         public Wiring wiring(Layer layer) {
             Wiring w = Wiring.of(layer);
-            w = declaredInOrder ? w.conv("mix", Wiring.in(0), Wiring.in(1)) : w.conv("mix", Wiring.in(1), Wiring.in(0));
+            w =
+                    declaredInOrder
+                            ? w.conv("mix", Wiring.in(0), Wiring.in(1))
+                            : w.conv("mix", Wiring.in(1), Wiring.in(0));
             return w.output("mix");
         }
     }
 
-    static final String USER_YAML = """
+    static final String USER_YAML =
+            """
             nc: 2
             scales:
               n: [1.0, 1.0, 1024]
@@ -139,16 +177,31 @@ class WiringHarnessTest {
             """;
 
     @Test
-    void aUserModuleWithTheRightWiringPassesAndAWrongOneFails(@TempDir Path dir) throws IOException {
-        ModuleRegistry modules = ModuleRegistry.standard().with(new SwapCat(false), new SwapCat(true));
-        Path right = Files.writeString(dir.resolve("right.yaml"), USER_YAML.replace("MODULE", "SwapCat"));
-        WiringHarness.Result ok = WiringHarness.check(GraphBuilder.build(ModelDefinition.read(right), "n", null, modules), 1);
+    void aUserModuleWithTheRightWiringPassesAndAWrongOneFails(@TempDir Path dir)
+            throws IOException {
+        ModuleRegistry modules =
+                ModuleRegistry.standard().with(new SwapCat(false), new SwapCat(true));
+        Path right =
+                Files.writeString(
+                        dir.resolve("right.yaml"), USER_YAML.replace("MODULE", "SwapCat"));
+        WiringHarness.Result ok =
+                WiringHarness.check(
+                        GraphBuilder.build(ModelDefinition.read(right), "n", null, modules), 1);
         assertTrue(ok.passed(), ok.toString());
         assertTrue(ok.maxAbsDifference() < 1e-4, ok.toString());
 
-        Path wrong = Files.writeString(dir.resolve("wrong.yaml"), USER_YAML.replace("MODULE", "WrongSwapCat"));
-        WiringHarness.Result bad = WiringHarness.check(GraphBuilder.build(ModelDefinition.read(wrong), "n", null, modules), 1);
-        assertFalse(bad.passed(), "the widths fit, so only the harness sees that the channels are crossed: " + bad);
-        assertTrue(bad.problems().stream().anyMatch(p -> p.contains("wiring does not match its forward")), bad.toString());
+        Path wrong =
+                Files.writeString(
+                        dir.resolve("wrong.yaml"), USER_YAML.replace("MODULE", "WrongSwapCat"));
+        WiringHarness.Result bad =
+                WiringHarness.check(
+                        GraphBuilder.build(ModelDefinition.read(wrong), "n", null, modules), 1);
+        assertFalse(
+                bad.passed(),
+                "the widths fit, so only the harness sees that the channels are crossed: " + bad);
+        assertTrue(
+                bad.problems().stream()
+                        .anyMatch(p -> p.contains("wiring does not match its forward")),
+                bad.toString());
     }
 }

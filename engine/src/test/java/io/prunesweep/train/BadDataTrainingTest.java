@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every kind of bad data goes through a real training epoch: the start summary names what was skipped and why,
- * and the epoch completes on the good images (finite losses, every batch of the usable images, a checkpoint).
- * An image that disappears after the scan is skipped where it is needed (also as a mosaic partner) and reported
- * after the epoch.
+ * Every kind of bad data goes through a real training epoch: the start summary names what was
+ * skipped and why, and the epoch completes on the good images (finite losses, every batch of the
+ * usable images, a checkpoint). An image that disappears after the scan is skipped where it is
+ * needed (also as a mosaic partner) and reported after the epoch.
  */
 class BadDataTrainingTest {
     @TempDir Path dir;
@@ -38,18 +38,23 @@ class BadDataTrainingTest {
         Files.writeString(labels.resolve("truncated.txt"), "0 0.5 0.5 0.2 0.2\n");
         // a good image whose label file has one good line and one line of each bad kind
         Files.write(images.resolve("badlabels.jpg"), good);
-        Files.writeString(labels.resolve("badlabels.txt"), String.join("\n",
-                "1 0.40 0.40 0.20 0.20",   // good
-                "0 0.5 0.5 0.2",           // malformed: 4 values
-                "7 0.5 0.5 0.2 0.2",       // class 7 >= nc 3
-                "2 1.30 0.5 0.2 0.2",      // x outside [0, 1]
-                "0 0.5 0.5 0.0 0.3",       // zero width
-                "1 0.40 0.40 0.20 0.20"),  // duplicate of line 1
+        Files.writeString(
+                labels.resolve("badlabels.txt"),
+                String.join(
+                        "\n",
+                        "1 0.40 0.40 0.20 0.20", // good
+                        "0 0.5 0.5 0.2", // malformed: 4 values
+                        "7 0.5 0.5 0.2 0.2", // class 7 >= nc 3
+                        "2 1.30 0.5 0.2 0.2", // x outside [0, 1]
+                        "0 0.5 0.5 0.0 0.3", // zero width
+                        "1 0.40 0.40 0.20 0.20"), // duplicate of line 1
                 StandardCharsets.UTF_8);
         // a good image without a label file: a background image, kept
         Files.write(images.resolve("nolabel.jpg"), good);
 
-        DatasetConfig data = DatasetConfig.load(TrainFixtures.hadoop(root.resolve("data.yaml")), TrainFixtures.CONF);
+        DatasetConfig data =
+                DatasetConfig.load(
+                        TrainFixtures.hadoop(root.resolve("data.yaml")), TrainFixtures.CONF);
         YoloDataset train = TrainFixtures.scan(data, "train");
         YoloDataset val = TrainFixtures.scan(data, "val");
         assertEquals(10, train.size()); // 8 + badlabels + nolabel
@@ -59,45 +64,69 @@ class BadDataTrainingTest {
         List<String> summaries = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         List<double[]> batches = new ArrayList<>();
-        TrainListener listener = new TrainListener() {
-            @Override
-            public void onStart(int startEpoch, int epochs, int batchesPerEpoch, String summary) {
-                summaries.add(summary);
-            }
+        TrainListener listener =
+                new TrainListener() {
+                    @Override
+                    public void onStart(
+                            int startEpoch, int epochs, int batchesPerEpoch, String summary) {
+                        summaries.add(summary);
+                    }
 
-            @Override
-            public void onDataProblems(List<String> examples) {
-                problems.addAll(examples);
-            }
+                    @Override
+                    public void onDataProblems(List<String> examples) {
+                        problems.addAll(examples);
+                    }
 
-            @Override
-            public void onBatch(int epoch, int batch, int n, double box, double cls, double dfl, double ips) {
-                batches.add(new double[] {batch, n, box, cls, dfl});
-            }
-        };
-        TrainConfig cfg = TrainConfig.defaults().with(b -> {
-            b.epochs = 1;
-            b.batch = 4;
-            b.imgsz = 64;
-            b.workers = 2;
-        });
+                    @Override
+                    public void onBatch(
+                            int epoch,
+                            int batch,
+                            int n,
+                            double box,
+                            double cls,
+                            double dfl,
+                            double ips) {
+                        batches.add(new double[] {batch, n, box, cls, dfl});
+                    }
+                };
+        TrainConfig cfg =
+                TrainConfig.defaults()
+                        .with(
+                                b -> {
+                                    b.epochs = 1;
+                                    b.batch = 4;
+                                    b.imgsz = 64;
+                                    b.workers = 2;
+                                });
         Trainer.Result result;
-        try (YoloModel model = YoloModel.create(TrainFixtures.yolov8Custom(0.33, 0.0625, 1024, 3), 0, Devices.current())) {
-            result = new Trainer(cfg, train, val, dir.resolve("run").toString(), listener).fit(model);
+        try (YoloModel model =
+                YoloModel.create(
+                        TrainFixtures.yolov8Custom(0.33, 0.0625, 1024, 3), 0, Devices.current())) {
+            result =
+                    new Trainer(cfg, train, val, dir.resolve("run").toString(), listener)
+                            .fit(model);
         }
 
         assertEquals(1, summaries.size());
         String s = summaries.get(0);
         assertTrue(s.startsWith("train: 10 images, 1 backgrounds, "), s);
         assertTrue(s.contains("skipped 2 images (1 unreadable, 1 truncated)"), s);
-        assertTrue(s.contains("4 label lines (1 malformed, 1 class>=nc, 1 out of range, 1 zero-area)"), s);
+        assertTrue(
+                s.contains("4 label lines (1 malformed, 1 class>=nc, 1 out of range, 1 zero-area)"),
+                s);
         assertTrue(s.contains("1 duplicate boxes"), s);
         assertTrue(s.contains("val: 4 images"), s);
         String all = String.join("\n", problems);
-        for (String expected : List.of("unreadable.jpg: not a decodable image", "truncated.jpg: JPEG has no end-of-image",
-                "badlabels.txt:2: malformed", "badlabels.txt:3: class 7 >= nc 3", "badlabels.txt:4: coordinates outside",
-                "badlabels.txt:5: zero-area", "badlabels.txt:6: duplicate",
-                "000007.jpg: cannot read any more")) {
+        for (String expected :
+                List.of(
+                        "unreadable.jpg: not a decodable image",
+                        "truncated.jpg: JPEG has no end-of-image",
+                        "badlabels.txt:2: malformed",
+                        "badlabels.txt:3: class 7 >= nc 3",
+                        "badlabels.txt:4: coordinates outside",
+                        "badlabels.txt:5: zero-area",
+                        "badlabels.txt:6: duplicate",
+                        "000007.jpg: cannot read any more")) {
             assertTrue(all.contains(expected), "no '" + expected + "' in:\n" + all);
         }
 
@@ -105,7 +134,9 @@ class BadDataTrainingTest {
         assertEquals(3, batches.size());
         for (double[] b : batches) {
             assertEquals(3, (int) b[1]);
-            for (int k = 2; k < 5; k++) assertTrue(Double.isFinite(b[k]) && b[k] > 0, Arrays.toString(b));
+            for (int k = 2; k < 5; k++) {
+                assertTrue(Double.isFinite(b[k]) && b[k] > 0, Arrays.toString(b));
+            }
         }
         assertEquals(1, result.epochs().size());
         assertTrue(Files.exists(dir.resolve("run/last.safetensors")));

@@ -28,6 +28,7 @@ final class ChartImage {
 
     /** Pixels per CSS pixel: sharp on high-density screens, still small files. */
     static final double SCALE = 2.0;
+
     static final int WIDTH = 640;
     static final int HEIGHT = 420;
 
@@ -37,10 +38,21 @@ final class ChartImage {
     static Chart render(JFreeChart chart, String fileName, String caption, int width, int height) {
         style(chart);
         try {
-            byte[] png = ChartUtils.encodeAsPNG(chart.createBufferedImage((int) Math.round(width * SCALE),
-                    (int) Math.round(height * SCALE), width, height, null));
-            return new Chart(fileName, chart.getTitle() == null ? fileName : chart.getTitle().getText(), caption,
-                    png, width, height);
+            byte[] png =
+                    ChartUtils.encodeAsPNG(
+                            chart.createBufferedImage(
+                                    (int) Math.round(width * SCALE),
+                                    (int) Math.round(height * SCALE),
+                                    width,
+                                    height,
+                                    null));
+            return new Chart(
+                    fileName,
+                    chart.getTitle() == null ? fileName : chart.getTitle().getText(),
+                    caption,
+                    png,
+                    width,
+                    height);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot encode chart " + fileName + " as PNG", e);
         }

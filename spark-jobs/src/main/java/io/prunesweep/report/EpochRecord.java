@@ -1,8 +1,19 @@
 package io.prunesweep.report;
 
 /** One row of the {@code epochs} table, reduced to what the training-curve charts draw. */
-public record EpochRecord(String stage, String stageId, Long seed, Double lambda, String method, Double ratio,
-        String phase, Integer epoch, Double boxLoss, Double clsLoss, Double dflLoss, Double map5095) {
+public record EpochRecord(
+        String stage,
+        String stageId,
+        Long seed,
+        Double lambda,
+        String method,
+        Double ratio,
+        String phase,
+        Integer epoch,
+        Double boxLoss,
+        Double clsLoss,
+        Double dflLoss,
+        Double map5095) {
 
     /** box + cls + dfl loss, counting the parts that are present; null when none is. */
     public Double totalLoss() {

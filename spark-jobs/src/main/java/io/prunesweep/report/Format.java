@@ -3,7 +3,9 @@ package io.prunesweep.report;
 import java.math.BigDecimal;
 import java.util.Locale;
 
-/** Number formats of the report, fixed to the ROOT locale so a page reads the same on every machine. */
+/**
+ * Number formats of the report, fixed to the ROOT locale so a page reads the same on every machine.
+ */
 final class Format {
     private Format() {}
 
@@ -33,16 +35,21 @@ final class Format {
     }
 
     static String fixed(Double v, int decimals) {
-        return v == null || v.isNaN() ? MISSING : String.format(Locale.ROOT, "%." + decimals + "f", v);
+        return v == null || v.isNaN()
+                ? MISSING
+                : String.format(Locale.ROOT, "%." + decimals + "f", v);
     }
 
     /** A signed difference, e.g. {@code -0.0042}. */
     static String signed(Double v, int decimals) {
-        return v == null || v.isNaN() ? MISSING : String.format(Locale.ROOT, "%+." + decimals + "f", v);
+        return v == null || v.isNaN()
+                ? MISSING
+                : String.format(Locale.ROOT, "%+." + decimals + "f", v);
     }
 
     static String percent(Double fraction) {
-        return fraction == null || fraction.isNaN() ? MISSING
+        return fraction == null || fraction.isNaN()
+                ? MISSING
                 : String.format(Locale.ROOT, "%.1f %%", 100 * fraction);
     }
 

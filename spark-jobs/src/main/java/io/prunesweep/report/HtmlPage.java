@@ -11,13 +11,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The report as one self-contained HTML page: charts inlined as base64 PNG, styles inline, no external URL
- * and no script from anywhere else. Every value from the tables is escaped (error texts contain anything).
+ * The report as one self-contained HTML page: charts inlined as base64 PNG, styles inline, no
+ * external URL and no script from anywhere else. Every value from the tables is escaped (error
+ * texts contain anything).
  */
 final class HtmlPage {
     private HtmlPage() {}
 
-    private static final String STYLE = """
+    private static final String STYLE =
+            """
             body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: #222;
                    margin: 0 auto; padding: 16px 24px 48px; max-width: 1400px; background: #fff; }
             h1 { font-size: 24px; margin: 8px 0 4px; } h2 { font-size: 18px; margin: 28px 0 8px;
@@ -38,10 +40,12 @@ final class HtmlPage {
             """;
 
     /**
-     * Runs after load: counts the charts the browser actually decoded and records where they were laid out,
-     * so a headless-browser check can tell a drawn page from a broken one (and find the charts in a screenshot).
+     * Runs after load: counts the charts the browser actually decoded and records where they were
+     * laid out, so a headless-browser check can tell a drawn page from a broken one (and find the
+     * charts in a screenshot).
      */
-    private static final String CHECK_SCRIPT = """
+    private static final String CHECK_SCRIPT =
+            """
             window.addEventListener('load', function () {
               var ok = 0, rects = [];
               document.querySelectorAll('img.chart').forEach(function (img) {
@@ -60,10 +64,17 @@ final class HtmlPage {
         StringBuilder h = new StringBuilder(64 * 1024);
         SweepSummary s = c.summary();
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-                .append("<title>PruneSweep report: ").append(escape(s.title())).append("</title>\n")
-                .append("<style>\n").append(STYLE).append("</style>\n</head>\n")
-                .append("<body data-charts-total=\"").append(c.charts().size()).append("\">\n");
+                .append(
+                        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+                .append("<title>PruneSweep report: ")
+                .append(escape(s.title()))
+                .append("</title>\n")
+                .append("<style>\n")
+                .append(STYLE)
+                .append("</style>\n</head>\n")
+                .append("<body data-charts-total=\"")
+                .append(c.charts().size())
+                .append("\">\n");
         header(h, c);
         recommended(h, c);
         baselines(h, c);
@@ -76,19 +87,42 @@ final class HtmlPage {
 
     private static void header(StringBuilder h, ReportContent c) {
         SweepSummary s = c.summary();
-        h.append("<header>\n<h1>Sweep <span id=\"sweep-id\">").append(escape(s.title())).append("</span></h1>\n")
+        h.append("<header>\n<h1>Sweep <span id=\"sweep-id\">")
+                .append(escape(s.title()))
+                .append("</span></h1>\n")
                 .append("<table id=\"summary\">\n");
-        row(h, "points", s.points() + " — <span class=\"status-ok\">" + s.ok() + " ok</span>, "
-                + "<span class=\"status-failed\">" + s.failed() + " failed</span>, "
-                + "<span class=\"status-not_run\">" + s.notRun() + " not run</span>"
-                + (s.otherStatus() > 0 ? ", " + s.otherStatus() + " with another status" : ""));
-        double saving = s.computeSeconds() > 0 ? s.endToEndSeconds() / s.computeSeconds() : Double.NaN;
-        row(h, "compute time", escape(Format.duration(s.computeSeconds())) + " of stage wall time (shared dense "
-                + "and sparse stages counted once); " + escape(Format.duration(s.endToEndSeconds()))
-                + " if every point had run its own full pipeline"
-                + (Double.isNaN(saving) ? "" : " (" + Format.fixed(saving, 1) + "×)"));
+        row(
+                h,
+                "points",
+                s.points()
+                        + " — <span class=\"status-ok\">"
+                        + s.ok()
+                        + " ok</span>, "
+                        + "<span class=\"status-failed\">"
+                        + s.failed()
+                        + " failed</span>, "
+                        + "<span class=\"status-not_run\">"
+                        + s.notRun()
+                        + " not run</span>"
+                        + (s.otherStatus() > 0
+                                ? ", " + s.otherStatus() + " with another status"
+                                : ""));
+        double saving =
+                s.computeSeconds() > 0 ? s.endToEndSeconds() / s.computeSeconds() : Double.NaN;
+        row(
+                h,
+                "compute time",
+                escape(Format.duration(s.computeSeconds()))
+                        + " of stage wall time (shared dense "
+                        + "and sparse stages counted once); "
+                        + escape(Format.duration(s.endToEndSeconds()))
+                        + " if every point had run its own full pipeline"
+                        + (Double.isNaN(saving) ? "" : " (" + Format.fixed(saving, 1) + "×)"));
         if (s.firstStart() != null || s.lastFinish() != null) {
-            row(h, "point stages ran", escape(orMissing(s.firstStart())) + " → " + escape(orMissing(s.lastFinish())));
+            row(
+                    h,
+                    "point stages ran",
+                    escape(orMissing(s.firstStart())) + " → " + escape(orMissing(s.lastFinish())));
         }
         row(h, "results", "<code>" + escape(c.source()) + "</code>");
         row(h, "generated", escape(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()));
@@ -96,26 +130,36 @@ final class HtmlPage {
     }
 
     private static void recommended(StringBuilder h, ReportContent c) {
-        h.append("<section id=\"recommended\">\n<h2>Recommended points</h2>\n<p>The model with the fewest "
-                + "parameters whose mAP50-95 is within an <b>absolute</b> tolerance of its seed's dense baseline "
-                + "(0.005 = half a mAP50-95 point on the 0–1 scale).</p>\n<table>\n<tr><th>within</th>"
-                + "<th>point</th><th>method</th><th>λ</th><th>ratio</th><th>seed</th><th>params</th>"
-                + "<th>of dense</th><th>GFLOPs</th><th>mAP50-95</th><th>Δ vs dense</th><th>FPS</th></tr>\n");
+        h.append(
+                "<section id=\"recommended\">\n<h2>Recommended points</h2>\n<p>The model with the fewest "
+                        + "parameters whose mAP50-95 is within an <b>absolute</b> tolerance of its seed's dense baseline "
+                        + "(0.005 = half a mAP50-95 point on the 0–1 scale).</p>\n<table>\n<tr><th>within</th>"
+                        + "<th>point</th><th>method</th><th>λ</th><th>ratio</th><th>seed</th><th>params</th>"
+                        + "<th>of dense</th><th>GFLOPs</th><th>mAP50-95</th><th>Δ vs dense</th><th>FPS</th></tr>\n");
         for (TradeOffs.Recommendation r : c.recommendations()) {
-            h.append("<tr data-tolerance=\"").append(r.tolerance()).append("\"><td>")
-                    .append(Format.number(r.tolerance())).append("</td>");
+            h.append("<tr data-tolerance=\"")
+                    .append(r.tolerance())
+                    .append("\"><td>")
+                    .append(Format.number(r.tolerance()))
+                    .append("</td>");
             PointRecord p = r.point();
             if (p == null) {
                 h.append("<td colspan=\"11\" class=\"muted\">no ok point is within ")
-                        .append(Format.number(r.tolerance())).append(" mAP50-95 of its dense baseline</td></tr>\n");
+                        .append(Format.number(r.tolerance()))
+                        .append(" mAP50-95 of its dense baseline</td></tr>\n");
                 continue;
             }
-            h.append(td(p.pointId())).append(td(p.method())).append(num(Format.number(p.lambdaOrZero())))
-                    .append(num(Format.number(p.ratio()))).append(num(p.seed() == null ? "–" : p.seed().toString()))
+            h.append(td(p.pointId()))
+                    .append(td(p.method()))
+                    .append(num(Format.number(p.lambdaOrZero())))
+                    .append(num(Format.number(p.ratio())))
+                    .append(num(p.seed() == null ? "–" : p.seed().toString()))
                     .append(num(Format.count(p.after().params())))
                     .append(num(Format.percent(fraction(p.after().params(), p.denseParams()))))
-                    .append(num(Format.fixed(p.after().gflops(), 2))).append(num(Format.fixed(p.after().map5095(), 4)))
-                    .append(num(Format.signed(p.deltaMap5095(), 4))).append(num(Format.fixed(p.after().fps(), 1)))
+                    .append(num(Format.fixed(p.after().gflops(), 2)))
+                    .append(num(Format.fixed(p.after().map5095(), 4)))
+                    .append(num(Format.signed(p.deltaMap5095(), 4)))
+                    .append(num(Format.fixed(p.after().fps(), 1)))
                     .append("</tr>\n");
         }
         h.append("</table>\n</section>\n");
@@ -124,17 +168,24 @@ final class HtmlPage {
     private static void baselines(StringBuilder h, ReportContent c) {
         h.append("<section id=\"baselines\">\n<h2>Dense baseline</h2>\n");
         if (c.baselines().isEmpty()) {
-            h.append("<p class=\"muted\">No dense stage finished with a mAP50-95.</p>\n</section>\n");
+            h.append(
+                    "<p class=\"muted\">No dense stage finished with a mAP50-95.</p>\n</section>\n");
             return;
         }
-        h.append("<table>\n<tr><th>dense stage</th><th>seed</th><th>params</th><th>GFLOPs</th><th>mAP50</th>"
-                + "<th>mAP50-95</th><th>FPS</th></tr>\n");
+        h.append(
+                "<table>\n<tr><th>dense stage</th><th>seed</th><th>params</th><th>GFLOPs</th><th>mAP50</th>"
+                        + "<th>mAP50-95</th><th>FPS</th></tr>\n");
         for (DenseBaseline b : c.baselines()) {
             ModelMetrics m = b.metrics();
-            h.append("<tr>").append(td(b.denseId())).append(num(b.seed() == null ? "–" : b.seed().toString()))
-                    .append(num(Format.count(m.params()))).append(num(Format.fixed(m.gflops(), 2)))
-                    .append(num(Format.fixed(m.map50(), 4))).append(num(Format.fixed(m.map5095(), 4)))
-                    .append(num(Format.fixed(m.fps(), 1))).append("</tr>\n");
+            h.append("<tr>")
+                    .append(td(b.denseId()))
+                    .append(num(b.seed() == null ? "–" : b.seed().toString()))
+                    .append(num(Format.count(m.params())))
+                    .append(num(Format.fixed(m.gflops(), 2)))
+                    .append(num(Format.fixed(m.map50(), 4)))
+                    .append(num(Format.fixed(m.map5095(), 4)))
+                    .append(num(Format.fixed(m.fps(), 1)))
+                    .append("</tr>\n");
         }
         h.append("</table>\n</section>\n");
     }
@@ -143,13 +194,23 @@ final class HtmlPage {
         h.append("<section id=\"charts\">\n<h2>Charts</h2>\n<div class=\"charts\">\n");
         Base64.Encoder b64 = Base64.getEncoder();
         for (Chart chart : c.charts()) {
-            h.append("<figure class=\"chart\" id=\"").append(escape(chart.fileName().replace(".png", "")))
-                    .append("\">\n<img class=\"chart\" width=\"").append(chart.width()).append("\" height=\"")
-                    .append(chart.height()).append("\" alt=\"").append(escape(chart.title()))
-                    .append("\" data-file=\"").append(escape(chart.fileName()))
-                    .append("\" src=\"data:image/png;base64,").append(b64.encodeToString(chart.png()))
-                    .append("\">\n<figcaption>").append(escape(chart.caption())).append(" · <a href=\"")
-                    .append(escape(chart.fileName())).append("\">PNG</a></figcaption>\n</figure>\n");
+            h.append("<figure class=\"chart\" id=\"")
+                    .append(escape(chart.fileName().replace(".png", "")))
+                    .append("\">\n<img class=\"chart\" width=\"")
+                    .append(chart.width())
+                    .append("\" height=\"")
+                    .append(chart.height())
+                    .append("\" alt=\"")
+                    .append(escape(chart.title()))
+                    .append("\" data-file=\"")
+                    .append(escape(chart.fileName()))
+                    .append("\" src=\"data:image/png;base64,")
+                    .append(b64.encodeToString(chart.png()))
+                    .append("\">\n<figcaption>")
+                    .append(escape(chart.caption()))
+                    .append(" · <a href=\"")
+                    .append(escape(chart.fileName()))
+                    .append("\">PNG</a></figcaption>\n</figure>\n");
         }
         h.append("</div>\n");
         if (!c.notes().isEmpty()) {
@@ -161,19 +222,34 @@ final class HtmlPage {
     }
 
     private static void failed(StringBuilder h, ReportContent c) {
-        List<PointRecord> bad = c.points().stream().filter(p -> !p.ok())
-                .sorted(Comparator.comparing(PointRecord::status, Comparator.nullsLast(Comparator.naturalOrder()))
-                        .thenComparing(PointRecord::pointId, Comparator.nullsLast(Comparator.naturalOrder())))
-                .toList();
-        h.append("<section id=\"failed\">\n<h2>Failed and not-run points (").append(bad.size()).append(")</h2>\n");
+        List<PointRecord> bad =
+                c.points().stream()
+                        .filter(p -> !p.ok())
+                        .sorted(
+                                Comparator.comparing(
+                                                PointRecord::status,
+                                                Comparator.nullsLast(Comparator.naturalOrder()))
+                                        .thenComparing(
+                                                PointRecord::pointId,
+                                                Comparator.nullsLast(Comparator.naturalOrder())))
+                        .toList();
+        h.append("<section id=\"failed\">\n<h2>Failed and not-run points (")
+                .append(bad.size())
+                .append(")</h2>\n");
         if (bad.isEmpty()) {
             h.append("<p class=\"muted\">Every point finished.</p>\n</section>\n");
             return;
         }
-        h.append("<table>\n<tr><th>point</th><th>status</th><th>stage</th><th>settings</th><th>error</th></tr>\n");
+        h.append(
+                "<table>\n<tr><th>point</th><th>status</th><th>stage</th><th>settings</th><th>error</th></tr>\n");
         for (PointRecord p : bad) {
-            h.append("<tr>").append(td(p.pointId())).append(status(p.status())).append(td(p.failedStage()))
-                    .append(td(p.settingsLabel())).append("<td><pre class=\"error\">").append(escape(p.error()))
+            h.append("<tr>")
+                    .append(td(p.pointId()))
+                    .append(status(p.status()))
+                    .append(td(p.failedStage()))
+                    .append(td(p.settingsLabel()))
+                    .append("<td><pre class=\"error\">")
+                    .append(escape(p.error()))
                     .append("</pre></td></tr>\n");
         }
         h.append("</table>\n</section>\n");
@@ -182,30 +258,48 @@ final class HtmlPage {
     private static void allPoints(StringBuilder h, ReportContent c) {
         Set<String> onFront = new HashSet<>();
         c.fronts().getOrDefault(Axis.PARAMS, List.of()).forEach(p -> onFront.add(p.pointId()));
-        h.append("<section id=\"points\">\n<h2>All points</h2>\n<p>Ok points by parameters; a dark left edge marks "
-                + "the Pareto front of mAP50-95 vs parameters.</p>\n<table>\n<tr><th>point</th><th>status</th>"
-                + "<th>method</th><th>λ</th><th>ratio</th><th>seed</th><th>params</th><th>nonzero params</th><th>GFLOPs</th>"
-                + "<th>mAP50</th><th>mAP50-95</th><th>Δ vs dense</th><th>FPS</th></tr>\n");
-        List<PointRecord> sorted = c.points().stream().sorted(Comparator
-                .comparing((PointRecord p) -> !p.ok())
-                .thenComparing(p -> p.after().params(), Comparator.nullsLast(Comparator.naturalOrder()))
-                .thenComparing(PointRecord::pointId, Comparator.nullsLast(Comparator.naturalOrder()))).toList();
+        h.append(
+                "<section id=\"points\">\n<h2>All points</h2>\n<p>Ok points by parameters; a dark left edge marks "
+                        + "the Pareto front of mAP50-95 vs parameters.</p>\n<table>\n<tr><th>point</th><th>status</th>"
+                        + "<th>method</th><th>λ</th><th>ratio</th><th>seed</th><th>params</th><th>nonzero params</th><th>GFLOPs</th>"
+                        + "<th>mAP50</th><th>mAP50-95</th><th>Δ vs dense</th><th>FPS</th></tr>\n");
+        List<PointRecord> sorted =
+                c.points().stream()
+                        .sorted(
+                                Comparator.comparing((PointRecord p) -> !p.ok())
+                                        .thenComparing(
+                                                p -> p.after().params(),
+                                                Comparator.nullsLast(Comparator.naturalOrder()))
+                                        .thenComparing(
+                                                PointRecord::pointId,
+                                                Comparator.nullsLast(Comparator.naturalOrder())))
+                        .toList();
         for (PointRecord p : sorted) {
-            h.append(onFront.contains(p.pointId()) ? "<tr class=\"front\">" : "<tr>").append(td(p.pointId()))
-                    .append(status(p.status())).append(td(p.method() + (p.reconstruct() ? " + reconstruct" : "")))
+            h.append(onFront.contains(p.pointId()) ? "<tr class=\"front\">" : "<tr>")
+                    .append(td(p.pointId()))
+                    .append(status(p.status()))
+                    .append(td(p.method() + (p.reconstruct() ? " + reconstruct" : "")))
                     .append(num(Format.number(p.lambdaOrZero())))
-                    .append(num(Format.number(p.ratio()))).append(num(p.seed() == null ? "–" : p.seed().toString()))
-                    .append(num(Format.count(p.after().params()))).append(num(Format.count(p.after().nonzeroOrParams())))
+                    .append(num(Format.number(p.ratio())))
+                    .append(num(p.seed() == null ? "–" : p.seed().toString()))
+                    .append(num(Format.count(p.after().params())))
+                    .append(num(Format.count(p.after().nonzeroOrParams())))
                     .append(num(Format.fixed(p.after().gflops(), 2)))
-                    .append(num(Format.fixed(p.after().map50(), 4))).append(num(Format.fixed(p.after().map5095(), 4)))
-                    .append(num(Format.signed(p.deltaMap5095(), 4))).append(num(Format.fixed(p.after().fps(), 1)))
+                    .append(num(Format.fixed(p.after().map50(), 4)))
+                    .append(num(Format.fixed(p.after().map5095(), 4)))
+                    .append(num(Format.signed(p.deltaMap5095(), 4)))
+                    .append(num(Format.fixed(p.after().fps(), 1)))
                     .append("</tr>\n");
         }
         h.append("</table>\n</section>\n");
     }
 
     private static void row(StringBuilder h, String name, String html) {
-        h.append("<tr><th>").append(escape(name)).append("</th><td>").append(html).append("</td></tr>\n");
+        h.append("<tr><th>")
+                .append(escape(name))
+                .append("</th><td>")
+                .append(html)
+                .append("</td></tr>\n");
     }
 
     private static String td(String text) {
@@ -218,7 +312,11 @@ final class HtmlPage {
 
     private static String status(String status) {
         String s = status == null ? "unknown" : status;
-        return "<td class=\"status-" + escape(s.replaceAll("[^a-z_]", "")) + "\">" + escape(s) + "</td>";
+        return "<td class=\"status-"
+                + escape(s.replaceAll("[^a-z_]", ""))
+                + "\">"
+                + escape(s)
+                + "</td>";
     }
 
     private static Double fraction(Double part, Double whole) {

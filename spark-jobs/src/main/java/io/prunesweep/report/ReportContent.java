@@ -6,12 +6,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything the page shows, computed once from the tables: the numbers ({@link TradeOffs}), the baselines,
- * the rendered charts, and a note for every chart that could not be drawn (and why).
+ * Everything the page shows, computed once from the tables: the numbers ({@link TradeOffs}), the
+ * baselines, the rendered charts, and a note for every chart that could not be drawn (and why).
  */
-public record ReportContent(String source, SweepSummary summary, List<DenseBaseline> baselines,
-        List<TradeOffs.Recommendation> recommendations, Map<Axis, List<PointRecord>> fronts, List<Chart> charts,
-        List<String> notes, List<PointRecord> points) {
+public record ReportContent(
+        String source,
+        SweepSummary summary,
+        List<DenseBaseline> baselines,
+        List<TradeOffs.Recommendation> recommendations,
+        Map<Axis, List<PointRecord>> fronts,
+        List<Chart> charts,
+        List<String> notes,
+        List<PointRecord> points) {
 
     public static ReportContent of(SweepResults results) {
         List<PointRecord> points = results.points();
@@ -23,17 +29,24 @@ public record ReportContent(String source, SweepSummary summary, List<DenseBasel
             fronts.put(axis, TradeOffs.paretoFront(points, axis));
             Chart c = TradeOffChart.build(points, baselines, axis);
             if (c == null) {
-                notes.add("mAP50-95 vs " + axis.label() + ": no ok point has both after_map50_95 and after_"
-                        + axis.id() + ", nothing to draw.");
+                notes.add(
+                        "mAP50-95 vs "
+                                + axis.label()
+                                + ": no ok point has both after_map50_95 and after_"
+                                + axis.id()
+                                + ", nothing to draw.");
             } else {
                 charts.add(c);
             }
         }
-        charts.addAll(SparsityChart.build(points, baselines)); // only when the sweep has unstructured points
+        charts.addAll(
+                SparsityChart.build(
+                        points, baselines)); // only when the sweep has unstructured points
         List<Chart> gamma = GammaChart.build(points, results.denseStages());
         if (gamma.isEmpty()) {
-            notes.add("BN |γ| histograms: no point carries before.gamma_hist_0..6 in extra_metrics "
-                    + "(the engine that ran this sweep did not report them).");
+            notes.add(
+                    "BN |γ| histograms: no point carries before.gamma_hist_0..6 in extra_metrics "
+                            + "(the engine that ran this sweep did not report them).");
         }
         charts.addAll(gamma);
         List<Chart> curves = CurveChart.build(results.epochs());
@@ -41,7 +54,14 @@ public record ReportContent(String source, SweepSummary summary, List<DenseBasel
             notes.add("Training curves: the epochs table has no rows with loss or mAP50-95.");
         }
         charts.addAll(curves);
-        return new ReportContent(results.source(), SweepSummary.of(points), baselines, TradeOffs.recommend(points),
-                fronts, List.copyOf(charts), List.copyOf(notes), points);
+        return new ReportContent(
+                results.source(),
+                SweepSummary.of(points),
+                baselines,
+                TradeOffs.recommend(points),
+                fronts,
+                List.copyOf(charts),
+                List.copyOf(notes),
+                points);
     }
 }

@@ -11,25 +11,40 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ./prunesweep report --results <sweep output URI> [--out DIR] [--master local[*]]}: the trade-off
- * report of a finished (or partly finished) sweep as one self-contained {@code index.html} with its charts.
+ * {@code ./prunesweep report --results <sweep output URI> [--out DIR] [--master local[*]]}: the
+ * trade-off report of a finished (or partly finished) sweep as one self-contained {@code
+ * index.html} with its charts.
  */
-@Command(name = "report", mixinStandardHelpOptions = true,
-        description = "Write the trade-off report (HTML + PNG charts) of a sweep's Parquet results.")
+@Command(
+        name = "report",
+        mixinStandardHelpOptions = true,
+        description =
+                "Write the trade-off report (HTML + PNG charts) of a sweep's Parquet results.")
 public final class ReportJob implements Callable<Integer> {
 
-    @Option(names = "--results", required = true, paramLabel = "URI",
-            description = "the sweep's output URI (holding tables/points), or its tables/ directory; "
-                    + "any Hadoop URI: a path, hdfs://, s3a://")
+    @Option(
+            names = "--results",
+            required = true,
+            paramLabel = "URI",
+            description =
+                    "the sweep's output URI (holding tables/points), or its tables/ directory; "
+                            + "any Hadoop URI: a path, hdfs://, s3a://")
     String results;
 
-    @Option(names = "--out", paramLabel = "DIR",
-            description = "where to write index.html and the charts (default: <sweep output>/report)")
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description =
+                    "where to write index.html and the charts (default: <sweep output>/report)")
     String out;
 
-    @Option(names = "--master", paramLabel = "MASTER", defaultValue = "local[*]",
-            description = "Spark master for reading the tables (default: ${DEFAULT-VALUE}); "
-                    + "a spark-submit --master wins")
+    @Option(
+            names = "--master",
+            paramLabel = "MASTER",
+            defaultValue = "local[*]",
+            description =
+                    "Spark master for reading the tables (default: ${DEFAULT-VALUE}); "
+                            + "a spark-submit --master wins")
     String master;
 
     private final PrintStream console;
@@ -53,13 +68,17 @@ public final class ReportJob implements Callable<Integer> {
         conf.setIfMissing("spark.sql.shuffle.partitions", "1");
         // Bad input is reported before paying for a Spark session.
         ResultsReader.requirePoints(where, SparkHadoopUtil.get().newConfiguration(conf));
-        // Stop the session only if this command started it (embedded in a driver, the session is the caller's).
-        boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
+        // Stop the session only if this command started it (embedded in a driver, the session is
+        // the caller's).
+        boolean ownSession =
+                SparkSession.getActiveSession().isEmpty()
+                        && SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         try {
             TradeOffReport.Written w = TradeOffReport.write(spark, where, outDir);
-            console.printf("report: %s (%d points, %d charts, %.1f s)%n", w.indexUri(), w.points(), w.charts(),
-                    w.seconds());
+            console.printf(
+                    "report: %s (%d points, %d charts, %.1f s)%n",
+                    w.indexUri(), w.points(), w.charts(), w.seconds());
             return 0;
         } finally {
             if (ownSession) {
@@ -73,22 +92,25 @@ public final class ReportJob implements Callable<Integer> {
         System.exit(commandLine(new ReportJob()).execute(args));
     }
 
-    /** The picocli command with the project's error convention: InputException → one line, exit 2. */
+    /**
+     * The picocli command with the project's error convention: InputException → one line, exit 2.
+     */
     static CommandLine commandLine(ReportJob job) {
         CommandLine cl = new CommandLine(job);
-        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            Throwable t = e;
-            while (t != null && !(t instanceof InputException)) {
-                t = t.getCause();
-            }
-            if (t != null) {
-                cmd.getErr().println("error: " + t.getMessage().replace("\n", " "));
-                return 2;
-            }
-            cmd.getErr().println("error: " + e);
-            e.printStackTrace(cmd.getErr());
-            return 1;
-        });
+        cl.setExecutionExceptionHandler(
+                (e, cmd, parsed) -> {
+                    Throwable t = e;
+                    while (t != null && !(t instanceof InputException)) {
+                        t = t.getCause();
+                    }
+                    if (t != null) {
+                        cmd.getErr().println("error: " + t.getMessage().replace("\n", " "));
+                        return 2;
+                    }
+                    cmd.getErr().println("error: " + e);
+                    e.printStackTrace(cmd.getErr());
+                    return 1;
+                });
         return cl;
     }
 }

@@ -3,19 +3,21 @@ package io.prunesweep.report;
 import io.prunesweep.InputException;
 
 /**
- * Where a sweep's tables are, from what the user gave {@code --results}: the sweep's output URI (holding
- * {@code tables/}) or that {@code tables/} directory itself. Any Hadoop URI (local path, hdfs://, s3a://).
+ * Where a sweep's tables are, from what the user gave {@code --results}: the sweep's output URI
+ * (holding {@code tables/}) or that {@code tables/} directory itself. Any Hadoop URI (local path,
+ * hdfs://, s3a://).
  *
  * @param sweepOutput the sweep's output URI
- * @param tablesDir   {@code <sweepOutput>/tables}
+ * @param tablesDir {@code <sweepOutput>/tables}
  */
 public record ResultsLocation(String sweepOutput, String tablesDir) {
     static final String TABLES = "tables";
 
     public static ResultsLocation parse(String results) {
         if (results == null || results.isBlank()) {
-            throw new InputException("--results is empty: give the sweep's output URI (the directory holding "
-                    + "tables/points), e.g. --results runs/sweeps/quickstart");
+            throw new InputException(
+                    "--results is empty: give the sweep's output URI (the directory holding "
+                            + "tables/points), e.g. --results runs/sweeps/quickstart");
         }
         String r = results.strip();
         while (r.endsWith("/") && !r.endsWith("://") && r.length() > 1) {

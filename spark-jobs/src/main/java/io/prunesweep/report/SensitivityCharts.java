@@ -28,9 +28,9 @@ import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
 /**
- * The charts of a sensitivity scan ({@code tables/sensitivity}, written by {@code mode: sensitivity}): a heat map
- * (space x ratio, colour = mAP50-95 change) and the per-space curves, one pair per scanned (seed, lambda, method).
- * Spaces keep the table's order, which is the network's.
+ * The charts of a sensitivity scan ({@code tables/sensitivity}, written by {@code mode:
+ * sensitivity}): a heat map (space x ratio, colour = mAP50-95 change) and the per-space curves, one
+ * pair per scanned (seed, lambda, method). Spaces keep the table's order, which is the network's.
  */
 final class SensitivityCharts {
     private SensitivityCharts() {}
@@ -38,7 +38,8 @@ final class SensitivityCharts {
     /** The spaces drawn in colour on the curves chart (the most sensitive); the rest are grey. */
     static final int COLOURED = 8;
 
-    record Scanned(long seed, double lambda, String method, String space, double ratio, double delta) {
+    record Scanned(
+            long seed, double lambda, String method, String space, double ratio, double delta) {
         String group() {
             return method + " λ=" + Format.number(lambda) + " seed " + seed;
         }
@@ -50,16 +51,29 @@ final class SensitivityCharts {
         try {
             Configuration conf = spark.sparkContext().hadoopConfiguration();
             Path p = new Path(dir);
-            if (!p.getFileSystem(conf).exists(p)) return List.of();
+            if (!p.getFileSystem(conf).exists(p)) {
+                return List.of();
+            }
         } catch (java.io.IOException e) {
             return List.of();
         }
         List<Scanned> out = new ArrayList<>();
-        for (Row r : spark.read().parquet(dir).select("seed", "lambda", "method", "space", "ratio", "delta")
-                .collectAsList()) {
-            if (r.isNullAt(5)) continue;
-            out.add(new Scanned(r.getLong(0), r.getDouble(1), r.getString(2), r.getString(3), r.getDouble(4),
-                    r.getDouble(5)));
+        for (Row r :
+                spark.read()
+                        .parquet(dir)
+                        .select("seed", "lambda", "method", "space", "ratio", "delta")
+                        .collectAsList()) {
+            if (r.isNullAt(5)) {
+                continue;
+            }
+            out.add(
+                    new Scanned(
+                            r.getLong(0),
+                            r.getDouble(1),
+                            r.getString(2),
+                            r.getString(3),
+                            r.getDouble(4),
+                            r.getDouble(5)));
         }
         return out;
     }
@@ -79,15 +93,19 @@ final class SensitivityCharts {
 
     private static List<String> spaces(List<Scanned> rows) {
         List<String> out = new ArrayList<>();
-        rows.forEach(r -> {
-            if (!out.contains(r.space())) out.add(r.space());
-        });
+        rows.forEach(
+                r -> {
+                    if (!out.contains(r.space())) {
+                        out.add(r.space());
+                    }
+                });
         return out;
     }
 
     static Chart heatMap(String group, List<Scanned> rows, int index) {
         List<String> spaces = spaces(rows);
-        List<Double> ratios = new ArrayList<>(new TreeSet<>(rows.stream().map(Scanned::ratio).toList()));
+        List<Double> ratios =
+                new ArrayList<>(new TreeSet<>(rows.stream().map(Scanned::ratio).toList()));
         double[][] xyz = new double[3][rows.size()];
         double worst = 0;
         for (int i = 0; i < rows.size(); i++) {
@@ -99,8 +117,10 @@ final class SensitivityCharts {
         }
         DefaultXYZDataset data = new DefaultXYZDataset();
         data.addSeries("delta", xyz);
-        SymbolAxis x = new SymbolAxis("ratio of the space's channels removed",
-                ratios.stream().map(Format::number).toArray(String[]::new));
+        SymbolAxis x =
+                new SymbolAxis(
+                        "ratio of the space's channels removed",
+                        ratios.stream().map(Format::number).toArray(String[]::new));
         List<String> top = new ArrayList<>(spaces);
         java.util.Collections.reverse(top);
         SymbolAxis y = new SymbolAxis("channel space", top.toArray(String[]::new));
@@ -110,7 +130,8 @@ final class SensitivityCharts {
         LookupPaintScale scale = new LookupPaintScale(floor, 0.05, new Color(0x1B, 0x5E, 0x20));
         int steps = 10;
         for (int s = 0; s < steps; s++) {
-            double v = floor + (0 - floor) * s / steps; // from the worst drop (dark red) to 0 (white)
+            double v =
+                    floor + (0 - floor) * s / steps; // from the worst drop (dark red) to 0 (white)
             float t = (float) s / steps;
             scale.add(v, new Color(0.55f + 0.45f * t, t, t));
         }
@@ -118,8 +139,12 @@ final class SensitivityCharts {
         scale.add(0.0, new Color(0xC8, 0xE6, 0xC9));
         renderer.setPaintScale(scale);
         XYPlot plot = new XYPlot(data, x, y, renderer);
-        JFreeChart chart = new JFreeChart("Sensitivity: mAP50-95 change (" + group + ")", ChartImage.TITLE, plot,
-                false);
+        JFreeChart chart =
+                new JFreeChart(
+                        "Sensitivity: mAP50-95 change (" + group + ")",
+                        ChartImage.TITLE,
+                        plot,
+                        false);
         NumberAxis scaleAxis = new NumberAxis("mAP50-95 change");
         scaleAxis.setRange(floor, 0.05);
         PaintScaleLegend legend = new PaintScaleLegend(scale, scaleAxis);
@@ -127,23 +152,36 @@ final class SensitivityCharts {
         legend.setMargin(4, 4, 40, 4);
         chart.addSubtitle(legend);
         int height = Math.max(ChartImage.HEIGHT, 120 + 14 * spaces.size());
-        String caption = String.format(Locale.ROOT, "%d spaces x %d ratios, each point the model with only that space "
-                + "pruned, validated without finetuning; red = mAP50-95 lost (worst %+.4f), green = gained",
-                spaces.size(), ratios.size(), worst);
-        return ChartImage.render(chart, "sensitivity_heatmap_" + index + ".png", caption, ChartImage.WIDTH, height);
+        String caption =
+                String.format(
+                        Locale.ROOT,
+                        "%d spaces x %d ratios, each point the model with only that space "
+                                + "pruned, validated without finetuning; red = mAP50-95 lost (worst %+.4f), green = gained",
+                        spaces.size(),
+                        ratios.size(),
+                        worst);
+        return ChartImage.render(
+                chart, "sensitivity_heatmap_" + index + ".png", caption, ChartImage.WIDTH, height);
     }
 
     static Chart curves(String group, List<Scanned> rows, int index) {
         List<String> spaces = spaces(rows);
         Map<String, Double> worst = new LinkedHashMap<>();
         rows.forEach(r -> worst.merge(r.space(), r.delta(), Math::min));
-        List<String> coloured = spaces.stream().sorted(Comparator.comparingDouble(worst::get)).limit(COLOURED).toList();
+        List<String> coloured =
+                spaces.stream()
+                        .sorted(Comparator.comparingDouble(worst::get))
+                        .limit(COLOURED)
+                        .toList();
         XYSeriesCollection data = new XYSeriesCollection();
-        List<String> order = new ArrayList<>(spaces.stream().filter(s -> !coloured.contains(s)).toList());
+        List<String> order =
+                new ArrayList<>(spaces.stream().filter(s -> !coloured.contains(s)).toList());
         order.addAll(coloured); // coloured lines drawn last, on top
         for (String s : order) {
             XYSeries line = new XYSeries(s);
-            rows.stream().filter(r -> r.space().equals(s)).sorted(Comparator.comparingDouble(Scanned::ratio))
+            rows.stream()
+                    .filter(r -> r.space().equals(s))
+                    .sorted(Comparator.comparingDouble(Scanned::ratio))
                     .forEach(r -> line.add(r.ratio(), r.delta()));
             data.addSeries(line);
         }
@@ -151,7 +189,9 @@ final class SensitivityCharts {
         for (int i = 0; i < order.size(); i++) {
             boolean c = coloured.contains(order.get(i));
             int k = coloured.indexOf(order.get(i));
-            renderer.setSeriesPaint(i, c ? Color.getHSBColor(k / (float) COLOURED, 0.8f, 0.75f) : new Color(0xBDBDBD));
+            renderer.setSeriesPaint(
+                    i,
+                    c ? Color.getHSBColor(k / (float) COLOURED, 0.8f, 0.75f) : new Color(0xBDBDBD));
             renderer.setSeriesStroke(i, new BasicStroke(c ? 1.6f : 0.8f));
             renderer.setSeriesShapesVisible(i, c);
             renderer.setSeriesVisibleInLegend(i, c);
@@ -160,10 +200,18 @@ final class SensitivityCharts {
         NumberAxis y = new NumberAxis("mAP50-95 change");
         y.setAutoRangeIncludesZero(true);
         XYPlot plot = new XYPlot(data, x, y, renderer);
-        JFreeChart chart = new JFreeChart("Per-space curves (" + group + ")", ChartImage.TITLE, plot, true);
-        String caption = spaces.size() + " spaces; the " + coloured.size()
-                + " with the largest drop are coloured, the others grey";
-        return ChartImage.render(chart, "sensitivity_curves_" + index + ".png", caption, ChartImage.WIDTH,
+        JFreeChart chart =
+                new JFreeChart("Per-space curves (" + group + ")", ChartImage.TITLE, plot, true);
+        String caption =
+                spaces.size()
+                        + " spaces; the "
+                        + coloured.size()
+                        + " with the largest drop are coloured, the others grey";
+        return ChartImage.render(
+                chart,
+                "sensitivity_curves_" + index + ".png",
+                caption,
+                ChartImage.WIDTH,
                 ChartImage.HEIGHT + 40);
     }
 }

@@ -1,30 +1,40 @@
 package io.prunesweep.report;
 
+import io.prunesweep.prune.ImportanceRegistry;
 import java.awt.Color;
 import java.awt.Shape;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Path2D;
 import java.awt.geom.Rectangle2D;
-import io.prunesweep.prune.ImportanceRegistry;
 import java.util.List;
 
 /**
- * Colours and markers that make a (method, λ) series readable among twenty: the hue and marker say the
- * method, the shade says λ (light = no sparse stage, dark = the strongest λ of the sweep).
+ * Colours and markers that make a (method, λ) series readable among twenty: the hue and marker say
+ * the method, the shade says λ (light = no sparse stage, dark = the strongest λ of the sweep).
  */
 final class SeriesStyle {
     private SeriesStyle() {}
 
-    private static final Color[] HUES = {new Color(0x15, 0x65, 0xC0), new Color(0xE6, 0x51, 0x00),
-        new Color(0x2E, 0x7D, 0x32), new Color(0x61, 0x61, 0x61), new Color(0x6A, 0x1B, 0x9A),
-        new Color(0x8D, 0x6E, 0x63)};
+    private static final Color[] HUES = {
+        new Color(0x15, 0x65, 0xC0),
+        new Color(0xE6, 0x51, 0x00),
+        new Color(0x2E, 0x7D, 0x32),
+        new Color(0x61, 0x61, 0x61),
+        new Color(0x6A, 0x1B, 0x9A),
+        new Color(0x8D, 0x6E, 0x63)
+    };
 
-    /** The method's hue, lighter for weaker λ: {@code lambdaRank} of {@code lambdaCount} (0 = weakest). */
+    /**
+     * The method's hue, lighter for weaker λ: {@code lambdaRank} of {@code lambdaCount} (0 =
+     * weakest).
+     */
     static Color colour(String method, int lambdaRank, int lambdaCount) {
         Color hue = HUES[methodIndex(method) % HUES.length];
         // Mix with white: up to 60 % white for the weakest λ, the pure hue for the strongest.
-        double white = lambdaCount <= 1 ? 0 : 0.6 * (lambdaCount - 1 - lambdaRank) / (lambdaCount - 1);
-        return new Color(mix(hue.getRed(), white), mix(hue.getGreen(), white), mix(hue.getBlue(), white));
+        double white =
+                lambdaCount <= 1 ? 0 : 0.6 * (lambdaCount - 1 - lambdaRank) / (lambdaCount - 1);
+        return new Color(
+                mix(hue.getRed(), white), mix(hue.getGreen(), white), mix(hue.getBlue(), white));
     }
 
     static Shape marker(String method) {
@@ -38,10 +48,12 @@ final class SeriesStyle {
     }
 
     private static int methodIndex(String method) {
-        // the registry's order: built-ins first, so their colours never move when a criterion is added
+        // the registry's order: built-ins first, so their colours never move when a criterion is
+        // added
         List<String> methods = ImportanceRegistry.ids();
         int i = methods.indexOf(method);
-        // Methods this JVM has not registered (a table from another build) still get a stable, distinct style.
+        // Methods this JVM has not registered (a table from another build) still get a stable,
+        // distinct style.
         return i >= 0 ? i : methods.size() + Math.floorMod(String.valueOf(method).hashCode(), 2);
     }
 

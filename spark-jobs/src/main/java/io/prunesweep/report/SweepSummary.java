@@ -10,11 +10,22 @@ import java.util.Set;
 /**
  * The header of the report: which sweep, how many points ended how, and the compute spent.
  *
- * @param computeSeconds   stage wall time with each shared dense/sparse stage counted once (what the sweep cost)
- * @param endToEndSeconds  the same points run as separate full pipelines (what sharing saved against)
+ * @param computeSeconds stage wall time with each shared dense/sparse stage counted once (what the
+ *     sweep cost)
+ * @param endToEndSeconds the same points run as separate full pipelines (what sharing saved
+ *     against)
  */
-public record SweepSummary(List<String> sweepIds, int points, int ok, int failed, int notRun, int otherStatus,
-        double computeSeconds, double endToEndSeconds, String firstStart, String lastFinish) {
+public record SweepSummary(
+        List<String> sweepIds,
+        int points,
+        int ok,
+        int failed,
+        int notRun,
+        int otherStatus,
+        double computeSeconds,
+        double endToEndSeconds,
+        String firstStart,
+        String lastFinish) {
 
     public static SweepSummary of(List<PointRecord> rows) {
         Set<String> ids = new LinkedHashSet<>();
@@ -36,7 +47,7 @@ public record SweepSummary(List<String> sweepIds, int points, int ok, int failed
                 case PointRecord.OK -> ok++;
                 case PointRecord.FAILED -> failed++;
                 case PointRecord.NOT_RUN -> notRun++;
-                default -> { }
+                default -> {}
             }
             if (p.denseId() != null && p.denseSeconds() != null) {
                 dense.putIfAbsent(p.denseId(), p.denseSeconds());
@@ -45,18 +56,31 @@ public record SweepSummary(List<String> sweepIds, int points, int ok, int failed
                 sparse.putIfAbsent(p.sparseId(), p.sparseSeconds());
             }
             own += orZero(p.pruneFinetuneSeconds());
-            endToEnd += orZero(p.denseSeconds()) + orZero(p.sparseSeconds()) + orZero(p.pruneFinetuneSeconds());
+            endToEnd +=
+                    orZero(p.denseSeconds())
+                            + orZero(p.sparseSeconds())
+                            + orZero(p.pruneFinetuneSeconds());
             // ISO-8601 instants in UTC compare correctly as strings.
             if (p.startedAt() != null && (start == null || p.startedAt().compareTo(start) < 0)) {
                 start = p.startedAt();
             }
-            if (p.finishedAt() != null && (finish == null || p.finishedAt().compareTo(finish) > 0)) {
+            if (p.finishedAt() != null
+                    && (finish == null || p.finishedAt().compareTo(finish) > 0)) {
                 finish = p.finishedAt();
             }
         }
         double shared = own + sum(dense) + sum(sparse);
-        return new SweepSummary(List.copyOf(ids), rows.size(), ok, failed, notRun,
-                rows.size() - ok - failed - notRun, shared, endToEnd, start, finish);
+        return new SweepSummary(
+                List.copyOf(ids),
+                rows.size(),
+                ok,
+                failed,
+                notRun,
+                rows.size() - ok - failed - notRun,
+                shared,
+                endToEnd,
+                start,
+                finish);
     }
 
     /** The sweep id for titles; several ids (a table someone merged) are joined. */

@@ -24,8 +24,8 @@ import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
 /**
- * mAP50-95 against a cost ({@link Axis}): one line per (method, λ) through its ratios, the Pareto front
- * drawn over them, the dense baseline as a marked point and a dashed level.
+ * mAP50-95 against a cost ({@link Axis}): one line per (method, λ) through its ratios, the Pareto
+ * front drawn over them, the dense baseline as a marked point and a dashed level.
  */
 final class TradeOffChart {
     private TradeOffChart() {}
@@ -46,14 +46,17 @@ final class TradeOffChart {
         Map<String, XYSeries> bySetting = new LinkedHashMap<>();
         Map<String, PointRecord> seriesKeys = new LinkedHashMap<>();
         measured.stream()
-                .sorted(Comparator.comparing((PointRecord p) -> String.valueOf(p.method()))
-                        .thenComparingDouble(PointRecord::lambdaOrZero))
-                .forEach(p -> {
-                    String key = p.method() + " λ=" + Format.number(p.lambdaOrZero());
-                    seriesKeys.putIfAbsent(key, p);
-                    bySetting.computeIfAbsent(key, k -> new XYSeries(k, true, true))
-                            .add(axis.of(p.after()) / unit, p.after().map5095());
-                });
+                .sorted(
+                        Comparator.comparing((PointRecord p) -> String.valueOf(p.method()))
+                                .thenComparingDouble(PointRecord::lambdaOrZero))
+                .forEach(
+                        p -> {
+                            String key = p.method() + " λ=" + Format.number(p.lambdaOrZero());
+                            seriesKeys.putIfAbsent(key, p);
+                            bySetting
+                                    .computeIfAbsent(key, k -> new XYSeries(k, true, true))
+                                    .add(axis.of(p.after()) / unit, p.after().map5095());
+                        });
         bySetting.values().forEach(curves::addSeries);
 
         XYSeries front = new XYSeries("Pareto front", false, true);
@@ -73,13 +76,16 @@ final class TradeOffChart {
         y.setAutoRangeIncludesZero(false);
         y.setNumberFormatOverride(new DecimalFormat("0.000"));
 
-        List<Double> lambdas = measured.stream().map(PointRecord::lambdaOrZero).distinct().sorted().toList();
+        List<Double> lambdas =
+                measured.stream().map(PointRecord::lambdaOrZero).distinct().sorted().toList();
         XYLineAndShapeRenderer curveRenderer = new XYLineAndShapeRenderer(true, true);
         int i = 0;
         for (PointRecord key : seriesKeys.values()) {
             curveRenderer.setSeriesStroke(i, new BasicStroke(1.4f));
-            curveRenderer.setSeriesPaint(i, SeriesStyle.colour(key.method(), lambdas.indexOf(key.lambdaOrZero()),
-                    lambdas.size()));
+            curveRenderer.setSeriesPaint(
+                    i,
+                    SeriesStyle.colour(
+                            key.method(), lambdas.indexOf(key.lambdaOrZero()), lambdas.size()));
             curveRenderer.setSeriesShape(i, SeriesStyle.marker(key.method()));
             i++;
         }
@@ -87,8 +93,15 @@ final class TradeOffChart {
 
         XYLineAndShapeRenderer frontRenderer = new XYLineAndShapeRenderer(true, true);
         frontRenderer.setSeriesPaint(0, FRONT);
-        frontRenderer.setSeriesStroke(0, new BasicStroke(2.2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND,
-                1f, new float[] {7f, 4f}, 0f));
+        frontRenderer.setSeriesStroke(
+                0,
+                new BasicStroke(
+                        2.2f,
+                        BasicStroke.CAP_ROUND,
+                        BasicStroke.JOIN_ROUND,
+                        1f,
+                        new float[] {7f, 4f},
+                        0f));
         frontRenderer.setSeriesShape(0, new Ellipse2D.Double(-7, -7, 14, 14));
         frontRenderer.setSeriesShapesFilled(0, false);
         plot.setDataset(1, new XYSeriesCollection(front));
@@ -105,8 +118,17 @@ final class TradeOffChart {
         Set<Double> levels = new LinkedHashSet<>();
         baselines.forEach(b -> levels.add(b.map5095()));
         for (double level : levels) {
-            ValueMarker m = new ValueMarker(level, BASELINE, new BasicStroke(1f, BasicStroke.CAP_BUTT,
-                    BasicStroke.JOIN_MITER, 1f, new float[] {4f, 4f}, 0f));
+            ValueMarker m =
+                    new ValueMarker(
+                            level,
+                            BASELINE,
+                            new BasicStroke(
+                                    1f,
+                                    BasicStroke.CAP_BUTT,
+                                    BasicStroke.JOIN_MITER,
+                                    1f,
+                                    new float[] {4f, 4f},
+                                    0f));
             m.setLabel("dense " + Format.fixed(level, 3));
             m.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
             m.setLabelPaint(BASELINE);
@@ -127,18 +149,30 @@ final class TradeOffChart {
 
         String title = "mAP50-95 vs " + axis.label();
         JFreeChart chart = new JFreeChart(title, ChartImage.TITLE, plot, true);
-        String caption = measured.size() + " ok points in " + bySetting.size() + " (method, λ) series (colour and "
-                + "marker: method; darker: stronger λ); "
-                + front.getItemCount() + " on the Pareto front ("
-                + (axis.lowerIsBetter() ? "fewest " + axis.label() : "most " + axis.label())
-                + " for a given mAP50-95)"
-                + (dense.getItemCount() == 0 ? "; dense " + axis.label() + " not recorded, only its mAP level" : "");
-        return ChartImage.render(chart, "map_vs_" + axis.id() + ".png", caption, ChartImage.WIDTH,
+        String caption =
+                measured.size()
+                        + " ok points in "
+                        + bySetting.size()
+                        + " (method, λ) series (colour and "
+                        + "marker: method; darker: stronger λ); "
+                        + front.getItemCount()
+                        + " on the Pareto front ("
+                        + (axis.lowerIsBetter() ? "fewest " + axis.label() : "most " + axis.label())
+                        + " for a given mAP50-95)"
+                        + (dense.getItemCount() == 0
+                                ? "; dense " + axis.label() + " not recorded, only its mAP level"
+                                : "");
+        return ChartImage.render(
+                chart,
+                "map_vs_" + axis.id() + ".png",
+                caption,
+                ChartImage.WIDTH,
                 ChartImage.HEIGHT + 40);
     }
 
     /** Millions or thousands for large counts, so tick labels stay short. */
-    private static double unit(Axis axis, List<PointRecord> measured, List<DenseBaseline> baselines) {
+    private static double unit(
+            Axis axis, List<PointRecord> measured, List<DenseBaseline> baselines) {
         if (axis != Axis.PARAMS) {
             return 1;
         }

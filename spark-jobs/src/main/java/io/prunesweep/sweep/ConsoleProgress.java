@@ -11,8 +11,9 @@ import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 
 /**
- * Prints "points done/total, ETA" on the driver console whenever a sweep task finishes. Only jobs whose
- * group starts with {@link #GROUP_PREFIX} count, so Parquet writing and other jobs stay silent.
+ * Prints "points done/total, ETA" on the driver console whenever a sweep task finishes. Only jobs
+ * whose group starts with {@link #GROUP_PREFIX} count, so Parquet writing and other jobs stay
+ * silent.
  */
 final class ConsoleProgress extends SparkListener {
     static final String GROUP_PREFIX = "prunesweep:";
@@ -40,7 +41,9 @@ final class ConsoleProgress extends SparkListener {
         totalPoints.addAndGet(points);
     }
 
-    /** Counts runs that were already done before this run (skipped); ETA uses only this run's pace. */
+    /**
+     * Counts runs that were already done before this run (skipped); ETA uses only this run's pace.
+     */
     void alreadyDone(int runs, int points) {
         runsDone.addAndGet(runs);
         pointsDone.addAndGet(points);
@@ -50,7 +53,10 @@ final class ConsoleProgress extends SparkListener {
 
     @Override
     public void onJobStart(SparkListenerJobStart jobStart) {
-        String group = jobStart.properties() == null ? null : jobStart.properties().getProperty("spark.jobGroup.id");
+        String group =
+                jobStart.properties() == null
+                        ? null
+                        : jobStart.properties().getProperty("spark.jobGroup.id");
         if (group != null && group.startsWith(GROUP_PREFIX)) {
             String kind = group.substring(group.lastIndexOf(':') + 1);
             scala.jdk.javaapi.CollectionConverters.asJava(jobStart.stageIds())
@@ -65,11 +71,26 @@ final class ConsoleProgress extends SparkListener {
             return;
         }
         int runs = runsDone.incrementAndGet();
-        int points = kind.equals("prune_finetune") ? pointsDone.incrementAndGet() : pointsDone.get();
+        int points =
+                kind.equals("prune_finetune") ? pointsDone.incrementAndGet() : pointsDone.get();
         // a sensitivity scan has no grid points, only stage runs
-        String pointsPart = totalPoints.get() == 0 ? "" : "points " + points + "/" + totalPoints.get() + " done, ";
-        console.println("[" + sweepId + "] " + kind + " task done: " + pointsPart + "stage runs " + runs + "/"
-                + totalRuns.get() + ", ETA " + eta(runs));
+        String pointsPart =
+                totalPoints.get() == 0
+                        ? ""
+                        : "points " + points + "/" + totalPoints.get() + " done, ";
+        console.println(
+                "["
+                        + sweepId
+                        + "] "
+                        + kind
+                        + " task done: "
+                        + pointsPart
+                        + "stage runs "
+                        + runs
+                        + "/"
+                        + totalRuns.get()
+                        + ", ETA "
+                        + eta(runs));
     }
 
     private String eta(int runs) {
@@ -83,7 +104,8 @@ final class ConsoleProgress extends SparkListener {
 
     static String format(Duration d) {
         long s = d.getSeconds();
-        return s >= 3600 ? String.format("%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60)
+        return s >= 3600
+                ? String.format("%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60)
                 : String.format("%d:%02d", s / 60, s % 60);
     }
 }

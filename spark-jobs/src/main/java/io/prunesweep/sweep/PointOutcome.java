@@ -6,11 +6,17 @@ import io.prunesweep.sweep.plan.GridPoint;
 import java.util.Map;
 
 /**
- * A grid point's outcome across its chain of stages: ok only when dense, sparse (if any) and its own
- * stage all succeeded; otherwise the first stage that failed (or never ran) explains why.
+ * A grid point's outcome across its chain of stages: ok only when dense, sparse (if any) and its
+ * own stage all succeeded; otherwise the first stage that failed (or never ran) explains why.
  */
-record PointOutcome(GridPoint point, StageResult dense, StageResult sparse, StageResult own, String status,
-        String error, String failedStage) {
+record PointOutcome(
+        GridPoint point,
+        StageResult dense,
+        StageResult sparse,
+        StageResult own,
+        String status,
+        String error,
+        String failedStage) {
 
     static final String OK = "ok";
     static final String FAILED = "failed";
@@ -30,19 +36,43 @@ record PointOutcome(GridPoint point, StageResult dense, StageResult sparse, Stag
             return upstream(p, dense, sparse, own, "sparse", p.sparseId(), sparse);
         }
         if (own == null) {
-            return new PointOutcome(p, dense, sparse, null, NOT_RUN, "the prune_finetune stage has no result yet",
+            return new PointOutcome(
+                    p,
+                    dense,
+                    sparse,
+                    null,
+                    NOT_RUN,
+                    "the prune_finetune stage has no result yet",
                     "prune_finetune");
         }
         return new PointOutcome(p, dense, sparse, own, FAILED, own.error(), "prune_finetune");
     }
 
-    private static PointOutcome upstream(GridPoint p, StageResult dense, StageResult sparse, StageResult own,
-            String stage, String id, StageResult r) {
+    private static PointOutcome upstream(
+            GridPoint p,
+            StageResult dense,
+            StageResult sparse,
+            StageResult own,
+            String stage,
+            String id,
+            StageResult r) {
         if (r == null) {
-            return new PointOutcome(p, dense, sparse, own, NOT_RUN, "the " + stage + " stage " + id
-                    + " has no result yet", stage);
+            return new PointOutcome(
+                    p,
+                    dense,
+                    sparse,
+                    own,
+                    NOT_RUN,
+                    "the " + stage + " stage " + id + " has no result yet",
+                    stage);
         }
-        return new PointOutcome(p, dense, sparse, own, FAILED, stage + " stage " + id + " failed: " + r.error(),
+        return new PointOutcome(
+                p,
+                dense,
+                sparse,
+                own,
+                FAILED,
+                stage + " stage " + id + " failed: " + r.error(),
                 stage);
     }
 
@@ -55,15 +85,22 @@ record PointOutcome(GridPoint point, StageResult dense, StageResult sparse, Stag
             return 0;
         }
         Double w = r.durations().get(StageResult.WALL);
-        return w != null ? w : r.durations().values().stream().mapToDouble(Double::doubleValue).sum();
+        return w != null
+                ? w
+                : r.durations().values().stream().mapToDouble(Double::doubleValue).sum();
     }
 
-    /** Non-finite losses replayed in this point's chain (dense, sparse, its own finetune): each is a backend warning. */
+    /**
+     * Non-finite losses replayed in this point's chain (dense, sparse, its own finetune): each is a
+     * backend warning.
+     */
     int nanRecoveries() {
         int n = 0;
         for (StageResult r : new StageResult[] {dense, sparse, own}) {
             Double v = metric(r, MetricKeys.NAN_RECOVERIES);
-            if (v != null) n += v.intValue();
+            if (v != null) {
+                n += v.intValue();
+            }
         }
         return n;
     }

@@ -19,8 +19,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
- * Runs one stage of the plan as one Spark job with one task per stage run; stage runs that are already
- * done (result.json ok) or whose input stage failed are not submitted.
+ * Runs one stage of the plan as one Spark job with one task per stage run; stage runs that are
+ * already done (result.json ok) or whose input stage failed are not submitted.
  */
 final class StageJobs {
     private final JavaSparkContext jsc;
@@ -30,7 +30,12 @@ final class StageJobs {
     private final Configuration conf;
     private final PrintStream console;
 
-    StageJobs(JavaSparkContext jsc, String sweepId, ChildJvm jvm, Map<String, String> fsConf, PrintStream console) {
+    StageJobs(
+            JavaSparkContext jsc,
+            String sweepId,
+            ChildJvm jvm,
+            Map<String, String> fsConf,
+            PrintStream console) {
         this.jsc = jsc;
         this.sweepId = sweepId;
         this.jvm = jvm;
@@ -55,8 +60,8 @@ final class StageJobs {
     }
 
     /**
-     * Submits the runs of one stage that still need doing; {@code results} holds every earlier stage's
-     * outcome and receives this stage's. Never throws for a failed point.
+     * Submits the runs of one stage that still need doing; {@code results} holds every earlier
+     * stage's outcome and receives this stage's. Never throws for a failed point.
      */
     void run(StageKind kind, List<StageTask> tasks, Map<String, StageResult> results) {
         List<StageRequest> todo = new ArrayList<>();
@@ -69,7 +74,8 @@ final class StageJobs {
             List<String> inputs = new ArrayList<>();
             if (t.inputId() != null) {
                 StageResult in = results.get(t.inputId());
-                String ckpt = in == null || !in.ok() ? null : in.artifacts().get(StageResult.CHECKPOINT);
+                String ckpt =
+                        in == null || !in.ok() ? null : in.artifacts().get(StageResult.CHECKPOINT);
                 if (ckpt == null) {
                     blocked++;
                     continue;
@@ -78,27 +84,62 @@ final class StageJobs {
             } else if (t.settings().initialCheckpoint() != null) {
                 inputs.add(t.settings().initialCheckpoint());
             }
-            todo.add(new StageRequest(kind, sweepId, t.id(), t.settings(), inputs, t.outputDir(), "cpu", null,
-                    jvm.threads(), fsConf));
+            todo.add(
+                    new StageRequest(
+                            kind,
+                            sweepId,
+                            t.id(),
+                            t.settings(),
+                            inputs,
+                            t.outputDir(),
+                            "cpu",
+                            null,
+                            jvm.threads(),
+                            fsConf));
         }
         String name = kind.name().toLowerCase(java.util.Locale.ROOT);
-        console.println("[" + sweepId + "] " + name + ": " + todo.size() + " to run, "
-                + (tasks.size() - todo.size() - blocked) + " already done" + (blocked > 0
-                        ? ", " + blocked + " blocked by a failed input stage" : ""));
+        console.println(
+                "["
+                        + sweepId
+                        + "] "
+                        + name
+                        + ": "
+                        + todo.size()
+                        + " to run, "
+                        + (tasks.size() - todo.size() - blocked)
+                        + " already done"
+                        + (blocked > 0 ? ", " + blocked + " blocked by a failed input stage" : ""));
         if (todo.isEmpty()) {
             return;
         }
-        String ids = todo.stream().limit(8).map(StageRequest::pointId).collect(Collectors.joining(","))
-                + (todo.size() > 8 ? ",..." : "");
-        String description = "prunesweep " + sweepId + ": " + name + " (" + todo.size() + " points: " + ids + ")";
+        String ids =
+                todo.stream().limit(8).map(StageRequest::pointId).collect(Collectors.joining(","))
+                        + (todo.size() > 8 ? ",..." : "");
+        String description =
+                "prunesweep "
+                        + sweepId
+                        + ": "
+                        + name
+                        + " ("
+                        + todo.size()
+                        + " points: "
+                        + ids
+                        + ")";
         jsc.setJobGroup(ConsoleProgress.GROUP_PREFIX + sweepId + ":" + name, description, true);
         jsc.setJobDescription(description);
         List<String> json = todo.stream().map(StageJson::write).toList();
         try {
             jsc.parallelize(json, json.size()).map(new RunStageTask(jvm)).collect();
         } catch (RuntimeException e) {
-            // Only infrastructure trouble gets here (tasks never throw for a failed point); keep what finished.
-            console.println("[" + sweepId + "] " + name + ": Spark job failed: " + e.getMessage().split("\n")[0]);
+            // Only infrastructure trouble gets here (tasks never throw for a failed point); keep
+            // what finished.
+            console.println(
+                    "["
+                            + sweepId
+                            + "] "
+                            + name
+                            + ": Spark job failed: "
+                            + e.getMessage().split("\n")[0]);
         } finally {
             jsc.clearJobGroup();
             jsc.setJobDescription(null);

@@ -11,8 +11,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A Dockerfile read the way docker reads it, as far as the deploy tests need: instructions (comments dropped,
- * continuation lines joined), build stages, ARG defaults and ${VAR} expansion, ENV, COPY and RUN.
+ * A Dockerfile read the way docker reads it, as far as the deploy tests need: instructions
+ * (comments dropped, continuation lines joined), build stages, ARG defaults and ${VAR} expansion,
+ * ENV, COPY and RUN.
  */
 final class Dockerfile {
     /** One instruction: keyword upper case, arguments as written (continuations joined). */
@@ -53,8 +54,11 @@ final class Dockerfile {
                 continue;
             }
             int space = text.indexOf(' ');
-            all.add(new Instruction(text.substring(0, space < 0 ? text.length() : space).toUpperCase(java.util.Locale.ROOT),
-                    space < 0 ? "" : text.substring(space + 1).strip()));
+            all.add(
+                    new Instruction(
+                            text.substring(0, space < 0 ? text.length() : space)
+                                    .toUpperCase(java.util.Locale.ROOT),
+                            space < 0 ? "" : text.substring(space + 1).strip()));
         }
         Map<String, String> globalArgs = new LinkedHashMap<>();
         List<Stage> stages = new ArrayList<>();
@@ -63,7 +67,10 @@ final class Dockerfile {
             if (i.keyword().equals("FROM")) {
                 List<String> words = new ArrayList<>(List.of(i.arguments().split("\\s+")));
                 words.removeIf(w -> w.startsWith("--"));
-                String name = words.size() >= 3 && words.get(1).equalsIgnoreCase("AS") ? words.get(2) : null;
+                String name =
+                        words.size() >= 3 && words.get(1).equalsIgnoreCase("AS")
+                                ? words.get(2)
+                                : null;
                 body = new ArrayList<>();
                 stages.add(new Stage(expand(words.get(0), globalArgs), name, body));
             } else if (body == null) {
@@ -79,7 +86,9 @@ final class Dockerfile {
 
     private static void putArg(Map<String, String> args, String declaration) {
         int eq = declaration.indexOf('=');
-        args.put(eq < 0 ? declaration : declaration.substring(0, eq), eq < 0 ? null : unquote(declaration.substring(eq + 1)));
+        args.put(
+                eq < 0 ? declaration : declaration.substring(0, eq),
+                eq < 0 ? null : unquote(declaration.substring(eq + 1)));
     }
 
     static String expand(String text, Map<String, String> vars) {
@@ -95,8 +104,11 @@ final class Dockerfile {
 
     private static String unquote(String s) {
         s = s.strip();
-        return s.length() >= 2 && (s.startsWith("\"") && s.endsWith("\"") || s.startsWith("'") && s.endsWith("'"))
-                ? s.substring(1, s.length() - 1) : s;
+        return s.length() >= 2
+                        && (s.startsWith("\"") && s.endsWith("\"")
+                                || s.startsWith("'") && s.endsWith("'"))
+                ? s.substring(1, s.length() - 1)
+                : s;
     }
 
     Map<String, String> globalArgs() {
@@ -108,7 +120,9 @@ final class Dockerfile {
     }
 
     Stage stage(String name) {
-        return stages.stream().filter(s -> name.equals(s.name())).findFirst()
+        return stages.stream()
+                .filter(s -> name.equals(s.name()))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no build stage " + name));
     }
 
@@ -116,7 +130,10 @@ final class Dockerfile {
         return stages.get(stages.size() - 1);
     }
 
-    /** The ARG values visible in a stage: ARGs it re-declares take the global default (or their own). */
+    /**
+     * The ARG values visible in a stage: ARGs it re-declares take the global default (or their
+     * own).
+     */
     Map<String, String> args(Stage stage) {
         Map<String, String> out = new LinkedHashMap<>();
         for (Instruction i : stage.instructions()) {
@@ -130,7 +147,9 @@ final class Dockerfile {
         return out;
     }
 
-    /** The final image's environment: every ENV of the final stage, ARGs and earlier ENVs expanded. */
+    /**
+     * The final image's environment: every ENV of the final stage, ARGs and earlier ENVs expanded.
+     */
     Map<String, String> env() {
         Stage stage = finalStage();
         Map<String, String> vars = new LinkedHashMap<>(args(stage));
@@ -161,7 +180,11 @@ final class Dockerfile {
                         words.add(expand(w, args(stage)));
                     }
                 }
-                out.add(new Copy(from, words.subList(0, words.size() - 1), words.get(words.size() - 1)));
+                out.add(
+                        new Copy(
+                                from,
+                                words.subList(0, words.size() - 1),
+                                words.get(words.size() - 1)));
             }
         }
         return out;
@@ -169,8 +192,10 @@ final class Dockerfile {
 
     /** RUN commands of a stage, ARGs expanded. */
     List<String> runs(Stage stage) {
-        return stage.instructions().stream().filter(i -> i.keyword().equals("RUN"))
-                .map(i -> expand(i.arguments(), args(stage))).toList();
+        return stage.instructions().stream()
+                .filter(i -> i.keyword().equals("RUN"))
+                .map(i -> expand(i.arguments(), args(stage)))
+                .toList();
     }
 
     /** The last USER of the final stage (root when none). */
@@ -184,11 +209,16 @@ final class Dockerfile {
         return user;
     }
 
-    /** Whether the final image gets {@code path} from a COPY: as a destination, or inside a copied directory. */
+    /**
+     * Whether the final image gets {@code path} from a COPY: as a destination, or inside a copied
+     * directory.
+     */
     boolean finalStageCopiesTo(String path) {
         for (Copy c : copies(finalStage())) {
-            String dest = c.destination().endsWith("/") ? c.destination().substring(0, c.destination().length() - 1)
-                    : c.destination();
+            String dest =
+                    c.destination().endsWith("/")
+                            ? c.destination().substring(0, c.destination().length() - 1)
+                            : c.destination();
             if (path.equals(dest) || path.startsWith(dest + "/")) {
                 return true;
             }
@@ -196,7 +226,10 @@ final class Dockerfile {
         return false;
     }
 
-    /** The repository file the final image has at {@code path}, when it comes from a COPY of the build context. */
+    /**
+     * The repository file the final image has at {@code path}, when it comes from a COPY of the
+     * build context.
+     */
     Path contextFileFor(String path, Path contextRoot) {
         for (Copy c : copies(finalStage())) {
             if (c.fromStage() != null || c.sources().size() != 1) {
@@ -207,7 +240,9 @@ final class Dockerfile {
                 return contextRoot.resolve(c.sources().get(0));
             }
             if (path.startsWith(dest + "/")) {
-                return contextRoot.resolve(c.sources().get(0)).resolve(path.substring(dest.length() + 1));
+                return contextRoot
+                        .resolve(c.sources().get(0))
+                        .resolve(path.substring(dest.length() + 1));
             }
         }
         return null;

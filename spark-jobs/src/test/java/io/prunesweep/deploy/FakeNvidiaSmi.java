@@ -7,9 +7,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 /**
- * A stand-in for nvidia-smi on PATH: answers the query deploy/gpu/get-gpus.sh makes with a fixed GPU list
- * (index, UUID), or fails like a machine whose driver is not loaded. Any other invocation fails loudly, so a
- * change of the script's query shows up here.
+ * A stand-in for nvidia-smi on PATH: answers the query deploy/gpu/get-gpus.sh makes with a fixed
+ * GPU list (index, UUID), or fails like a machine whose driver is not loaded. Any other invocation
+ * fails loudly, so a change of the script's query shows up here.
  */
 public final class FakeNvidiaSmi {
     private FakeNvidiaSmi() {}
@@ -20,17 +20,22 @@ public final class FakeNvidiaSmi {
         for (int i = 0; i < count; i++) {
             lines.append(i).append(", ").append(uuid(i)).append("\\n");
         }
-        return write(dir, """
+        return write(
+                dir,
+                """
                 if [ "$*" != "--query-gpu=index,uuid --format=csv,noheader" ]; then
                   echo "fake nvidia-smi: unexpected arguments: $*" >&2; exit 2
                 fi
                 printf '%s'
-                """.formatted(lines));
+                """
+                        .formatted(lines));
     }
 
     /** A directory holding nvidia-smi that fails as it does without a loaded driver. */
     public static Path failing(Path dir) throws IOException {
-        return write(dir, """
+        return write(
+                dir,
+                """
                 echo "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running."
                 exit 9
                 """);

@@ -14,7 +14,10 @@ import org.apache.spark.resource.ResourceInformation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** deploy/gpu/get-gpus.sh with a fake nvidia-smi on PATH: the JSON Spark reads, and the failures it reports. */
+/**
+ * deploy/gpu/get-gpus.sh with a fake nvidia-smi on PATH: the JSON Spark reads, and the failures it
+ * reports.
+ */
 class GpuDiscoveryScriptTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     @TempDir Path dir;
@@ -31,10 +34,12 @@ class GpuDiscoveryScriptTest {
         JsonNode node = JSON.readTree(json);
         assertEquals("gpu", node.get("name").asText(), json);
         List<String> out = new ArrayList<>();
-        node.get("addresses").forEach(a -> {
-            assertTrue(a.isTextual(), "addresses are strings: " + json);
-            out.add(a.asText());
-        });
+        node.get("addresses")
+                .forEach(
+                        a -> {
+                            assertTrue(a.isTextual(), "addresses are strings: " + json);
+                            out.add(a.asText());
+                        });
         return out;
     }
 
@@ -68,10 +73,13 @@ class GpuDiscoveryScriptTest {
         assertFailure(missing, "nvidia-smi not found on PATH");
 
         Script.Result noDriver = discover(FakeNvidiaSmi.failing(dir.resolve("broken")), null);
-        assertFailure(noDriver, "nvidia-smi failed: NVIDIA-SMI has failed because it couldn't communicate");
+        assertFailure(
+                noDriver,
+                "nvidia-smi failed: NVIDIA-SMI has failed because it couldn't communicate");
 
         Script.Result noneAllowed = discover(FakeNvidiaSmi.listing(dir.resolve("bin"), 2), "5");
-        assertFailure(noneAllowed, "none of the GPUs nvidia-smi lists is in CUDA_VISIBLE_DEVICES='5'");
+        assertFailure(
+                noneAllowed, "none of the GPUs nvidia-smi lists is in CUDA_VISIBLE_DEVICES='5'");
 
         Script.Result noGpu = discover(FakeNvidiaSmi.listing(dir.resolve("zero"), 0), null);
         assertFailure(noGpu, "nvidia-smi lists no GPU");

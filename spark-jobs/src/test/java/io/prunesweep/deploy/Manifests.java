@@ -24,7 +24,9 @@ final class Manifests {
     static List<JsonNode> load(Path file) {
         try (YAMLParser parser = YAML.createParser(file.toFile());
                 MappingIterator<JsonNode> docs = MAPPER.readValues(parser, JsonNode.class)) {
-            return docs.readAll().stream().filter(d -> d != null && !d.isNull() && !d.isMissingNode()).toList();
+            return docs.readAll().stream()
+                    .filter(d -> d != null && !d.isNull() && !d.isMissingNode())
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": not valid YAML", e);
         }

@@ -19,11 +19,15 @@ import java.util.stream.Stream;
 public final class Repo {
     private Repo() {}
 
-    /** The repository root: the nearest directory up from the working directory holding deploy/ and spark-jobs/. */
+    /**
+     * The repository root: the nearest directory up from the working directory holding deploy/ and
+     * spark-jobs/.
+     */
     public static Path root() {
         Path dir = Paths.get("").toAbsolutePath();
         for (Path d = dir; d != null; d = d.getParent()) {
-            if (Files.isDirectory(d.resolve("deploy")) && Files.isDirectory(d.resolve("spark-jobs"))) {
+            if (Files.isDirectory(d.resolve("deploy"))
+                    && Files.isDirectory(d.resolve("spark-jobs"))) {
                 return d;
             }
         }
@@ -42,21 +46,29 @@ public final class Repo {
     }
 
     /**
-     * A thin application jar: the spark-jobs main classes only, as spark-submit's primary resource. The rest
-     * (engine, Spark, the test ToyStageExecutor) comes from the launcher classpath, as Spark comes from the
-     * cluster in production.
+     * A thin application jar: the spark-jobs main classes only, as spark-submit's primary resource.
+     * The rest (engine, Spark, the test ToyStageExecutor) comes from the launcher classpath, as
+     * Spark comes from the cluster in production.
      */
     public static Path thinAppJar(Path dir) {
         try {
-            Path classes = Paths.get(SweepJob.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path classes =
+                    Paths.get(
+                            SweepJob.class
+                                    .getProtectionDomain()
+                                    .getCodeSource()
+                                    .getLocation()
+                                    .toURI());
             Path jar = dir.resolve("prunesweep-spark-jobs-test-app.jar");
             Manifest manifest = new Manifest();
             manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
             manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, SweepJob.class.getName());
-            try (OutputStream out = Files.newOutputStream(jar); JarOutputStream jos = new JarOutputStream(out, manifest);
+            try (OutputStream out = Files.newOutputStream(jar);
+                    JarOutputStream jos = new JarOutputStream(out, manifest);
                     Stream<Path> files = Files.walk(classes)) {
                 for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
-                    jos.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
+                    jos.putNextEntry(
+                            new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
                     Files.copy(f, jos);
                     jos.closeEntry();
                 }

@@ -54,41 +54,64 @@ public final class Script {
         return this;
     }
 
-    /** Runs with a time limit; the output files live next to the arguments' files in {@code logDir}. */
-    public Result run(Path logDir, long timeoutSeconds, String... args) throws IOException, InterruptedException {
+    /**
+     * Runs with a time limit; the output files live next to the arguments' files in {@code logDir}.
+     */
+    public Result run(Path logDir, long timeoutSeconds, String... args)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("bash", script.toString()));
         cmd.addAll(Arrays.asList(args));
         Files.createDirectories(logDir);
         Path out = Files.createTempFile(logDir, script.getFileName() + "-", ".out");
         Path err = Files.createTempFile(logDir, script.getFileName() + "-", ".err");
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        ProcessBuilder pb =
+                new ProcessBuilder(cmd)
+                        .directory(workDir.toFile())
+                        .redirectOutput(out.toFile())
+                        .redirectError(err.toFile());
         unset.forEach(pb.environment()::remove);
         pb.environment().putAll(env);
         Process p = pb.start();
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
-            throw new AssertionError(script.getFileName() + " did not finish within " + timeoutSeconds + " s:\n"
-                    + Files.readString(out) + "\n" + Files.readString(err));
+            throw new AssertionError(
+                    script.getFileName()
+                            + " did not finish within "
+                            + timeoutSeconds
+                            + " s:\n"
+                            + Files.readString(out)
+                            + "\n"
+                            + Files.readString(err));
         }
-        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        return new Result(
+                p.exitValue(),
+                Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));
     }
 
     /**
-     * The words of a command a script printed with {@code --print-command} (shell-quoted), split by bash
-     * itself so quoting is read exactly as a shell would.
+     * The words of a command a script printed with {@code --print-command} (shell-quoted), split by
+     * bash itself so quoting is read exactly as a shell would.
      */
-    public static List<String> words(String printedCommand, Path logDir) throws IOException, InterruptedException {
-        Path file = Files.writeString(Files.createTempFile(logDir, "command-", ".sh"), printedCommand);
-        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "eval \"words=($(cat \"$1\"))\"; printf '%s\\0' \"${words[@]}\"",
-                "split", file.toString());
+    public static List<String> words(String printedCommand, Path logDir)
+            throws IOException, InterruptedException {
+        Path file =
+                Files.writeString(Files.createTempFile(logDir, "command-", ".sh"), printedCommand);
+        ProcessBuilder pb =
+                new ProcessBuilder(
+                        "bash",
+                        "-c",
+                        "eval \"words=($(cat \"$1\"))\"; printf '%s\\0' \"${words[@]}\"",
+                        "split",
+                        file.toString());
         Process p = pb.redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
             throw new AssertionError("bash could not split the printed command: " + out);
         }
-        return out.isEmpty() ? List.of() : List.of(out.substring(0, out.length() - 1).split("\0", -1));
+        return out.isEmpty()
+                ? List.of()
+                : List.of(out.substring(0, out.length() - 1).split("\0", -1));
     }
 }

@@ -5,20 +5,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A sweep YAML for script runs: the test ToyStageExecutor trains it in child JVMs in about a second a stage.
- * The data file only needs to exist and the model is the bundled YOLOv8 (the sweep validates it; the toy reads neither).
+ * A sweep YAML for script runs: the test ToyStageExecutor trains it in child JVMs in about a second
+ * a stage. The data file only needs to exist and the model is the bundled YOLOv8 (the sweep
+ * validates it; the toy reads neither).
  */
 final class TinySweep {
     private TinySweep() {}
 
     /**
      * @param lambdas e.g. "[0]" or "[0, 0.01]"
-     * @param ratios  e.g. "[0.5]"
+     * @param ratios e.g. "[0.5]"
      */
-    static Path write(Path dir, String id, Path output, String lambdas, String ratios) throws IOException {
+    static Path write(Path dir, String id, Path output, String lambdas, String ratios)
+            throws IOException {
         Files.createDirectories(dir);
         Path data = Files.writeString(dir.resolve("data.yaml"), "names: [a, b, c]\n");
-        return Files.writeString(dir.resolve(id + ".yaml"), """
+        return Files.writeString(
+                dir.resolve(id + ".yaml"),
+                """
                 sweep: {id: %s}
                 model: {yaml: yolov8, scale: n}
                 data: {dataset: %s, imgsz: 64, batch: 4}
@@ -33,6 +37,7 @@ final class TinySweep {
                   timeout_minutes: 5
                   child_java_options: ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dprunesweep.executor=io.prunesweep.sweep.testing.ToyStageExecutor"]
                   conf: {spark.ui.enabled: "false", spark.sql.shuffle.partitions: "1"}
-                """.formatted(id, data, lambdas, ratios, output.toAbsolutePath()));
+                """
+                        .formatted(id, data, lambdas, ratios, output.toAbsolutePath()));
     }
 }

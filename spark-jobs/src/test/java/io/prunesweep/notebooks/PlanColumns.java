@@ -18,9 +18,10 @@ import org.apache.spark.sql.catalyst.plans.logical.SubqueryAlias;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * The columns a query reads from each view, from Spark's analyzed plan: attribute references, subqueries
- * included, traced back to the output of the view's own node. Aliases the query defines are not columns of a
- * view and are left out; so is everything a view holds but the query never touches.
+ * The columns a query reads from each view, from Spark's analyzed plan: attribute references,
+ * subqueries included, traced back to the output of the view's own node. Aliases the query defines
+ * are not columns of a view and are left out; so is everything a view holds but the query never
+ * touches.
  */
 final class PlanColumns {
     private PlanColumns() {}
@@ -39,7 +40,10 @@ final class PlanColumns {
         return out;
     }
 
-    private static void walk(LogicalPlan plan, Set<String> views, Map<ExprId, String[]> viewColumns,
+    private static void walk(
+            LogicalPlan plan,
+            Set<String> views,
+            Map<ExprId, String[]> viewColumns,
             Set<ExprId> used) {
         if (plan instanceof SubqueryAlias alias && views.contains(alias.alias())) {
             for (Attribute a : CollectionConverters.asJava(alias.output())) {
@@ -55,7 +59,8 @@ final class PlanColumns {
         }
     }
 
-    private static void walk(Expression e, Set<String> views, Map<ExprId, String[]> viewColumns, Set<ExprId> used) {
+    private static void walk(
+            Expression e, Set<String> views, Map<ExprId, String[]> viewColumns, Set<ExprId> used) {
         if (e instanceof AttributeReference a) {
             used.add(a.exprId());
         }

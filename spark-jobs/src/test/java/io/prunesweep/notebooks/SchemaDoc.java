@@ -13,9 +13,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The column tables of spark-jobs/SCHEMA.md: for each "## `table`" section, the names in the first cell of
- * every row ("a, b" lists several; "after_params ... after_fps (same nine)" repeats the row above it with the
- * prefix exchanged).
+ * The column tables of spark-jobs/SCHEMA.md: for each "## `table`" section, the names in the first
+ * cell of every row ("a, b" lists several; "after_params ... after_fps (same nine)" repeats the row
+ * above it with the prefix exchanged).
  */
 final class SchemaDoc {
     private static final Pattern SECTION = Pattern.compile("^## `(\\w+)`\\s*$");
@@ -45,7 +45,8 @@ final class SchemaDoc {
             if (cell.equals("column") || cell.startsWith("---")) {
                 continue;
             }
-            List<String> names = cell.contains("...") ? sameAsAbove(cell, previousRow) : split(cell);
+            List<String> names =
+                    cell.contains("...") ? sameAsAbove(cell, previousRow) : split(cell);
             current.addAll(names);
             previousRow = names;
         }
@@ -63,9 +64,11 @@ final class SchemaDoc {
     /** "after_params ... after_fps (same nine)" after a row "before_params, ..., before_fps". */
     private static List<String> sameAsAbove(String cell, List<String> above) {
         String first = cell.substring(0, cell.indexOf("...")).strip();
-        String firstSuffix = above.isEmpty() ? null : above.get(0).substring(above.get(0).indexOf('_'));
+        String firstSuffix =
+                above.isEmpty() ? null : above.get(0).substring(above.get(0).indexOf('_'));
         if (firstSuffix == null || !first.endsWith(firstSuffix)) {
-            throw new IllegalArgumentException("SCHEMA.md row '" + cell + "' does not repeat the row above " + above);
+            throw new IllegalArgumentException(
+                    "SCHEMA.md row '" + cell + "' does not repeat the row above " + above);
         }
         String prefix = first.substring(0, first.length() - firstSuffix.length());
         String abovePrefix = above.get(0).substring(0, above.get(0).indexOf('_'));

@@ -6,14 +6,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Zeppelin's form templates in paragraph text, resolved as Zeppelin does before a %spark.sql paragraph runs:
- * {@code ${name=default}} (text box), {@code ${name=default,a|b|c}} (select), {@code ${checkbox:name=a|b,a|b|c}}
- * take the paragraph's value or the default; {@code $${...}} are note-level forms and take the note's value.
- * Same patterns as org.apache.zeppelin.display.Input.
+ * Zeppelin's form templates in paragraph text, resolved as Zeppelin does before a %spark.sql
+ * paragraph runs: {@code ${name=default}} (text box), {@code ${name=default,a|b|c}} (select),
+ * {@code ${checkbox:name=a|b,a|b|c}} take the paragraph's value or the default; {@code $${...}} are
+ * note-level forms and take the note's value. Same patterns as org.apache.zeppelin.display.Input.
  */
 final class ZeppelinForms {
-    private static final Pattern PARAGRAPH_FORM = Pattern.compile("([_])?[$][{]([^=}]*([=][^}]*)?)[}]");
-    private static final Pattern NOTE_FORM = Pattern.compile("([_])?[$]{2}[{]([^=}]*([=][^}]*)?)[}]");
+    private static final Pattern PARAGRAPH_FORM =
+            Pattern.compile("([_])?[$][{]([^=}]*([=][^}]*)?)[}]");
+    private static final Pattern NOTE_FORM =
+            Pattern.compile("([_])?[$]{2}[{]([^=}]*([=][^}]*)?)[}]");
 
     private ZeppelinForms() {}
 
@@ -35,12 +37,14 @@ final class ZeppelinForms {
     }
 
     /** The text with note forms, then paragraph forms, replaced by their values (or defaults). */
-    static String substitute(String text, Map<String, String> noteParams, Map<String, String> paragraphParams) {
+    static String substitute(
+            String text, Map<String, String> noteParams, Map<String, String> paragraphParams) {
         String noteDone = replace(text, NOTE_FORM, noteParams, false);
         return replace(noteDone, PARAGRAPH_FORM, paragraphParams, true);
     }
 
-    private static String replace(String text, Pattern pattern, Map<String, String> values, boolean skipNoteForms) {
+    private static String replace(
+            String text, Pattern pattern, Map<String, String> values, boolean skipNoteForms) {
         StringBuilder sb = new StringBuilder();
         Matcher m = pattern.matcher(text);
         int last = 0;
@@ -49,7 +53,8 @@ final class ZeppelinForms {
                 continue;
             }
             Form f = parse(m.group(2));
-            sb.append(text, last, m.start()).append(values.getOrDefault(f.name(), f.defaultValue()));
+            sb.append(text, last, m.start())
+                    .append(values.getOrDefault(f.name(), f.defaultValue()));
             last = m.end();
         }
         return sb.append(text.substring(last)).toString();

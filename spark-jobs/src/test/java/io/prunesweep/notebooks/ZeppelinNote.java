@@ -17,10 +17,16 @@ record ZeppelinNote(Path file, JsonNode root, List<Paragraph> paragraphs) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
-     * One paragraph: {@code text} is "%interpreter\nbody"; {@code config} holds editor and chart settings,
-     * {@code settings} the paragraph's dynamic forms and their current values.
+     * One paragraph: {@code text} is "%interpreter\nbody"; {@code config} holds editor and chart
+     * settings, {@code settings} the paragraph's dynamic forms and their current values.
      */
-    record Paragraph(String id, String title, String interpreter, String body, JsonNode config, JsonNode settings) {
+    record Paragraph(
+            String id,
+            String title,
+            String interpreter,
+            String body,
+            JsonNode config,
+            JsonNode settings) {
         boolean isSql() {
             return interpreter.equals("spark.sql");
         }
@@ -55,8 +61,14 @@ record ZeppelinNote(Path file, JsonNode root, List<Paragraph> paragraphs) {
                 interpreter = first.substring(1).strip();
                 body = end < 0 ? "" : text.substring(end + 1);
             }
-            paragraphs.add(new Paragraph(p.path("id").asText(null), p.path("title").asText(null), interpreter, body,
-                    p.path("config"), p.path("settings")));
+            paragraphs.add(
+                    new Paragraph(
+                            p.path("id").asText(null),
+                            p.path("title").asText(null),
+                            interpreter,
+                            body,
+                            p.path("config"),
+                            p.path("settings")));
         }
         return new ZeppelinNote(file, root, paragraphs);
     }
@@ -66,12 +78,16 @@ record ZeppelinNote(Path file, JsonNode root, List<Paragraph> paragraphs) {
     }
 
     /**
-     * Zeppelin's file name for a note: {@code name_ID.zpln}, ID being the note's "id" (9 upper-case letters and
-     * digits, as Zeppelin makes them). A notebook directory takes such files as they are, without the UI import.
+     * Zeppelin's file name for a note: {@code name_ID.zpln}, ID being the note's "id" (9 upper-case
+     * letters and digits, as Zeppelin makes them). A notebook directory takes such files as they
+     * are, without the UI import.
      */
     static final Pattern FILE_NAME = Pattern.compile("(.+)_([A-Z0-9]{9})\\.zpln");
 
-    /** The file name without {@code _ID.zpln} (without {@code .zpln} when the name is not in that form). */
+    /**
+     * The file name without {@code _ID.zpln} (without {@code .zpln} when the name is not in that
+     * form).
+     */
     String fileStem() {
         String f = file.getFileName().toString();
         Matcher m = FILE_NAME.matcher(f);

@@ -12,9 +12,10 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * A synthetic 100-point sweep written as the real {@code points}/{@code epochs} Parquet tables (the sweep's own
- * Spark schema): 4 methods x 5 λ x 5 ratios, one failed point (an error full of HTML), one not_run point,
- * points with missing GFLOPs/FPS, and points without γ histograms or without any extra metrics.
+ * A synthetic 100-point sweep written as the real {@code points}/{@code epochs} Parquet tables (the
+ * sweep's own Spark schema): 4 methods x 5 λ x 5 ratios, one failed point (an error full of HTML),
+ * one not_run point, points with missing GFLOPs/FPS, and points without γ histograms or without any
+ * extra metrics.
  */
 final class SampleSweep {
     private SampleSweep() {}
@@ -25,10 +26,13 @@ final class SampleSweep {
     static final List<Double> RATIOS = List.of(0.1, 0.3, 0.5, 0.7, 0.9);
     static final double DENSE_PARAMS = 3.0e6;
     static final double DENSE_MAP = 0.45;
-    static final String FAILED_ERROR = "java.lang.IllegalStateException: layer model.4 would keep 0 < min_channels"
-            + " & \"8\"\n\tat io.prunesweep.prune.Rebuild.<init>(Rebuild.java:42)\n<script>alert('x')</script>";
+    static final String FAILED_ERROR =
+            "java.lang.IllegalStateException: layer model.4 would keep 0 < min_channels"
+                    + " & \"8\"\n\tat io.prunesweep.prune.Rebuild.<init>(Rebuild.java:42)\n<script>alert('x')</script>";
+
     /** 1 dense (600 s) + 4 sparse (300 s each) + 98 finetunes of 120 s + the failed one's 10 s. */
     static final double COMPUTE_SECONDS = 600 + 4 * 300 + 98 * 120 + 10;
+
     /** Charts: 3 trade-offs, 4 γ histograms (one per λ > 0), 3 training-curve charts. */
     static final int CHARTS = 10;
 
@@ -45,15 +49,34 @@ final class SampleSweep {
         List<Row> points = new ArrayList<>();
         List<Row> epochs = new ArrayList<>();
         for (int e = 0; e < 5; e++) {
-            epochs.add(epoch("dense", "d-0", null, null, null, "dense", e, 3.0 - 0.4 * e, 0.20 + 0.05 * e));
+            epochs.add(
+                    epoch(
+                            "dense",
+                            "d-0",
+                            null,
+                            null,
+                            null,
+                            "dense",
+                            e,
+                            3.0 - 0.4 * e,
+                            0.20 + 0.05 * e));
         }
         int n = 0;
         for (double lambda : LAMBDAS) {
             String sparseId = lambda == 0 ? null : "s-" + LAMBDAS.indexOf(lambda);
             if (sparseId != null) {
                 for (int e = 0; e < 5; e++) {
-                    epochs.add(epoch("sparse", sparseId, lambda, null, null, "sparse", e, 2.0 - 0.1 * e + lambda,
-                            0.44 - 2 * lambda + 0.001 * e));
+                    epochs.add(
+                            epoch(
+                                    "sparse",
+                                    sparseId,
+                                    lambda,
+                                    null,
+                                    null,
+                                    "sparse",
+                                    e,
+                                    2.0 - 0.1 * e + lambda,
+                                    0.44 - 2 * lambda + 0.001 * e));
                 }
             }
             for (String method : METHODS) {
@@ -62,30 +85,47 @@ final class SampleSweep {
                     points.add(point(id, sparseId, method, lambda, ratio));
                     if (!failed(method, lambda, ratio) && !notRun(method, lambda, ratio)) {
                         for (int e = 0; e < 3; e++) {
-                            epochs.add(epoch("prune_finetune", id, lambda, method, ratio, "finetune", e,
-                                    1.5 - 0.1 * e, e == 0 ? null : map(method, lambda, ratio) - 0.01 / e));
+                            epochs.add(
+                                    epoch(
+                                            "prune_finetune",
+                                            id,
+                                            lambda,
+                                            method,
+                                            ratio,
+                                            "finetune",
+                                            e,
+                                            1.5 - 0.1 * e,
+                                            e == 0 ? null : map(method, lambda, ratio) - 0.01 / e));
                         }
                     }
                 }
             }
         }
-        spark.createDataFrame(points, ResultTables.POINTS).coalesce(1).write().mode(SaveMode.Overwrite)
+        spark.createDataFrame(points, ResultTables.POINTS)
+                .coalesce(1)
+                .write()
+                .mode(SaveMode.Overwrite)
                 .parquet(output + "/tables/points");
-        spark.createDataFrame(epochs, ResultTables.EPOCHS).coalesce(1).write().mode(SaveMode.Overwrite)
+        spark.createDataFrame(epochs, ResultTables.EPOCHS)
+                .coalesce(1)
+                .write()
+                .mode(SaveMode.Overwrite)
                 .parquet(output + "/tables/epochs");
     }
 
     static double map(String method, double lambda, double ratio) {
-        double quality = switch (method) {
-            case "bn" -> 1.0;
-            case "l1" -> 1.2;
-            case "l2" -> 1.25;
-            default -> 2.0;
-        };
+        double quality =
+                switch (method) {
+                    case "bn" -> 1.0;
+                    case "l1" -> 1.2;
+                    case "l2" -> 1.25;
+                    default -> 2.0;
+                };
         return DENSE_MAP - quality * ratio * ratio * 0.25 / (1 + 200 * lambda) - 0.5 * lambda;
     }
 
-    private static Row point(String id, String sparseId, String method, double lambda, double ratio) {
+    private static Row point(
+            String id, String sparseId, String method, double lambda, double ratio) {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("sweep_id", SWEEP_ID);
         v.put("point_id", id);
@@ -128,7 +168,8 @@ final class SampleSweep {
             v.put("started_at", "2025-01-01T10:%02d:00Z".formatted(RATIOS.indexOf(ratio)));
             v.put("finished_at", "2025-01-01T11:%02d:00Z".formatted(RATIOS.indexOf(ratio)));
         }
-        // γ histograms of the model going into pruning: bn and l1 rows carry them, l2 has an empty map,
+        // γ histograms of the model going into pruning: bn and l1 rows carry them, l2 has an empty
+        // map,
         // random none at all (null column).
         if (method.equals("bn") || method.equals("l1")) {
             Map<String, Double> extra = new LinkedHashMap<>();
@@ -158,8 +199,16 @@ final class SampleSweep {
         return h;
     }
 
-    private static Row epoch(String stage, String stageId, Double lambda, String method, Double ratio, String phase,
-            int epoch, double loss, Double map) {
+    private static Row epoch(
+            String stage,
+            String stageId,
+            Double lambda,
+            String method,
+            Double ratio,
+            String phase,
+            int epoch,
+            double loss,
+            Double map) {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("sweep_id", SWEEP_ID);
         v.put("stage", stage);
@@ -177,11 +226,19 @@ final class SampleSweep {
         return row(ResultTables.EPOCHS, v);
     }
 
-    /** A row in schema order from column names; an unknown name fails (the schema changed under the test). */
+    /**
+     * A row in schema order from column names; an unknown name fails (the schema changed under the
+     * test).
+     */
     static Row row(StructType schema, Map<String, Object> values) {
         Object[] row = new Object[schema.size()];
-        values.forEach((name, value) -> row[schema.fieldIndex(name)] = value instanceof Map<?, ?> m
-                ? scala.jdk.javaapi.CollectionConverters.asScala(new LinkedHashMap<>(m)) : value);
+        values.forEach(
+                (name, value) ->
+                        row[schema.fieldIndex(name)] =
+                                value instanceof Map<?, ?> m
+                                        ? scala.jdk.javaapi.CollectionConverters.asScala(
+                                                new LinkedHashMap<>(m))
+                                        : value);
         return RowFactory.create(row);
     }
 }

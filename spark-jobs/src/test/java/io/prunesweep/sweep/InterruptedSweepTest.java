@@ -15,13 +15,14 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A sweep on S3 stopped while a stage runs: by Ctrl-C (SIGINT) it says one line and exits 130; by SIGKILL it just
- * dies. Either way no file it leaves (temp files, request files, the results on S3) holds the S3 secret key.
+ * A sweep on S3 stopped while a stage runs: by Ctrl-C (SIGINT) it says one line and exits 130; by
+ * SIGKILL it just dies. Either way no file it leaves (temp files, request files, the results on S3)
+ * holds the S3 secret key.
  */
 class InterruptedSweepTest {
     @TempDir Path dir;
@@ -33,22 +34,35 @@ class InterruptedSweepTest {
         try (LocalS3 s3 = LocalS3.start(dir.resolve("s3"), "sweeps", secret)) {
             Path tmp = Files.createDirectories(dir.resolve("tmp"));
             Path yaml = TestSweeps.yamlFile(dir, "secret", "s3a://sweeps/out");
-            List<String> args = new ArrayList<>(List.of(yaml.toString(), "--set",
-                    "spark.child_java_options=[-XX:TieredStopAtLevel=1,-Dprunesweep.executor="
-                            + "io.prunesweep.sweep.testing.ToyStageExecutor,-Dprunesweep.test.sleepMs=120000]"));
+            List<String> args =
+                    new ArrayList<>(
+                            List.of(
+                                    yaml.toString(),
+                                    "--set",
+                                    "spark.child_java_options=[-XX:TieredStopAtLevel=1,-Dprunesweep.executor="
+                                            + "io.prunesweep.sweep.testing.ToyStageExecutor,-Dprunesweep.test.sleepMs=120000]"));
             for (String o : s3.sweepOverrides()) {
                 args.add("--set");
                 args.add(o);
             }
             Path log = dir.resolve("driver.log");
-            Process driver = TestSweeps.startJvm(SweepJob.class.getName(), args, Map.of(), log,
-                    "-Xmx768m", "-Djava.io.tmpdir=" + tmp);
+            Process driver =
+                    TestSweeps.startJvm(
+                            SweepJob.class.getName(),
+                            args,
+                            Map.of(),
+                            log,
+                            "-Xmx768m",
+                            "-Djava.io.tmpdir=" + tmp);
             Path requests = tmp.resolve("prunesweep-requests");
             Path request = waitForRequestFile(requests, driver, log);
-            assertFalse(Files.readString(request).contains(secret), "the request file holds no secret");
+            assertFalse(
+                    Files.readString(request).contains(secret), "the request file holds no secret");
             List<ProcessHandle> family = new ArrayList<>(driver.descendants().toList());
             for (ProcessHandle child : family) {
-                assertFalse(child.info().commandLine().orElse("").contains(secret), "nor does a command line");
+                assertFalse(
+                        child.info().commandLine().orElse("").contains(secret),
+                        "nor does a command line");
             }
 
             if (signal.equals("INT")) {
@@ -67,7 +81,8 @@ class InterruptedSweepTest {
                 assertFalse(out.contains("Job 0 cancelled"), out);
                 assertFalse(out.contains("\tat "), "no stack trace:\n" + out);
                 try (Stream<Path> left = Files.list(requests)) {
-                    assertEquals(List.of(), left.toList(), "request files are removed on the way out");
+                    assertEquals(
+                            List.of(), left.toList(), "request files are removed on the way out");
                 }
             } else {
                 assertEquals(137, driver.exitValue(), out);
@@ -79,7 +94,8 @@ class InterruptedSweepTest {
                 try (Stream<Path> files = Files.walk(root)) {
                     for (Path f : files.filter(Files::isRegularFile).toList()) {
                         scanned++;
-                        if (new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1).contains(secret)) {
+                        if (new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1)
+                                .contains(secret)) {
                             holding.add(f);
                         }
                     }
@@ -90,7 +106,8 @@ class InterruptedSweepTest {
         }
     }
 
-    private static Path waitForRequestFile(Path requests, Process driver, Path log) throws Exception {
+    private static Path waitForRequestFile(Path requests, Process driver, Path log)
+            throws Exception {
         long end = System.currentTimeMillis() + 90_000;
         while (System.currentTimeMillis() < end && driver.isAlive()) {
             if (Files.isDirectory(requests)) {

@@ -30,8 +30,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A Spark standalone cluster on 127.0.0.1 from the Spark jars: one Master and two Worker JVMs, each worker
- * with a resource file declaring two "GPUs" (addresses 0,1 and 2,3). The sweep is submitted in client mode.
+ * A Spark standalone cluster on 127.0.0.1 from the Spark jars: one Master and two Worker JVMs, each
+ * worker with a resource file declaring two "GPUs" (addresses 0,1 and 2,3). The sweep is submitted
+ * in client mode.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneSweepTest {
@@ -48,16 +49,42 @@ class StandaloneSweepTest {
         Map<String, String> env = m.env();
         String logConf = m.logConf();
         for (int w = 0; w < 2; w++) {
-            Path resources = Files.writeString(dir.resolve("gpus-" + w + ".json"),
-                    "[{\"id\":{\"componentName\":\"spark.worker\",\"resourceName\":\"gpu\"},"
-                            + "\"addresses\":[\"" + (2 * w) + "\",\"" + (2 * w + 1) + "\"]}]");
-            Path props = Files.writeString(dir.resolve("worker-" + w + ".conf"),
-                    "spark.worker.resource.gpu.amount 2\nspark.worker.resourcesFile " + resources + "\n");
+            Path resources =
+                    Files.writeString(
+                            dir.resolve("gpus-" + w + ".json"),
+                            "[{\"id\":{\"componentName\":\"spark.worker\",\"resourceName\":\"gpu\"},"
+                                    + "\"addresses\":[\""
+                                    + (2 * w)
+                                    + "\",\""
+                                    + (2 * w + 1)
+                                    + "\"]}]");
+            Path props =
+                    Files.writeString(
+                            dir.resolve("worker-" + w + ".conf"),
+                            "spark.worker.resource.gpu.amount 2\nspark.worker.resourcesFile "
+                                    + resources
+                                    + "\n");
             Path log = dir.resolve("worker-" + w + ".log");
-            workers.add(TestSweeps.startJvm("org.apache.spark.deploy.worker.Worker", List.of("--host", "127.0.0.1",
-                    "--cores", "2", "--memory", "1g", "--webui-port", Integer.toString(TestSweeps.freePort()),
-                    "--work-dir", Files.createDirectories(dir.resolve("work-" + w)).toString(),
-                    "--properties-file", props.toString(), masterUrl), env, log, logConf));
+            workers.add(
+                    TestSweeps.startJvm(
+                            "org.apache.spark.deploy.worker.Worker",
+                            List.of(
+                                    "--host",
+                                    "127.0.0.1",
+                                    "--cores",
+                                    "2",
+                                    "--memory",
+                                    "1g",
+                                    "--webui-port",
+                                    Integer.toString(TestSweeps.freePort()),
+                                    "--work-dir",
+                                    Files.createDirectories(dir.resolve("work-" + w)).toString(),
+                                    "--properties-file",
+                                    props.toString(),
+                                    masterUrl),
+                            env,
+                            log,
+                            logConf));
             TestSweeps.waitForLog(log, "Successfully registered with master", 60_000);
         }
     }
@@ -75,12 +102,20 @@ class StandaloneSweepTest {
     }
 
     private static SweepConfig config(String id, Path out, String... more) throws Exception {
-        List<String> sets = new ArrayList<>(List.of("spark.master=" + masterUrl, "spark.gpu_amount=1",
-                "spark.conf.spark.executor.resource.gpu.amount=2", "spark.conf.spark.executor.cores=2",
-                "spark.conf.spark.executor.memory=512m", "spark.conf.spark.driver.host=127.0.0.1",
-                "spark.conf.spark.executor.extraClassPath=" + TestSweeps.classpath(),
-                "spark.conf.spark.executor.extraJavaOptions=" + String.join(" ", TestSweeps.opens()),
-                "spark.conf.spark.cores.max=4"));
+        List<String> sets =
+                new ArrayList<>(
+                        List.of(
+                                "spark.master=" + masterUrl,
+                                "spark.gpu_amount=1",
+                                "spark.conf.spark.executor.resource.gpu.amount=2",
+                                "spark.conf.spark.executor.cores=2",
+                                "spark.conf.spark.executor.memory=512m",
+                                "spark.conf.spark.driver.host=127.0.0.1",
+                                "spark.conf.spark.executor.extraClassPath="
+                                        + TestSweeps.classpath(),
+                                "spark.conf.spark.executor.extraJavaOptions="
+                                        + String.join(" ", TestSweeps.opens()),
+                                "spark.conf.spark.cores.max=4"));
         sets.addAll(List.of(more));
         return TestSweeps.config(dir, id, TestSweeps.path(out), sets.toArray(new String[0]));
     }
@@ -116,11 +151,18 @@ class StandaloneSweepTest {
             for (int j = i + 1; j < list.size(); j++) {
                 StageResult a = list.get(i);
                 StageResult b = list.get(j);
-                boolean overlap = Instant.parse(a.startedAt()).isBefore(Instant.parse(b.finishedAt()))
-                        && Instant.parse(b.startedAt()).isBefore(Instant.parse(a.finishedAt()));
+                boolean overlap =
+                        Instant.parse(a.startedAt()).isBefore(Instant.parse(b.finishedAt()))
+                                && Instant.parse(b.startedAt())
+                                        .isBefore(Instant.parse(a.finishedAt()));
                 if (overlap) {
-                    assertTrue(!a.gpuAddress().equals(b.gpuAddress()), a.pointId() + " and " + b.pointId()
-                            + " ran at the same time on GPU " + a.gpuAddress());
+                    assertTrue(
+                            !a.gpuAddress().equals(b.gpuAddress()),
+                            a.pointId()
+                                    + " and "
+                                    + b.pointId()
+                                    + " ran at the same time on GPU "
+                                    + a.gpuAddress());
                 }
             }
         }
@@ -133,9 +175,13 @@ class StandaloneSweepTest {
         Path out = dir.resolve("kill");
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         // Each stage sleeps 1.5 s so the kill lands while points are running.
-        SweepConfig config = config("kill", out,
-                "spark.child_java_options=[-XX:TieredStopAtLevel=1,-Dprunesweep.executor=io.prunesweep.sweep.testing.ToyStageExecutor,-Dprunesweep.test.sleepMs=1500]");
-        CompletableFuture<SweepRunner.Outcome> sweep = CompletableFuture.supplyAsync(() -> run(config, console));
+        SweepConfig config =
+                config(
+                        "kill",
+                        out,
+                        "spark.child_java_options=[-XX:TieredStopAtLevel=1,-Dprunesweep.executor=io.prunesweep.sweep.testing.ToyStageExecutor,-Dprunesweep.test.sleepMs=1500]");
+        CompletableFuture<SweepRunner.Outcome> sweep =
+                CompletableFuture.supplyAsync(() -> run(config, console));
         Path pointsDir = out.resolve("stages/points");
         long end = System.currentTimeMillis() + 120_000;
         while (!(Files.isDirectory(pointsDir) && Files.list(pointsDir).count() >= 2)) {
@@ -147,8 +193,11 @@ class StandaloneSweepTest {
         victim.destroyForcibly();
         SweepRunner.Outcome outcome = sweep.get(240, TimeUnit.SECONDS);
         assertEquals(8, outcome.report().okPoints(), console.toString());
-        List<Map<String, Object>> rows = TestSweeps.duck("SELECT point_id, status FROM read_parquet('"
-                + TestSweeps.path(out) + "/tables/points/*.parquet')");
+        List<Map<String, Object>> rows =
+                TestSweeps.duck(
+                        "SELECT point_id, status FROM read_parquet('"
+                                + TestSweeps.path(out)
+                                + "/tables/points/*.parquet')");
         assertEquals(8, rows.size());
         assertEquals(8, new HashSet<>(rows.stream().map(r -> r.get("point_id")).toList()).size());
         assertTrue(rows.stream().allMatch(r -> "ok".equals(r.get("status"))));

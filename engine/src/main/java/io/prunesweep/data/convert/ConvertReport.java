@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Every box dropped or changed by a conversion, counted by reason (like {@code data check}'s totals), and what was
- * written.
+ * Every box dropped or changed by a conversion, counted by reason (like {@code data check}'s
+ * totals), and what was written.
  */
 public final class ConvertReport {
     private final Map<String, Integer> counts = new TreeMap<>();
@@ -22,7 +22,9 @@ public final class ConvertReport {
     void wrote(String split, int nBoxes) {
         images.merge(split, 1, Integer::sum);
         boxes.merge(split, nBoxes, Integer::sum);
-        if (nBoxes == 0) backgrounds.merge(split, 1, Integer::sum);
+        if (nBoxes == 0) {
+            backgrounds.merge(split, 1, Integer::sum);
+        }
     }
 
     public Map<String, Integer> counts() {
@@ -41,11 +43,20 @@ public final class ConvertReport {
     public List<String> lines() {
         List<String> l = new ArrayList<>();
         for (String split : List.of("train", "val")) {
-            l.add(split + ": " + images(split) + " images, " + backgrounds.getOrDefault(split, 0) + " backgrounds, "
-                    + boxes(split) + " boxes");
+            l.add(
+                    split
+                            + ": "
+                            + images(split)
+                            + " images, "
+                            + backgrounds.getOrDefault(split, 0)
+                            + " backgrounds, "
+                            + boxes(split)
+                            + " boxes");
         }
         counts.forEach((reason, n) -> l.add("  " + n + " x " + reason));
-        if (counts.isEmpty()) l.add("  every box kept unchanged");
+        if (counts.isEmpty()) {
+            l.add("  every box kept unchanged");
+        }
         return l;
     }
 }

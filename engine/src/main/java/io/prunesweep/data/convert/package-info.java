@@ -1,6 +1,7 @@
 /**
- * COCO, Pascal VOC and KITTI object datasets into the ultralytics YOLO layout ({@code prunesweep data convert}),
- * and {@code coco:}/{@code voc:}/{@code kitti:} dataset specs converted once per machine for sweeps.
+ * COCO, Pascal VOC and KITTI object datasets into the ultralytics YOLO layout ({@code prunesweep
+ * data convert}), and {@code coco:}/{@code voc:}/{@code kitti:} dataset specs converted once per
+ * machine for sweeps.
  *
  * <pre>{@code
  * ConvertOptions o = new ConvertOptions(ConvertOptions.Format.KITTI, "s3a://b/kitti/training", "s3a://b/kitti-yolo",

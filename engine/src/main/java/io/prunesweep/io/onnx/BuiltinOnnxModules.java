@@ -7,47 +7,74 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * ONNX export of the built-in module types ({@code io.prunesweep.model.modules}), keyed by YAML name. Each
- * mirrors its type's {@code forward} op for op, reading widths only from the layer's convs/attrs so pruned
- * graphs export as they run. Kept here rather than on the module classes so the model package stays free of
- * export code.
+ * ONNX export of the built-in module types ({@code io.prunesweep.model.modules}), keyed by YAML
+ * name. Each mirrors its type's {@code forward} op for op, reading widths only from the layer's
+ * convs/attrs so pruned graphs export as they run. Kept here rather than on the module classes so
+ * the model package stays free of export code.
  */
 final class BuiltinOnnxModules {
     private BuiltinOnnxModules() {}
 
     private static final OnnxExportable CONV = (l, ctx, in) -> List.of(ctx.conv("", in.get(0)));
 
-    private static final Map<String, OnnxExportable> BY_NAME = Map.ofEntries(
-            Map.entry("Conv", CONV),
-            Map.entry("DWConv", CONV),
-            Map.entry("Bottleneck", (l, ctx, in) ->
-                    List.of(bottleneck(ctx, l, "", in.get(0), l.boolAttr("shortcut")))),
-            Map.entry("C2f", BuiltinOnnxModules::c2f),
-            Map.entry("C3k2", BuiltinOnnxModules::c2f),
-            Map.entry("C3", (l, ctx, in) -> List.of(c3(ctx, l, "", in.get(0), l.boolAttr("shortcut")))),
-            Map.entry("C3k", (l, ctx, in) -> List.of(c3(ctx, l, "", in.get(0), l.boolAttr("shortcut")))),
-            Map.entry("SPPF", BuiltinOnnxModules::sppf),
-            Map.entry("C2PSA", BuiltinOnnxModules::c2psa),
-            Map.entry("Concat", (l, ctx, in) ->
-                    List.of(in.size() == 1 ? in.get(0) : ctx.builder().concat(1, in.toArray(String[]::new)))),
-            Map.entry("Upsample", BuiltinOnnxModules::upsample),
-            Map.entry("nn.Upsample", BuiltinOnnxModules::upsample),
-            Map.entry("Detect", BuiltinOnnxModules::detect),
-            Map.entry("SCDown", (l, ctx, in) -> List.of(ctx.conv("cv2", ctx.conv("cv1", in.get(0))))),
-            Map.entry("C2fCIB", Yolov10OnnxModules::c2fCib),
-            Map.entry("PSA", Yolov10OnnxModules::psa),
-            Map.entry("v10Detect", Yolov10OnnxModules::v10Detect),
-            Map.entry("AnchorDetect", AnchorHeadOnnx::raw),
-            Map.entry("MCALayer", McaOnnx::export),
-            Map.entry("MCA", McaOnnx::export));
+    private static final Map<String, OnnxExportable> BY_NAME =
+            Map.ofEntries(
+                    Map.entry("Conv", CONV),
+                    Map.entry("DWConv", CONV),
+                    Map.entry(
+                            "Bottleneck",
+                            (l, ctx, in) ->
+                                    List.of(
+                                            bottleneck(
+                                                    ctx,
+                                                    l,
+                                                    "",
+                                                    in.get(0),
+                                                    l.boolAttr("shortcut")))),
+                    Map.entry("C2f", BuiltinOnnxModules::c2f),
+                    Map.entry("C3k2", BuiltinOnnxModules::c2f),
+                    Map.entry(
+                            "C3",
+                            (l, ctx, in) ->
+                                    List.of(c3(ctx, l, "", in.get(0), l.boolAttr("shortcut")))),
+                    Map.entry(
+                            "C3k",
+                            (l, ctx, in) ->
+                                    List.of(c3(ctx, l, "", in.get(0), l.boolAttr("shortcut")))),
+                    Map.entry("SPPF", BuiltinOnnxModules::sppf),
+                    Map.entry("C2PSA", BuiltinOnnxModules::c2psa),
+                    Map.entry(
+                            "Concat",
+                            (l, ctx, in) ->
+                                    List.of(
+                                            in.size() == 1
+                                                    ? in.get(0)
+                                                    : ctx.builder()
+                                                            .concat(1, in.toArray(String[]::new)))),
+                    Map.entry("Upsample", BuiltinOnnxModules::upsample),
+                    Map.entry("nn.Upsample", BuiltinOnnxModules::upsample),
+                    Map.entry("Detect", BuiltinOnnxModules::detect),
+                    Map.entry(
+                            "SCDown",
+                            (l, ctx, in) -> List.of(ctx.conv("cv2", ctx.conv("cv1", in.get(0))))),
+                    Map.entry("C2fCIB", Yolov10OnnxModules::c2fCib),
+                    Map.entry("PSA", Yolov10OnnxModules::psa),
+                    Map.entry("v10Detect", Yolov10OnnxModules::v10Detect),
+                    Map.entry("AnchorDetect", AnchorHeadOnnx::raw),
+                    Map.entry("MCALayer", McaOnnx::export),
+                    Map.entry("MCA", McaOnnx::export));
 
     /** The exporter of a built-in module name, or null. */
     static OnnxExportable find(String module) {
         return BY_NAME.get(module);
     }
 
-    /** Residual add only where the engine adds: shortcut and cv1.in == cv2.out (as Bottlenecks.forward). */
-    private static String bottleneck(OnnxExportContext ctx, Layer l, String prefix, String x, boolean shortcut) {
+    /**
+     * Residual add only where the engine adds: shortcut and cv1.in == cv2.out (as
+     * Bottlenecks.forward).
+     */
+    private static String bottleneck(
+            OnnxExportContext ctx, Layer l, String prefix, String x, boolean shortcut) {
         String y = ctx.conv(prefix + "cv2", ctx.conv(prefix + "cv1", x));
         boolean add = shortcut && l.conv(prefix + "cv1").in() == l.conv(prefix + "cv2").out();
         return add ? ctx.builder().add(x, y) : y;
@@ -55,12 +82,15 @@ final class BuiltinOnnxModules {
 
     private static int count(Map<String, ConvSpec> convs, String prefix) {
         int n = 0;
-        while (convs.containsKey(prefix + n + ".cv1")) n++;
+        while (convs.containsKey(prefix + n + ".cv1")) {
+            n++;
+        }
         return n;
     }
 
     /** C3 body: cv3(cat(m(cv1(x)), cv2(x))). */
-    private static String c3(OnnxExportContext ctx, Layer l, String prefix, String x, boolean shortcut) {
+    private static String c3(
+            OnnxExportContext ctx, Layer l, String prefix, String x, boolean shortcut) {
         String y = ctx.conv(prefix + "cv1", x);
         int n = count(l.convs(), prefix + "m.");
         for (int j = 0; j < n; j++) {
@@ -69,7 +99,10 @@ final class BuiltinOnnxModules {
         return ctx.conv(prefix + "cv3", ctx.builder().concat(1, y, ctx.conv(prefix + "cv2", x)));
     }
 
-    /** C2f / C3k2: split cv1's output, chain the blocks on the second part, concat everything into cv2. */
+    /**
+     * C2f / C3k2: split cv1's output, chain the blocks on the second part, concat everything into
+     * cv2.
+     */
     private static List<String> c2f(Layer l, OnnxExportContext ctx, List<String> in) {
         int[] split = l.intsAttr("split");
         boolean shortcut = l.boolAttr("shortcut");
@@ -116,33 +149,47 @@ final class BuiltinOnnxModules {
     }
 
     /**
-     * PSA attention exactly as C2psaModule.attention: qkv reshaped to [B, heads, 2*key_dim + head_dim, HW] and
-     * split on axis 2; attn = softmax((q^T k) * key_dim^-0.5) over the last axis; out = v attn^T reshaped to
-     * [B, c, H, W], plus the positional conv of v (also as [B, c, H, W]); then proj.
+     * PSA attention exactly as C2psaModule.attention: qkv reshaped to [B, heads, 2*key_dim +
+     * head_dim, HW] and split on axis 2; attn = softmax((q^T k) * key_dim^-0.5) over the last axis;
+     * out = v attn^T reshaped to [B, c, H, W], plus the positional conv of v (also as [B, c, H,
+     * W]); then proj.
      */
     static String attention(OnnxExportContext ctx, Layer l, String p, String x, int c, int[] hw) {
         OnnxGraphBuilder g = ctx.builder();
         int heads = l.intAttr("heads");
         int keyDim = l.intAttr("key_dim");
         int headDim = l.intAttr("head_dim");
-        String qkv = g.reshape(ctx.conv(p + "qkv", x), 0, heads, 2L * keyDim + headDim, (long) hw[0] * hw[1]);
+        String qkv =
+                g.reshape(
+                        ctx.conv(p + "qkv", x),
+                        0,
+                        heads,
+                        2L * keyDim + headDim,
+                        (long) hw[0] * hw[1]);
         String[] qkvParts = g.split(qkv, 2, keyDim, keyDim, headDim);
         String q = qkvParts[0], k = qkvParts[1], v = qkvParts[2];
-        String scores = g.mul(g.matMul(g.transpose(q, 0, 1, 3, 2), k),
-                ctx.scalar(l.prefix(p) + "scale", (float) Math.pow(keyDim, -0.5)));
+        String scores =
+                g.mul(
+                        g.matMul(g.transpose(q, 0, 1, 3, 2), k),
+                        ctx.scalar(l.prefix(p) + "scale", (float) Math.pow(keyDim, -0.5)));
         String attn = g.softmax(scores, -1);
         String out = g.reshape(g.matMul(v, g.transpose(attn, 0, 1, 3, 2)), 0, c, hw[0], hw[1]);
         out = g.add(out, ctx.conv(p + "pe", g.reshape(v, 0, c, hw[0], hw[1])));
         return ctx.conv(p + "proj", out);
     }
 
-    /** Detect: per level cat(box branch, class branch) — the raw maps; the exporter decodes them. */
+    /**
+     * Detect: per level cat(box branch, class branch) — the raw maps; the exporter decodes them.
+     */
     private static List<String> detect(Layer l, OnnxExportContext ctx, List<String> in) {
         boolean legacy = l.boolAttr("legacy");
         List<String> out = new ArrayList<>();
         for (int i = 0; i < in.size(); i++) {
             String x = in.get(i);
-            String box = ctx.conv("cv2." + i + ".2", ctx.conv("cv2." + i + ".1", ctx.conv("cv2." + i + ".0", x)));
+            String box =
+                    ctx.conv(
+                            "cv2." + i + ".2",
+                            ctx.conv("cv2." + i + ".1", ctx.conv("cv2." + i + ".0", x)));
             String cls = x;
             for (int stage = 0; stage < 2; stage++) {
                 String s = "cv3." + i + "." + stage;

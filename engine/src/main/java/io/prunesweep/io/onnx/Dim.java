@@ -1,8 +1,8 @@
 package io.prunesweep.io.onnx;
 
 /**
- * One dimension of a graph input/output shape: a fixed size or a named symbol (e.g. a dynamic "batch").
- * Exactly one of the two is set.
+ * One dimension of a graph input/output shape: a fixed size or a named symbol (e.g. a dynamic
+ * "batch"). Exactly one of the two is set.
  */
 public record Dim(long value, String symbol) {
     public Dim {

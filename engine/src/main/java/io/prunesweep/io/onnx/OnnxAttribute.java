@@ -1,8 +1,8 @@
 package io.prunesweep.io.onnx;
 
 /**
- * A node attribute (AttributeProto) of one of the kinds YOLO export needs: int, ints, float, floats, string.
- * The value is a Long, long[], Float, float[] or String matching {@link Kind}.
+ * A node attribute (AttributeProto) of one of the kinds YOLO export needs: int, ints, float,
+ * floats, string. The value is a Long, long[], Float, float[] or String matching {@link Kind}.
  */
 public record OnnxAttribute(String name, Kind kind, Object value) {
     // AttributeProto field numbers (onnx.proto)
@@ -16,7 +16,11 @@ public record OnnxAttribute(String name, Kind kind, Object value) {
 
     /** The kinds we write, with their AttributeProto.AttributeType codes. */
     public enum Kind {
-        FLOAT(1), INT(2), STRING(3), FLOATS(6), INTS(7);
+        FLOAT(1),
+        INT(2),
+        STRING(3),
+        FLOATS(6),
+        INTS(7);
 
         final int code;
 

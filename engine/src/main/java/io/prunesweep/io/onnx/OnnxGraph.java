@@ -4,13 +4,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A complete inference graph (GraphProto), nodes in topological order, and its encoding as a ModelProto
- * with the fixed header this project exports: IR version 8, default-domain opset 17, producer "prunesweep".
+ * A complete inference graph (GraphProto), nodes in topological order, and its encoding as a
+ * ModelProto with the fixed header this project exports: IR version 8, default-domain opset 17,
+ * producer "prunesweep".
  */
-public record OnnxGraph(String name, List<OnnxNode> nodes, List<OnnxTensor> initializers,
-                        List<OnnxValueInfo> inputs, List<OnnxValueInfo> outputs) {
+public record OnnxGraph(
+        String name,
+        List<OnnxNode> nodes,
+        List<OnnxTensor> initializers,
+        List<OnnxValueInfo> inputs,
+        List<OnnxValueInfo> outputs) {
     /** IR version 8 is what opset 17 was released with; ORT 1.20 reads up to 10. */
     public static final long IR_VERSION = 8;
+
     public static final long OPSET = 17;
     public static final String PRODUCER = "prunesweep";
 
@@ -47,8 +53,8 @@ public record OnnxGraph(String name, List<OnnxNode> nodes, List<OnnxTensor> init
     }
 
     /**
-     * The serialized ModelProto with {@code metadata} as its {@code metadata_props} (what ONNX Runtime returns as the
-     * custom metadata map), in the map's iteration order.
+     * The serialized ModelProto with {@code metadata} as its {@code metadata_props} (what ONNX
+     * Runtime returns as the custom metadata map), in the map's iteration order.
      */
     public byte[] toModelBytes(Map<String, String> metadata) {
         ProtoWriter graph = new ProtoWriter();
@@ -66,14 +72,18 @@ public record OnnxGraph(String name, List<OnnxNode> nodes, List<OnnxTensor> init
             graph.message(GRAPH_OUTPUT, v.encode());
         }
         ProtoWriter opset = new ProtoWriter().string(OPSET_DOMAIN, "").varint(OPSET_VERSION, OPSET);
-        ProtoWriter model = new ProtoWriter()
-                .varint(MODEL_IR_VERSION, IR_VERSION)
-                .string(MODEL_PRODUCER_NAME, PRODUCER)
-                .string(MODEL_PRODUCER_VERSION, producerVersion())
-                .message(MODEL_GRAPH, graph)
-                .message(MODEL_OPSET_IMPORT, opset);
-        metadata.forEach((k, v) -> model.message(MODEL_METADATA_PROPS,
-                new ProtoWriter().string(ENTRY_KEY, k).string(ENTRY_VALUE, v)));
+        ProtoWriter model =
+                new ProtoWriter()
+                        .varint(MODEL_IR_VERSION, IR_VERSION)
+                        .string(MODEL_PRODUCER_NAME, PRODUCER)
+                        .string(MODEL_PRODUCER_VERSION, producerVersion())
+                        .message(MODEL_GRAPH, graph)
+                        .message(MODEL_OPSET_IMPORT, opset);
+        metadata.forEach(
+                (k, v) ->
+                        model.message(
+                                MODEL_METADATA_PROPS,
+                                new ProtoWriter().string(ENTRY_KEY, k).string(ENTRY_VALUE, v)));
         return model.toBytes();
     }
 

@@ -13,10 +13,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Builds an ONNX inference graph op by op. Every helper takes the names of existing tensors and returns
- * the name of the tensor it produced; names are generated unique. Constants (weights, split sizes, shapes)
- * become initializers. Inputs are checked as they are used, so a mis-wired export fails at the faulty
- * node with the missing tensor's name instead of later inside ONNX Runtime.
+ * Builds an ONNX inference graph op by op. Every helper takes the names of existing tensors and
+ * returns the name of the tensor it produced; names are generated unique. Constants (weights, split
+ * sizes, shapes) become initializers. Inputs are checked as they are used, so a mis-wired export
+ * fails at the faulty node with the missing tensor's name instead of later inside ONNX Runtime.
  *
  * <pre>{@code
  * OnnxGraphBuilder g = new OnnxGraphBuilder("yolo");
@@ -32,10 +32,13 @@ public final class OnnxGraphBuilder {
     private final List<OnnxTensor> initializers = new ArrayList<>();
     private final List<OnnxValueInfo> inputs = new ArrayList<>();
     private final List<OnnxValueInfo> outputs = new ArrayList<>();
+
     /** Every tensor name defined so far (graph inputs, initializers, node outputs). */
     private final Set<String> tensors = new HashSet<>();
+
     /** Node names and tensor names share one pool so generated names never collide. */
     private final Set<String> usedNames = new HashSet<>();
+
     private final Map<String, Integer> counters = new HashMap<>();
     private final Map<String, long[]> initializerShapes = new HashMap<>();
 
@@ -43,9 +46,13 @@ public final class OnnxGraphBuilder {
         this.graphName = graphName;
     }
 
-    // ---- names -------------------------------------------------------------------------------------
+    // ---- names
+    // -------------------------------------------------------------------------------------
 
-    /** A name not used yet in this graph: {@code hint} itself if free, else {@code hint_1}, {@code hint_2}, ... */
+    /**
+     * A name not used yet in this graph: {@code hint} itself if free, else {@code hint_1}, {@code
+     * hint_2}, ...
+     */
     public String uniqueName(String hint) {
         if (usedNames.add(hint)) {
             return hint;
@@ -59,9 +66,13 @@ public final class OnnxGraphBuilder {
         return candidate;
     }
 
-    // ---- graph inputs / outputs / constants --------------------------------------------------------
+    // ---- graph inputs / outputs / constants
+    // --------------------------------------------------------
 
-    /** A float graph input with a symbolic leading dimension, e.g. {@code input("images", "batch", 3, 640, 640)}. */
+    /**
+     * A float graph input with a symbolic leading dimension, e.g. {@code input("images", "batch",
+     * 3, 640, 640)}.
+     */
     public String input(String name, String batchSymbol, long... dims) {
         List<Dim> shape = new ArrayList<>();
         shape.add(Dim.symbolic(batchSymbol));
@@ -123,14 +134,18 @@ public final class OnnxGraphBuilder {
         return t.name();
     }
 
-    // ---- generic node ------------------------------------------------------------------------------
+    // ---- generic node
+    // ------------------------------------------------------------------------------
 
     /**
      * Any default-domain operator with explicit output names (which must be new; take them from
      * {@link #uniqueName(String)}). Use "" for an omitted optional input.
      */
-    public OnnxGraphBuilder node(String opType, List<String> inputNames, List<String> outputNames,
-                                 List<OnnxAttribute> attrs) {
+    public OnnxGraphBuilder node(
+            String opType,
+            List<String> inputNames,
+            List<String> outputNames,
+            List<OnnxAttribute> attrs) {
         for (String in : inputNames) {
             if (!in.isEmpty()) {
                 requireTensor(in, opType + " input");
@@ -138,8 +153,13 @@ public final class OnnxGraphBuilder {
         }
         for (String out : outputNames) {
             if (tensors.contains(out)) {
-                throw new IllegalArgumentException(opType + " output '" + out + "' is already defined in graph '"
-                        + graphName + "'; every tensor is produced once");
+                throw new IllegalArgumentException(
+                        opType
+                                + " output '"
+                                + out
+                                + "' is already defined in graph '"
+                                + graphName
+                                + "'; every tensor is produced once");
             }
             usedNames.add(out);
         }
@@ -155,7 +175,8 @@ public final class OnnxGraphBuilder {
         return out;
     }
 
-    // ---- operators ---------------------------------------------------------------------------------
+    // ---- operators
+    // ---------------------------------------------------------------------------------
 
     /**
      * Conv2d with float weights [outC, inC/group, kH, kW] and optional bias [outC] (null for none).
@@ -163,22 +184,27 @@ public final class OnnxGraphBuilder {
      */
     public String conv(String x, float[] weight, long[] weightShape, float[] bias, ConvParams p) {
         if (weightShape.length != 4) {
-            throw new IllegalArgumentException("Conv weight shape must be [outC, inC/group, kH, kW], got "
-                    + Arrays.toString(weightShape));
+            throw new IllegalArgumentException(
+                    "Conv weight shape must be [outC, inC/group, kH, kW], got "
+                            + Arrays.toString(weightShape));
         }
         String w = initializer("conv.weight", weight, weightShape);
         String b = bias == null ? null : initializer("conv.bias", bias, weightShape[0]);
         return conv(x, w, b, p);
     }
 
-    /** Conv2d with weight (and optional bias, null for none) given as existing initializer names. */
+    /**
+     * Conv2d with weight (and optional bias, null for none) given as existing initializer names.
+     */
     public String conv(String x, String weight, String bias, ConvParams p) {
         List<String> ins = bias == null ? List.of(x, weight) : List.of(x, weight, bias);
-        List<OnnxAttribute> attrs = new ArrayList<>(List.of(
-                OnnxAttribute.ofInts("strides", p.strides()),
-                OnnxAttribute.ofInts("pads", p.pads()),
-                OnnxAttribute.ofInts("dilations", p.dilations()),
-                OnnxAttribute.ofInt("group", p.group())));
+        List<OnnxAttribute> attrs =
+                new ArrayList<>(
+                        List.of(
+                                OnnxAttribute.ofInts("strides", p.strides()),
+                                OnnxAttribute.ofInts("pads", p.pads()),
+                                OnnxAttribute.ofInts("dilations", p.dilations()),
+                                OnnxAttribute.ofInt("group", p.group())));
         long[] ws = initializerShapes.get(weight);
         if (ws != null && ws.length == 4) {
             attrs.add(OnnxAttribute.ofInts("kernel_shape", ws[2], ws[3]));
@@ -217,23 +243,33 @@ public final class OnnxGraphBuilder {
         return op("Concat", List.of(xs), OnnxAttribute.ofInt("axis", axis));
     }
 
-    /** Split along {@code axis} into pieces of the given sizes (opset 13+: sizes are an int64 input). */
+    /**
+     * Split along {@code axis} into pieces of the given sizes (opset 13+: sizes are an int64
+     * input).
+     */
     public String[] split(String x, int axis, long... sizes) {
         String splitSizes = initializer("split_sizes", sizes.clone(), sizes.length);
         String[] outs = new String[sizes.length];
         for (int i = 0; i < outs.length; i++) {
             outs[i] = uniqueName("Split_out");
         }
-        node("Split", List.of(x, splitSizes), List.of(outs), List.of(OnnxAttribute.ofInt("axis", axis)));
+        node(
+                "Split",
+                List.of(x, splitSizes),
+                List.of(outs),
+                List.of(OnnxAttribute.ofInt("axis", axis)));
         return outs;
     }
 
     /** Slice; starts/ends/axes/steps become int64 inputs (steps may be null for all-ones). */
     public String slice(String x, long[] starts, long[] ends, long[] axes, long[] steps) {
-        List<String> ins = new ArrayList<>(List.of(x,
-                initializer("slice_starts", starts.clone(), starts.length),
-                initializer("slice_ends", ends.clone(), ends.length),
-                initializer("slice_axes", axes.clone(), axes.length)));
+        List<String> ins =
+                new ArrayList<>(
+                        List.of(
+                                x,
+                                initializer("slice_starts", starts.clone(), starts.length),
+                                initializer("slice_ends", ends.clone(), ends.length),
+                                initializer("slice_axes", axes.clone(), axes.length)));
         if (steps != null) {
             ins.add(initializer("slice_steps", steps.clone(), steps.length));
         }
@@ -242,7 +278,9 @@ public final class OnnxGraphBuilder {
 
     /** Square max pooling, torch MaxPool2d(kernel, stride, padding) (floor mode). */
     public String maxPool(String x, int kernel, int stride, int pad) {
-        return op("MaxPool", List.of(x),
+        return op(
+                "MaxPool",
+                List.of(x),
                 OnnxAttribute.ofInts("kernel_shape", kernel, kernel),
                 OnnxAttribute.ofInts("strides", stride, stride),
                 OnnxAttribute.ofInts("pads", pad, pad, pad, pad));
@@ -250,11 +288,14 @@ public final class OnnxGraphBuilder {
 
     /**
      * Nearest-neighbour upsampling of an NCHW tensor by an integer factor, as torch exports
-     * Upsample(scale_factor=s, mode='nearest'): asymmetric coordinates, floor rounding, a scales input.
+     * Upsample(scale_factor=s, mode='nearest'): asymmetric coordinates, floor rounding, a scales
+     * input.
      */
     public String resizeNearest(String x, float scale) {
         String scales = initializer("resize_scales", new float[] {1f, 1f, scale, scale}, 4);
-        return op("Resize", List.of(x, "", scales),
+        return op(
+                "Resize",
+                List.of(x, "", scales),
                 OnnxAttribute.ofString("mode", "nearest"),
                 OnnxAttribute.ofString("coordinate_transformation_mode", "asymmetric"),
                 OnnxAttribute.ofString("nearest_mode", "floor"));
@@ -278,18 +319,22 @@ public final class OnnxGraphBuilder {
         return op("Softmax", List.of(x), OnnxAttribute.ofInt("axis", axis));
     }
 
-    /** Copies a tensor under a chosen name, e.g. to give a graph output a fixed name like "output0". */
+    /**
+     * Copies a tensor under a chosen name, e.g. to give a graph output a fixed name like "output0".
+     */
     public String identity(String x, String name) {
         claimExact(name, "Identity output");
         node("Identity", List.of(x), List.of(name), List.of());
         return name;
     }
 
-    // ---- result ------------------------------------------------------------------------------------
+    // ---- result
+    // ------------------------------------------------------------------------------------
 
     public OnnxGraph build() {
         if (outputs.isEmpty()) {
-            throw new IllegalStateException("ONNX graph '" + graphName + "' has no outputs; call output(...)");
+            throw new IllegalStateException(
+                    "ONNX graph '" + graphName + "' has no outputs; call output(...)");
         }
         return new OnnxGraph(graphName, nodes, initializers, inputs, outputs);
     }
@@ -298,7 +343,10 @@ public final class OnnxGraphBuilder {
         return build().toModelBytes();
     }
 
-    /** Writes the model to a temporary sibling and renames it, so a half-written file never has the final name. */
+    /**
+     * Writes the model to a temporary sibling and renames it, so a half-written file never has the
+     * final name.
+     */
     public Path write(Path file) throws IOException {
         byte[] bytes = toBytes();
         Path dir = file.toAbsolutePath().getParent();
@@ -306,7 +354,8 @@ public final class OnnxGraphBuilder {
         Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
         try {
             Files.write(tmp, bytes);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -315,15 +364,20 @@ public final class OnnxGraphBuilder {
 
     private void claimExact(String name, String what) {
         if (!usedNames.add(name) || tensors.contains(name)) {
-            throw new IllegalArgumentException(what + " name '" + name + "' is already used in graph '"
-                    + graphName + "'");
+            throw new IllegalArgumentException(
+                    what + " name '" + name + "' is already used in graph '" + graphName + "'");
         }
     }
 
     private void requireTensor(String name, String what) {
         if (!tensors.contains(name)) {
-            throw new IllegalArgumentException(what + " '" + name + "' is not defined in graph '" + graphName
-                    + "' (not a graph input, initializer or earlier node output)");
+            throw new IllegalArgumentException(
+                    what
+                            + " '"
+                            + name
+                            + "' is not defined in graph '"
+                            + graphName
+                            + "' (not a graph input, initializer or earlier node output)");
         }
     }
 }

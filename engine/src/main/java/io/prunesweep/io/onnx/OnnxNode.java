@@ -2,9 +2,16 @@ package io.prunesweep.io.onnx;
 
 import java.util.List;
 
-/** One operator application (NodeProto) in the default ONNX domain. An empty input name means "omitted". */
-public record OnnxNode(String name, String opType, List<String> inputs, List<String> outputs,
-                       List<OnnxAttribute> attributes) {
+/**
+ * One operator application (NodeProto) in the default ONNX domain. An empty input name means
+ * "omitted".
+ */
+public record OnnxNode(
+        String name,
+        String opType,
+        List<String> inputs,
+        List<String> outputs,
+        List<OnnxAttribute> attributes) {
     // NodeProto field numbers (onnx.proto)
     private static final int INPUT = 1;
     private static final int OUTPUT = 2;

@@ -21,13 +21,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@link BatchPredictor} of an exported detector in ONNX Runtime (CPU execution provider, all graph optimizations,
- * default threads): {@code prunesweep val --weights model.onnx}. The model needs one float input {@code [batch, C, H,
- * W]} and a float output {@code [batch, 4 + nc, N]} of decoded boxes and class scores, as this project's export and
- * ultralytics' {@code format=onnx} (without {@code nms=True}) write them; which output is taken: {@code output0}, else
- * the only one. Input and output shapes come from the session; a fixed batch size is honoured by padding a short batch
- * with blank images whose outputs are dropped. The export's {@code end2end} metadata says whether the output is already
- * final (NMS-free head); without it, NMS runs, as for ultralytics' own exports.
+ * {@link BatchPredictor} of an exported detector in ONNX Runtime (CPU execution provider, all graph
+ * optimizations, default threads): {@code prunesweep val --weights model.onnx}. The model needs one
+ * float input {@code [batch, C, H, W]} and a float output {@code [batch, 4 + nc, N]} of decoded
+ * boxes and class scores, as this project's export and ultralytics' {@code format=onnx} (without
+ * {@code nms=True}) write them; which output is taken: {@code output0}, else the only one. Input
+ * and output shapes come from the session; a fixed batch size is honoured by padding a short batch
+ * with blank images whose outputs are dropped. The export's {@code end2end} metadata says whether
+ * the output is already final (NMS-free head); without it, NMS runs, as for ultralytics' own
+ * exports.
  */
 public final class OnnxPredictor implements BatchPredictor, AutoCloseable {
     public static final String RUNTIME = "onnxruntime";
@@ -47,31 +49,49 @@ public final class OnnxPredictor implements BatchPredictor, AutoCloseable {
         this.env = env;
         this.session = session;
         if (session.getInputInfo().size() != 1) {
-            throw new InputException(uri + ": the model has inputs " + session.getInputNames()
-                    + "; val feeds one image tensor [batch, 3, H, W]");
+            throw new InputException(
+                    uri
+                            + ": the model has inputs "
+                            + session.getInputNames()
+                            + "; val feeds one image tensor [batch, 3, H, W]");
         }
         NodeInfo in = session.getInputInfo().values().iterator().next();
         this.input = in.getName();
         this.inputShape = floatTensorShape(in, 4, "input", "[batch, 3, H, W]");
         Map<String, NodeInfo> outs = session.getOutputInfo();
-        NodeInfo out = outs.containsKey(YoloOnnxExporter.OUTPUT) ? outs.get(YoloOnnxExporter.OUTPUT)
-                : outs.size() == 1 ? outs.values().iterator().next() : null;
+        NodeInfo out =
+                outs.containsKey(YoloOnnxExporter.OUTPUT)
+                        ? outs.get(YoloOnnxExporter.OUTPUT)
+                        : outs.size() == 1 ? outs.values().iterator().next() : null;
         if (out == null) {
-            throw new InputException(uri + ": the model has outputs " + outs.keySet() + " and none is named '"
-                    + YoloOnnxExporter.OUTPUT + "'; val reads the decoded detections [batch, 4 + nc, anchors]");
+            throw new InputException(
+                    uri
+                            + ": the model has outputs "
+                            + outs.keySet()
+                            + " and none is named '"
+                            + YoloOnnxExporter.OUTPUT
+                            + "'; val reads the decoded detections [batch, 4 + nc, anchors]");
         }
         this.output = out.getName();
         this.outputShape = floatTensorShape(out, 3, "output", "[batch, 4 + nc, anchors]");
         if (outputShape[1] <= 4) {
-            throw new InputException(uri + ": output '" + output + "' has shape " + Arrays.toString(outputShape)
-                    + "; val reads decoded detections [batch, 4 + nc, anchors] with a fixed 4 + nc (an export without NMS)");
+            throw new InputException(
+                    uri
+                            + ": output '"
+                            + output
+                            + "' has shape "
+                            + Arrays.toString(outputShape)
+                            + "; val reads decoded detections [batch, 4 + nc, anchors] with a fixed 4 + nc (an export without NMS)");
         }
         var meta = session.getMetadata();
         this.metadata = Map.copyOf(meta.getCustomMetadata());
         this.graphName = meta.getGraphName();
     }
 
-    /** Opens the model at {@code uri} (any Hadoop URI) in a new ONNX Runtime session; close it when done. */
+    /**
+     * Opens the model at {@code uri} (any Hadoop URI) in a new ONNX Runtime session; close it when
+     * done.
+     */
     public static OnnxPredictor open(String uri) {
         byte[] bytes;
         try (InputStream in = FileSystems.open(uri)) {
@@ -95,9 +115,14 @@ public final class OnnxPredictor implements BatchPredictor, AutoCloseable {
             } catch (OrtException ignored) {
                 // the failure that matters is the one being thrown
             }
-            if (e instanceof RuntimeException r) throw r;
-            throw new InputException(uri + ": ONNX Runtime cannot describe its inputs and outputs: "
-                    + oneLine((OrtException) e), e);
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new InputException(
+                    uri
+                            + ": ONNX Runtime cannot describe its inputs and outputs: "
+                            + oneLine((OrtException) e),
+                    e);
         }
     }
 
@@ -113,7 +138,9 @@ public final class OnnxPredictor implements BatchPredictor, AutoCloseable {
     /** The graph name (this project's exports: model and scale, e.g. {@code yolov8n}), or null. */
     public String modelName() {
         String m = metadata.get(YoloOnnxExporter.META_MODEL);
-        if (m != null && !m.isBlank()) return m;
+        if (m != null && !m.isBlank()) {
+            return m;
+        }
         return graphName == null || graphName.isBlank() ? null : graphName;
     }
 
@@ -140,7 +167,8 @@ public final class OnnxPredictor implements BatchPredictor, AutoCloseable {
     /** The largest stride from the metadata, or 0 when the file does not say. */
     public int stride() {
         try {
-            return Integer.parseInt(metadata.getOrDefault(YoloOnnxExporter.META_STRIDE, "0").strip());
+            return Integer.parseInt(
+                    metadata.getOrDefault(YoloOnnxExporter.META_STRIDE, "0").strip());
         } catch (NumberFormatException e) {
             return 0;
         }
@@ -157,7 +185,8 @@ public final class OnnxPredictor implements BatchPredictor, AutoCloseable {
 
     @Override
     public boolean nmsFree() {
-        return "true".equalsIgnoreCase(metadata.getOrDefault(YoloOnnxExporter.META_END2END, "").strip());
+        return "true"
+                .equalsIgnoreCase(metadata.getOrDefault(YoloOnnxExporter.META_END2END, "").strip());
     }
 
     @Override
@@ -173,22 +202,33 @@ public final class OnnxPredictor implements BatchPredictor, AutoCloseable {
     public Loaded load(Batch batch) {
         int n = Math.max(batch.size(), fixedBatch());
         if (fixedBatch() > 0 && batch.size() > fixedBatch()) {
-            throw new IllegalStateException(uri + " takes batches of " + fixedBatch() + ", got " + batch.size());
+            throw new IllegalStateException(
+                    uri + " takes batches of " + fixedBatch() + ", got " + batch.size());
         }
         float[] pixels = batch.imageData();
-        float[] data = n == batch.size() ? pixels : Arrays.copyOf(pixels, n * (pixels.length / batch.size()));
+        float[] data =
+                n == batch.size()
+                        ? pixels
+                        : Arrays.copyOf(pixels, n * (pixels.length / batch.size()));
         return feed(data, n, batch.size(), batch.height(), batch.width());
     }
 
-    /** {@code images} images of which the first {@code keep} are real (the rest pad a fixed batch). */
+    /**
+     * {@code images} images of which the first {@code keep} are real (the rest pad a fixed batch).
+     */
     private Loaded feed(float[] data, int images, int keep, int h, int w) {
         long[] shape = {images, channels(), h, w};
         OnnxTensor x;
         try {
             x = OnnxTensor.createTensor(env, FloatBuffer.wrap(data), shape);
         } catch (OrtException e) {
-            throw new IllegalStateException(uri + ": cannot create an ONNX Runtime tensor " + Arrays.toString(shape)
-                    + ": " + oneLine(e), e);
+            throw new IllegalStateException(
+                    uri
+                            + ": cannot create an ONNX Runtime tensor "
+                            + Arrays.toString(shape)
+                            + ": "
+                            + oneLine(e),
+                    e);
         }
         return new Loaded() {
             @Override
@@ -197,9 +237,19 @@ public final class OnnxPredictor implements BatchPredictor, AutoCloseable {
                     OnnxValue v = r.get(output).orElseThrow();
                     long[] s = ((TensorInfo) v.getInfo()).getShape();
                     if (s.length != 3 || s[0] != images || s[1] != outputShape[1]) {
-                        throw new InputException(uri + ": output '" + output + "' came back as " + Arrays.toString(s)
-                                + " for input " + Arrays.toString(shape) + "; expected [" + images + ", "
-                                + outputShape[1] + ", anchors]");
+                        throw new InputException(
+                                uri
+                                        + ": output '"
+                                        + output
+                                        + "' came back as "
+                                        + Arrays.toString(s)
+                                        + " for input "
+                                        + Arrays.toString(shape)
+                                        + "; expected ["
+                                        + images
+                                        + ", "
+                                        + outputShape[1]
+                                        + ", anchors]");
                     }
                     FloatBuffer buf = ((OnnxTensor) v).getFloatBuffer();
                     int per = (int) (s[1] * s[2]);
@@ -207,8 +257,15 @@ public final class OnnxPredictor implements BatchPredictor, AutoCloseable {
                     buf.get(out);
                     return new Output(out, keep, (int) s[1], (int) s[2]);
                 } catch (OrtException e) {
-                    throw new InputException(uri + ": ONNX Runtime failed on input '" + input + "' "
-                            + Arrays.toString(shape) + ": " + oneLine(e), e);
+                    throw new InputException(
+                            uri
+                                    + ": ONNX Runtime failed on input '"
+                                    + input
+                                    + "' "
+                                    + Arrays.toString(shape)
+                                    + ": "
+                                    + oneLine(e),
+                            e);
                 }
             }
 
@@ -229,14 +286,25 @@ public final class OnnxPredictor implements BatchPredictor, AutoCloseable {
         try {
             session.close();
         } catch (OrtException e) {
-            throw new IllegalStateException(uri + ": closing the ONNX Runtime session failed: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    uri + ": closing the ONNX Runtime session failed: " + e.getMessage(), e);
         }
     }
 
     private long[] floatTensorShape(NodeInfo node, int rank, String what, String expected) {
-        if (!(node.getInfo() instanceof TensorInfo t) || t.type != OnnxJavaType.FLOAT || t.getShape().length != rank) {
-            throw new InputException(uri + ": " + what + " '" + node.getName() + "' is " + node.getInfo()
-                    + "; val needs a float32 tensor " + expected);
+        if (!(node.getInfo() instanceof TensorInfo t)
+                || t.type != OnnxJavaType.FLOAT
+                || t.getShape().length != rank) {
+            throw new InputException(
+                    uri
+                            + ": "
+                            + what
+                            + " '"
+                            + node.getName()
+                            + "' is "
+                            + node.getInfo()
+                            + "; val needs a float32 tensor "
+                            + expected);
         }
         return t.getShape();
     }

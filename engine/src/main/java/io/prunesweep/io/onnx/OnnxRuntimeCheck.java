@@ -19,9 +19,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs an exported model in ONNX Runtime (CPU) and compares its outputs with the engine's own: the proof
- * that an export computes what the trained network computes. A model that fails to load or run raises an
- * {@link InputException} naming the model and quoting ONNX Runtime's error.
+ * Runs an exported model in ONNX Runtime (CPU) and compares its outputs with the engine's own: the
+ * proof that an export computes what the trained network computes. A model that fails to load or
+ * run raises an {@link InputException} naming the model and quoting ONNX Runtime's error.
  */
 public final class OnnxRuntimeCheck {
     private OnnxRuntimeCheck() {}
@@ -34,8 +34,13 @@ public final class OnnxRuntimeCheck {
                 n *= d;
             }
             if (n != data.length) {
-                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n
-                        + " floats, got " + data.length);
+                throw new IllegalArgumentException(
+                        "shape "
+                                + Arrays.toString(shape)
+                                + " needs "
+                                + n
+                                + " floats, got "
+                                + data.length);
             }
         }
 
@@ -46,8 +51,12 @@ public final class OnnxRuntimeCheck {
     }
 
     /** Result of comparing one output: max |actual - expected| and where it occurs (flat index). */
-    public record Comparison(String output, long[] actualShape, long[] expectedShape, double maxAbsDiff,
-                             int worstIndex) {
+    public record Comparison(
+            String output,
+            long[] actualShape,
+            long[] expectedShape,
+            double maxAbsDiff,
+            int worstIndex) {
         public boolean shapesMatch() {
             return Arrays.equals(actualShape, expectedShape);
         }
@@ -59,20 +68,29 @@ public final class OnnxRuntimeCheck {
         @Override
         public String toString() {
             if (!shapesMatch()) {
-                return "output '" + output + "': ONNX Runtime shape " + Arrays.toString(actualShape)
-                        + " differs from expected " + Arrays.toString(expectedShape);
+                return "output '"
+                        + output
+                        + "': ONNX Runtime shape "
+                        + Arrays.toString(actualShape)
+                        + " differs from expected "
+                        + Arrays.toString(expectedShape);
             }
-            return String.format("output '%s' %s: max abs diff %.3g at flat index %d", output,
-                    Arrays.toString(actualShape), maxAbsDiff, worstIndex);
+            return String.format(
+                    "output '%s' %s: max abs diff %.3g at flat index %d",
+                    output, Arrays.toString(actualShape), maxAbsDiff, worstIndex);
         }
     }
 
-    /** Runs a model file on its single float input; returns every output by name, in graph order. */
+    /**
+     * Runs a model file on its single float input; returns every output by name, in graph order.
+     */
     public static Map<String, FloatTensor> run(Path model, FloatTensor input) {
         return run(readModel(model), model.toString(), input);
     }
 
-    /** Runs an in-memory model on its single float input; {@code label} names it in error messages. */
+    /**
+     * Runs an in-memory model on its single float input; {@code label} names it in error messages.
+     */
     public static Map<String, FloatTensor> run(byte[] model, String label, FloatTensor input) {
         return run(model, label, Map.of(SINGLE_INPUT, input));
     }
@@ -83,36 +101,53 @@ public final class OnnxRuntimeCheck {
     }
 
     /** Runs an in-memory model on named float inputs. */
-    public static Map<String, FloatTensor> run(byte[] model, String label, Map<String, FloatTensor> inputs) {
+    public static Map<String, FloatTensor> run(
+            byte[] model, String label, Map<String, FloatTensor> inputs) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions opts = sessionOptions();
-             OrtSession session = load(env, model, label, opts)) {
+                OrtSession session = load(env, model, label, opts)) {
             Map<String, FloatTensor> named = nameInputs(session, label, inputs);
             Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
             try {
                 for (var e : named.entrySet()) {
-                    feeds.put(e.getKey(), OnnxTensor.createTensor(env, FloatBuffer.wrap(e.getValue().data()),
-                            e.getValue().shape()));
+                    feeds.put(
+                            e.getKey(),
+                            OnnxTensor.createTensor(
+                                    env,
+                                    FloatBuffer.wrap(e.getValue().data()),
+                                    e.getValue().shape()));
                 }
                 try (OrtSession.Result result = session.run(feeds)) {
                     return readOutputs(result, label);
                 }
             } catch (OrtException e) {
-                throw new InputException("ONNX model " + label + " loaded but failed to run in ONNX Runtime on "
-                        + describe(named) + ": " + ortMessage(e)
-                        + ". The export is inconsistent with its input; re-export it and check the graph.", e);
+                throw new InputException(
+                        "ONNX model "
+                                + label
+                                + " loaded but failed to run in ONNX Runtime on "
+                                + describe(named)
+                                + ": "
+                                + ortMessage(e)
+                                + ". The export is inconsistent with its input; re-export it and check the graph.",
+                        e);
             } finally {
                 feeds.values().forEach(OnnxTensor::close);
             }
         } catch (OrtException e) { // session options or closing the session
-            throw new IllegalStateException("ONNX Runtime session setup/teardown failed for " + label + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "ONNX Runtime session setup/teardown failed for "
+                            + label
+                            + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 
     /** Compares one output with the expected values; a shape mismatch is reported, not thrown. */
     public static Comparison compare(String output, FloatTensor actual, FloatTensor expected) {
         if (!Arrays.equals(actual.shape(), expected.shape())) {
-            return new Comparison(output, actual.shape(), expected.shape(), Double.POSITIVE_INFINITY, -1);
+            return new Comparison(
+                    output, actual.shape(), expected.shape(), Double.POSITIVE_INFINITY, -1);
         }
         double max = 0;
         int worst = 0;
@@ -133,80 +168,116 @@ public final class OnnxRuntimeCheck {
     }
 
     /**
-     * Runs the model on one input and compares the named outputs with the expected tensors.
-     * An expected output the model does not produce is an error naming what the model does produce.
+     * Runs the model on one input and compares the named outputs with the expected tensors. An
+     * expected output the model does not produce is an error naming what the model does produce.
      */
-    public static List<Comparison> check(Path model, FloatTensor input, Map<String, FloatTensor> expected) {
+    public static List<Comparison> check(
+            Path model, FloatTensor input, Map<String, FloatTensor> expected) {
         Map<String, FloatTensor> actual = run(model, input);
         List<Comparison> out = new ArrayList<>();
         for (var e : expected.entrySet()) {
             FloatTensor got = actual.get(e.getKey());
             if (got == null) {
-                throw new InputException("ONNX model " + model + " has no output '" + e.getKey()
-                        + "'; its outputs are " + actual.keySet() + ". Export it with that output name.");
+                throw new InputException(
+                        "ONNX model "
+                                + model
+                                + " has no output '"
+                                + e.getKey()
+                                + "'; its outputs are "
+                                + actual.keySet()
+                                + ". Export it with that output name.");
             }
             out.add(compare(e.getKey(), got, e.getValue()));
         }
         return out;
     }
 
-    // ---- internals ---------------------------------------------------------------------------------
+    // ---- internals
+    // ---------------------------------------------------------------------------------
 
     /** Placeholder key for "the model's only input", resolved once the session is open. */
     private static final String SINGLE_INPUT = "\0single-input";
 
     private static OrtSession.SessionOptions sessionOptions() throws OrtException {
         OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
-        // a check runs tiny tensors; one thread keeps it off the cores that training points are using
+        // a check runs tiny tensors; one thread keeps it off the cores that training points are
+        // using
         opts.setIntraOpNumThreads(1);
         return opts;
     }
 
     private static byte[] readModel(Path model) {
         if (!Files.isRegularFile(model)) {
-            throw new InputException("ONNX model " + model + " does not exist or is not a file; export it first.");
+            throw new InputException(
+                    "ONNX model " + model + " does not exist or is not a file; export it first.");
         }
         try {
             return Files.readAllBytes(model);
         } catch (IOException e) {
-            throw new InputException("ONNX model " + model + " cannot be read: " + e.getMessage(), e);
+            throw new InputException(
+                    "ONNX model " + model + " cannot be read: " + e.getMessage(), e);
         }
     }
 
-    private static OrtSession load(OrtEnvironment env, byte[] model, String label, OrtSession.SessionOptions opts) {
+    private static OrtSession load(
+            OrtEnvironment env, byte[] model, String label, OrtSession.SessionOptions opts) {
         try {
             return env.createSession(model, opts);
         } catch (OrtException e) {
-            throw new InputException("ONNX model " + label + " failed to load in ONNX Runtime: " + ortMessage(e)
-                    + ". The file is not a valid ONNX model for opset " + OnnxGraph.OPSET
-                    + "; re-export it.", e);
+            throw new InputException(
+                    "ONNX model "
+                            + label
+                            + " failed to load in ONNX Runtime: "
+                            + ortMessage(e)
+                            + ". The file is not a valid ONNX model for opset "
+                            + OnnxGraph.OPSET
+                            + "; re-export it.",
+                    e);
         }
     }
 
-    private static Map<String, FloatTensor> nameInputs(OrtSession session, String label,
-                                                       Map<String, FloatTensor> inputs) {
+    private static Map<String, FloatTensor> nameInputs(
+            OrtSession session, String label, Map<String, FloatTensor> inputs) {
         if (!inputs.containsKey(SINGLE_INPUT)) {
             for (String name : inputs.keySet()) {
                 if (!session.getInputNames().contains(name)) {
-                    throw new InputException("ONNX model " + label + " has no input '" + name + "'; its inputs are "
-                            + session.getInputNames() + ".");
+                    throw new InputException(
+                            "ONNX model "
+                                    + label
+                                    + " has no input '"
+                                    + name
+                                    + "'; its inputs are "
+                                    + session.getInputNames()
+                                    + ".");
                 }
             }
             return inputs;
         }
         if (session.getInputNames().size() != 1) {
-            throw new InputException("ONNX model " + label + " has inputs " + session.getInputNames()
-                    + "; pass them by name instead of a single tensor.");
+            throw new InputException(
+                    "ONNX model "
+                            + label
+                            + " has inputs "
+                            + session.getInputNames()
+                            + "; pass them by name instead of a single tensor.");
         }
         return Map.of(session.getInputNames().iterator().next(), inputs.get(SINGLE_INPUT));
     }
 
-    private static Map<String, FloatTensor> readOutputs(OrtSession.Result result, String label) throws OrtException {
+    private static Map<String, FloatTensor> readOutputs(OrtSession.Result result, String label)
+            throws OrtException {
         Map<String, FloatTensor> outputs = new LinkedHashMap<>();
         for (Map.Entry<String, OnnxValue> e : result) {
-            if (!(e.getValue() instanceof OnnxTensor t) || ((TensorInfo) t.getInfo()).type != OnnxJavaType.FLOAT) {
-                throw new InputException("ONNX model " + label + " output '" + e.getKey() + "' is "
-                        + e.getValue().getInfo() + "; only float tensor outputs can be checked.");
+            if (!(e.getValue() instanceof OnnxTensor t)
+                    || ((TensorInfo) t.getInfo()).type != OnnxJavaType.FLOAT) {
+                throw new InputException(
+                        "ONNX model "
+                                + label
+                                + " output '"
+                                + e.getKey()
+                                + "' is "
+                                + e.getValue().getInfo()
+                                + "; only float tensor outputs can be checked.");
             }
             FloatBuffer buf = t.getFloatBuffer();
             float[] data = new float[buf.remaining()];
@@ -216,7 +287,9 @@ public final class OnnxRuntimeCheck {
         return outputs;
     }
 
-    /** ORT's message on one line (the CLI prints errors as one line), without its trailing period. */
+    /**
+     * ORT's message on one line (the CLI prints errors as one line), without its trailing period.
+     */
     private static String ortMessage(OrtException e) {
         String m = String.valueOf(e.getMessage()).strip().replaceAll("\\s*\\R\\s*", "; ");
         return m.endsWith(".") ? m.substring(0, m.length() - 1) : m;
@@ -224,8 +297,13 @@ public final class OnnxRuntimeCheck {
 
     private static String describe(Map<String, FloatTensor> inputs) {
         StringBuilder sb = new StringBuilder();
-        inputs.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ", ").append("'").append(k).append("' ")
-                .append(Arrays.toString(v.shape())));
+        inputs.forEach(
+                (k, v) ->
+                        sb.append(sb.isEmpty() ? "" : ", ")
+                                .append("'")
+                                .append(k)
+                                .append("' ")
+                                .append(Arrays.toString(v.shape())));
         return "input " + sb;
     }
 }

@@ -18,8 +18,17 @@ public record OnnxTensor(String name, OnnxDataType dataType, long[] dims, byte[]
     public OnnxTensor {
         long count = elementCount(dims);
         if (rawData.length != count * dataType.byteSize) {
-            throw new IllegalArgumentException("tensor '" + name + "': shape " + Arrays.toString(dims) + " needs "
-                    + count + " " + dataType + " values, got " + rawData.length / dataType.byteSize);
+            throw new IllegalArgumentException(
+                    "tensor '"
+                            + name
+                            + "': shape "
+                            + Arrays.toString(dims)
+                            + " needs "
+                            + count
+                            + " "
+                            + dataType
+                            + " values, got "
+                            + rawData.length / dataType.byteSize);
         }
     }
 
@@ -51,8 +60,15 @@ public record OnnxTensor(String name, OnnxDataType dataType, long[] dims, byte[]
 
     private static void checkCount(String name, int length, long[] dims) {
         if (length != elementCount(dims)) {
-            throw new IllegalArgumentException("tensor '" + name + "': shape " + Arrays.toString(dims) + " needs "
-                    + elementCount(dims) + " values, got " + length);
+            throw new IllegalArgumentException(
+                    "tensor '"
+                            + name
+                            + "': shape "
+                            + Arrays.toString(dims)
+                            + " needs "
+                            + elementCount(dims)
+                            + " values, got "
+                            + length);
         }
     }
 
@@ -60,7 +76,8 @@ public record OnnxTensor(String name, OnnxDataType dataType, long[] dims, byte[]
         long n = 1;
         for (long d : dims) {
             if (d < 0) {
-                throw new IllegalArgumentException("negative dimension in initializer shape " + Arrays.toString(dims));
+                throw new IllegalArgumentException(
+                        "negative dimension in initializer shape " + Arrays.toString(dims));
             }
             n *= d;
         }

@@ -7,7 +7,8 @@ import java.util.List;
  * shape is left to the runtime's inference (element type only).
  */
 public record OnnxValueInfo(String name, OnnxDataType elemType, List<Dim> shape) {
-    // ValueInfoProto / TypeProto / TypeProto.Tensor / TensorShapeProto(.Dimension) field numbers (onnx.proto)
+    // ValueInfoProto / TypeProto / TypeProto.Tensor / TensorShapeProto(.Dimension) field numbers
+    // (onnx.proto)
     private static final int VI_NAME = 1;
     private static final int VI_TYPE = 2;
     private static final int TYPE_TENSOR = 1;
@@ -26,9 +27,10 @@ public record OnnxValueInfo(String name, OnnxDataType elemType, List<Dim> shape)
         if (shape != null) {
             ProtoWriter shapeProto = new ProtoWriter();
             for (Dim d : shape) {
-                ProtoWriter dim = d.isSymbolic()
-                        ? new ProtoWriter().string(DIM_PARAM, d.symbol())
-                        : new ProtoWriter().varint(DIM_VALUE, d.value());
+                ProtoWriter dim =
+                        d.isSymbolic()
+                                ? new ProtoWriter().string(DIM_PARAM, d.symbol())
+                                : new ProtoWriter().varint(DIM_VALUE, d.value());
                 shapeProto.message(SHAPE_DIM, dim);
             }
             tensorType.message(TENSOR_SHAPE, shapeProto);

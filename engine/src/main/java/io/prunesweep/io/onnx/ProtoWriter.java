@@ -4,12 +4,12 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The few pieces of the protobuf wire format that ONNX needs: varints, length-delimited fields (bytes,
- * strings, nested messages) and packed int64. Hand-written because protobuf-java on the engine's classpath
- * would clash with the copies Spark and Hadoop bring.
+ * The few pieces of the protobuf wire format that ONNX needs: varints, length-delimited fields
+ * (bytes, strings, nested messages) and packed int64. Hand-written because protobuf-java on the
+ * engine's classpath would clash with the copies Spark and Hadoop bring.
  *
- * <p>Fields are written in the order they are called; protobuf readers accept any order. Proto3 default
- * values are not skipped here: callers leave out what they do not need.
+ * <p>Fields are written in the order they are called; protobuf readers accept any order. Proto3
+ * default values are not skipped here: callers leave out what they do not need.
  */
 final class ProtoWriter {
     private static final int WIRE_VARINT = 0;

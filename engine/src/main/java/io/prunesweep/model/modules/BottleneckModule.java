@@ -1,11 +1,11 @@
 package io.prunesweep.model.modules;
 
 import ai.djl.ndarray.NDList;
-import io.prunesweep.model.Wiring;
 import io.prunesweep.model.ConvSpec;
 import io.prunesweep.model.Layer;
 import io.prunesweep.model.LayerContext;
 import io.prunesweep.model.ModuleType;
+import io.prunesweep.model.Wiring;
 import io.prunesweep.model.nn.LayerForward;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,17 +24,27 @@ public final class BottleneckModule implements ModuleType {
         Map<String, ConvSpec> convs = new LinkedHashMap<>();
         Bottlenecks.define(convs, "", ctx.c1(), c2, 3, 3, ctx.doubleArg(4, 0.5));
         Map<String, Object> attrs = Map.of("shortcut", ctx.boolArg(1, true));
-        return new Layer(ctx.index(), ctx.from(), "Bottleneck", convs, attrs, ctx.inChannels(), c2, ctx.inStrides()[0]);
+        return new Layer(
+                ctx.index(),
+                ctx.from(),
+                "Bottleneck",
+                convs,
+                attrs,
+                ctx.inChannels(),
+                c2,
+                ctx.inStrides()[0]);
     }
 
     @Override
     public Wiring wiring(Layer layer) {
         Wiring w = Wiring.of(layer);
-        return w.output(Bottlenecks.wire(w, layer.convs(), "", Wiring.in(0), layer.boolAttr("shortcut")));
+        return w.output(
+                Bottlenecks.wire(w, layer.convs(), "", Wiring.in(0), layer.boolAttr("shortcut")));
     }
 
     @Override
     public NDList forward(Layer layer, LayerForward f, NDList in) {
-        return new NDList(Bottlenecks.forward(f, layer.convs(), "", in.get(0), layer.boolAttr("shortcut")));
+        return new NDList(
+                Bottlenecks.forward(f, layer.convs(), "", in.get(0), layer.boolAttr("shortcut")));
     }
 }

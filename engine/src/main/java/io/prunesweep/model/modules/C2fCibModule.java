@@ -2,11 +2,11 @@ package io.prunesweep.model.modules;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import io.prunesweep.model.Wiring;
 import io.prunesweep.model.ConvSpec;
 import io.prunesweep.model.Layer;
 import io.prunesweep.model.LayerContext;
 import io.prunesweep.model.ModuleType;
+import io.prunesweep.model.Wiring;
 import io.prunesweep.model.nn.LayerForward;
 import io.prunesweep.model.nn.Ops;
 import java.util.ArrayList;
@@ -15,11 +15,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * YOLOv10's {@code C2fCIB(c2, n, shortcut=False, lk=False, g=1, e=0.5)}: a C2f whose blocks are compact inverted
- * blocks. {@code CIB(c, c, shortcut, e=1.0, lk)} is {@code cv1 = [dw3x3(c), pw(c -> 2c), dw3x3(2c) or RepVGGDW(2c),
- * pw(2c -> c), dw3x3(c)]}, plus its input when it has a shortcut; {@code RepVGGDW} is {@code SiLU(dw7x7(x) +
- * dw3x3(x))} (both with BatchNorm, no activation). Depthwise convs keep their input's channels, so pruning narrows
- * them with the pointwise convs that feed them.
+ * YOLOv10's {@code C2fCIB(c2, n, shortcut=False, lk=False, g=1, e=0.5)}: a C2f whose blocks are
+ * compact inverted blocks. {@code CIB(c, c, shortcut, e=1.0, lk)} is {@code cv1 = [dw3x3(c), pw(c
+ * -> 2c), dw3x3(2c) or RepVGGDW(2c), pw(2c -> c), dw3x3(c)]}, plus its input when it has a
+ * shortcut; {@code RepVGGDW} is {@code SiLU(dw7x7(x) + dw3x3(x))} (both with BatchNorm, no
+ * activation). Depthwise convs keep their input's channels, so pruning narrows them with the
+ * pointwise convs that feed them.
  */
 public final class C2fCibModule implements ModuleType {
     @Override
@@ -56,12 +57,23 @@ public final class C2fCibModule implements ModuleType {
         attrs.put("shortcut", shortcut);
         attrs.put("lk", lk);
         attrs.put("split", List.of(c, c));
-        return new Layer(ctx.index(), ctx.from(), "C2fCIB", convs, attrs, ctx.inChannels(), c2, ctx.inStrides()[0]);
+        return new Layer(
+                ctx.index(),
+                ctx.from(),
+                "C2fCIB",
+                convs,
+                attrs,
+                ctx.inChannels(),
+                c2,
+                ctx.inStrides()[0]);
     }
 
     @Override
     public Wiring wiring(Layer layer) {
-        Wiring w = Wiring.of(layer).splitConv("cv1", "split", Wiring.in(0)).sameWidth("cv1[0]", "cv1[1]");
+        Wiring w =
+                Wiring.of(layer)
+                        .splitConv("cv1", "split", Wiring.in(0))
+                        .sameWidth("cv1[0]", "cv1[1]");
         List<String> parts = new ArrayList<>(List.of("cv1[0]", "cv1[1]"));
         String cur = "cv1[1]";
         for (int j = 0; j < layer.intAttr("n"); j++) {
@@ -78,19 +90,25 @@ public final class C2fCibModule implements ModuleType {
         String mid;
         if (layer.boolAttr("lk")) {
             // both depthwise branches keep cv1.1's channels; their sum is the same space again
-            w.conv(q + "2.conv", q + "1").conv(q + "2.conv1", q + "1").add(q + "2", q + "2.conv", q + "2.conv1");
+            w.conv(q + "2.conv", q + "1")
+                    .conv(q + "2.conv1", q + "1")
+                    .add(q + "2", q + "2.conv", q + "2.conv1");
             mid = q + "2";
         } else {
             w.conv(q + "2", q + "1");
             mid = q + "2";
         }
         w.conv(q + "3", mid).conv(q + "4", q + "3");
-        if (!layer.boolAttr("shortcut")) return q + "4";
-        if (layer.conv(q + "0").in() == layer.conv(q + "4").out()) { // upstream: add = shortcut and c1 == c2
+        if (!layer.boolAttr("shortcut")) {
+            return q + "4";
+        }
+        if (layer.conv(q + "0").in()
+                == layer.conv(q + "4").out()) { // upstream: add = shortcut and c1 == c2
             w.add(p + "add", x, q + "4");
             return p + "add";
         }
-        w.freeze(x, "shortcut without add (widths differ)").freeze(q + "4", "shortcut without add (widths differ)");
+        w.freeze(x, "shortcut without add (widths differ)")
+                .freeze(q + "4", "shortcut without add (widths differ)");
         return q + "4";
     }
 
@@ -109,9 +127,13 @@ public final class C2fCibModule implements ModuleType {
     private static NDArray cib(Layer layer, LayerForward f, String p, NDArray x) {
         String q = p + "cv1.";
         NDArray y = f.conv(q + "1", f.conv(q + "0", x));
-        y = layer.boolAttr("lk") ? Ops.silu(f.conv(q + "2.conv", y).add(f.conv(q + "2.conv1", y))) : f.conv(q + "2", y);
+        y =
+                layer.boolAttr("lk")
+                        ? Ops.silu(f.conv(q + "2.conv", y).add(f.conv(q + "2.conv1", y)))
+                        : f.conv(q + "2", y);
         y = f.conv(q + "4", f.conv(q + "3", y));
-        boolean add = layer.boolAttr("shortcut") && layer.conv(q + "0").in() == layer.conv(q + "4").out();
+        boolean add =
+                layer.boolAttr("shortcut") && layer.conv(q + "0").in() == layer.conv(q + "4").out();
         return add ? x.add(y) : y;
     }
 }

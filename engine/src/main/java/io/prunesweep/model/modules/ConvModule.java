@@ -1,11 +1,11 @@
 package io.prunesweep.model.modules;
 
 import ai.djl.ndarray.NDList;
-import io.prunesweep.model.Wiring;
 import io.prunesweep.model.ConvSpec;
 import io.prunesweep.model.Layer;
 import io.prunesweep.model.LayerContext;
 import io.prunesweep.model.ModuleType;
+import io.prunesweep.model.Wiring;
 import io.prunesweep.model.nn.LayerForward;
 import java.util.List;
 import java.util.Map;
@@ -32,10 +32,25 @@ public final class ConvModule implements ModuleType {
         if (depthwise) {
             spec = ConvSpec.conv(ctx.c1(), c2, k, s, null, gcd(ctx.c1(), c2), ctx.boolArg(3, true));
         } else {
-            spec = ConvSpec.conv(ctx.c1(), c2, k, s, ctx.optIntArg(3), ctx.intArg(4, 1), ctx.boolArg(6, true));
+            spec =
+                    ConvSpec.conv(
+                            ctx.c1(),
+                            c2,
+                            k,
+                            s,
+                            ctx.optIntArg(3),
+                            ctx.intArg(4, 1),
+                            ctx.boolArg(6, true));
         }
-        return new Layer(ctx.index(), ctx.from(), names().get(0), Map.of("", spec), Map.of(),
-                ctx.inChannels(), c2, ctx.inStrides()[0] * s);
+        return new Layer(
+                ctx.index(),
+                ctx.from(),
+                names().get(0),
+                Map.of("", spec),
+                Map.of(),
+                ctx.inChannels(),
+                c2,
+                ctx.inStrides()[0] * s);
     }
 
     @Override

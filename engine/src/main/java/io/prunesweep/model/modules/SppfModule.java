@@ -2,11 +2,11 @@ package io.prunesweep.model.modules;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import io.prunesweep.model.Wiring;
 import io.prunesweep.model.ConvSpec;
 import io.prunesweep.model.Layer;
 import io.prunesweep.model.LayerContext;
 import io.prunesweep.model.ModuleType;
+import io.prunesweep.model.Wiring;
 import io.prunesweep.model.nn.LayerForward;
 import io.prunesweep.model.nn.Ops;
 import java.util.LinkedHashMap;
@@ -28,13 +28,24 @@ public final class SppfModule implements ModuleType {
         Map<String, ConvSpec> convs = new LinkedHashMap<>();
         convs.put("cv1", ConvSpec.conv(ctx.c1(), c, 1, 1));
         convs.put("cv2", ConvSpec.conv(c * 4, c2, 1, 1));
-        return new Layer(ctx.index(), ctx.from(), "SPPF", convs, Map.of("k", k), ctx.inChannels(), c2, ctx.inStrides()[0]);
+        return new Layer(
+                ctx.index(),
+                ctx.from(),
+                "SPPF",
+                convs,
+                Map.of("k", k),
+                ctx.inChannels(),
+                c2,
+                ctx.inStrides()[0]);
     }
 
     @Override
     public Wiring wiring(Layer layer) {
         // max-pooling keeps channels: cv2 reads cv1's channels four times
-        return Wiring.of(layer).conv("cv1", Wiring.in(0)).conv("cv2", "cv1", "cv1", "cv1", "cv1").output("cv2");
+        return Wiring.of(layer)
+                .conv("cv1", Wiring.in(0))
+                .conv("cv2", "cv1", "cv1", "cv1", "cv1")
+                .output("cv2");
     }
 
     @Override

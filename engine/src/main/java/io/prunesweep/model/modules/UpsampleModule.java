@@ -1,10 +1,10 @@
 package io.prunesweep.model.modules;
 
 import ai.djl.ndarray.NDList;
-import io.prunesweep.model.Wiring;
 import io.prunesweep.model.Layer;
 import io.prunesweep.model.LayerContext;
 import io.prunesweep.model.ModuleType;
+import io.prunesweep.model.Wiring;
 import io.prunesweep.model.nn.LayerForward;
 import io.prunesweep.model.nn.Ops;
 import java.util.List;
@@ -21,10 +21,21 @@ public final class UpsampleModule implements ModuleType {
     public Layer define(LayerContext ctx) {
         int scale = ctx.intArg(1, 2);
         Object mode = ctx.arg(2);
-        if (mode != null && !"nearest".equals(mode)) throw ctx.fail("Upsample supports mode 'nearest' only, got '" + mode + "'");
-        if (ctx.inStrides()[0] % scale != 0) throw ctx.fail("Upsample by " + scale + " below stride 1");
-        return new Layer(ctx.index(), ctx.from(), "Upsample", Map.of(), Map.of("scale", scale), ctx.inChannels(),
-                ctx.c1(), ctx.inStrides()[0] / scale);
+        if (mode != null && !"nearest".equals(mode)) {
+            throw ctx.fail("Upsample supports mode 'nearest' only, got '" + mode + "'");
+        }
+        if (ctx.inStrides()[0] % scale != 0) {
+            throw ctx.fail("Upsample by " + scale + " below stride 1");
+        }
+        return new Layer(
+                ctx.index(),
+                ctx.from(),
+                "Upsample",
+                Map.of(),
+                Map.of("scale", scale),
+                ctx.inChannels(),
+                ctx.c1(),
+                ctx.inStrides()[0] / scale);
     }
 
     @Override

@@ -2,7 +2,9 @@ package io.prunesweep.model.nn;
 
 import ai.djl.ndarray.NDArray;
 
-/** What a module's forward can use: its convs by path, its raw parameters, and the training flag. */
+/**
+ * What a module's forward can use: its convs by path, its raw parameters, and the training flag.
+ */
 public interface LayerForward {
     /** Applies the conv at {@code path} (conv, then BatchNorm and SiLU when the spec has them). */
     NDArray conv(String path, NDArray x);

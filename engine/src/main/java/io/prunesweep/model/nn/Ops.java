@@ -11,9 +11,14 @@ import io.prunesweep.backend.NativeTensors;
 public final class Ops {
     private Ops() {}
 
-    /** SiLU, libtorch's fused op on the PyTorch engine (as ultralytics' {@code nn.SiLU}); {@code x * sigmoid(x)} elsewhere. */
+    /**
+     * SiLU, libtorch's fused op on the PyTorch engine (as ultralytics' {@code nn.SiLU}); {@code x *
+     * sigmoid(x)} elsewhere.
+     */
     public static NDArray silu(NDArray x) {
-        if (x instanceof ai.djl.pytorch.engine.PtNDArray) return NativeTensors.silu(x);
+        if (x instanceof ai.djl.pytorch.engine.PtNDArray) {
+            return NativeTensors.silu(x);
+        }
         return x.mul(x.getNDArrayInternal().sigmoid());
     }
 

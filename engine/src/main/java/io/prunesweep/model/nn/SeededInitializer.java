@@ -8,8 +8,9 @@ import ai.djl.training.initializer.Initializer;
 import java.util.SplittableRandom;
 
 /**
- * PyTorch's default conv initialisation (uniform in +-1/sqrt(fan_in) for weight and bias) drawn from a Java RNG
- * seeded per parameter, so a model's initial weights depend only on (seed, parameter name), on every device.
+ * PyTorch's default conv initialisation (uniform in +-1/sqrt(fan_in) for weight and bias) drawn
+ * from a Java RNG seeded per parameter, so a model's initial weights depend only on (seed,
+ * parameter name), on every device.
  */
 public final class SeededInitializer implements Initializer {
     private final long seed;
@@ -23,7 +24,8 @@ public final class SeededInitializer implements Initializer {
     }
 
     public static SeededInitializer uniform(long modelSeed, String name, int fanIn) {
-        return new SeededInitializer(modelSeed * 0x9E3779B97F4A7C15L ^ name.hashCode(), 1.0 / Math.sqrt(fanIn), null);
+        return new SeededInitializer(
+                modelSeed * 0x9E3779B97F4A7C15L ^ name.hashCode(), 1.0 / Math.sqrt(fanIn), null);
     }
 
     public static SeededInitializer constant(float value) {
@@ -38,7 +40,9 @@ public final class SeededInitializer implements Initializer {
             java.util.Arrays.fill(v, constant);
         } else {
             SplittableRandom r = new SplittableRandom(seed);
-            for (int i = 0; i < n; i++) v[i] = (float) ((r.nextDouble() * 2 - 1) * bound);
+            for (int i = 0; i < n; i++) {
+                v[i] = (float) ((r.nextDouble() * 2 - 1) * bound);
+            }
         }
         return manager.create(v, shape).toType(dataType, false);
     }

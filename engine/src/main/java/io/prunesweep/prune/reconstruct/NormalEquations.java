@@ -6,16 +6,17 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * One least-squares fit {@code Y ≈ X W} with a ridge that pulls towards a prior {@code W₀} (the un-refitted
- * weights): {@code min ‖Y − XW‖² + λ‖W − W₀‖²}. It is solved for the correction {@code Δ = W − W₀} from the prior's
- * residual {@code R = Y − XW₀}: {@code (XᵀX + λI) Δ = XᵀR}. Only the sufficient statistics {@code XᵀX},
- * {@code XᵀR} and {@code ‖R‖²} are kept (the products of a batch in float32, their sums and the solve in float64),
- * so memory is {@code d² + d·m} whatever the number of rows.
+ * One least-squares fit {@code Y ≈ X W} with a ridge that pulls towards a prior {@code W₀} (the
+ * un-refitted weights): {@code min ‖Y − XW‖² + λ‖W − W₀‖²}. It is solved for the correction {@code
+ * Δ = W − W₀} from the prior's residual {@code R = Y − XW₀}: {@code (XᵀX + λI) Δ = XᵀR}. Only the
+ * sufficient statistics {@code XᵀX}, {@code XᵀR} and {@code ‖R‖²} are kept (the products of a batch
+ * in float32, their sums and the solve in float64), so memory is {@code d² + d·m} whatever the
+ * number of rows.
  *
- * <p>Working on the residual keeps the rounding of the statistics proportional to the correction: when nothing
- * changed ({@code R} is rounding noise) the correction is rounding noise too, and the error of the prior is
- * {@code ‖R‖²} itself, not a difference of large sums. {@code λ} is {@code ridge} times the mean of
- * {@code diag(XᵀX)}, so it scales with the features.
+ * <p>Working on the residual keeps the rounding of the statistics proportional to the correction:
+ * when nothing changed ({@code R} is rounding noise) the correction is rounding noise too, and the
+ * error of the prior is {@code ‖R‖²} itself, not a difference of large sums. {@code λ} is {@code
+ * ridge} times the mean of {@code diag(XᵀX)}, so it scales with the features.
  */
 final class NormalEquations implements AutoCloseable {
     private final NDManager manager;
@@ -28,21 +29,30 @@ final class NormalEquations implements AutoCloseable {
     private double yty;
     private long rows;
 
-    /** @param prior {@code [d, m]} row-major */
+    /**
+     * @param prior {@code [d, m]} row-major
+     */
     NormalEquations(NDManager parent, double[] prior, int d, int m) {
         this.manager = parent.newSubManager();
         this.d = d;
         this.m = m;
         float[] p = new float[prior.length];
-        for (int i = 0; i < p.length; i++) p[i] = (float) prior[i];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = (float) prior[i];
+        }
         this.prior = manager.create(p, new Shape(d, m));
         this.xtx = manager.zeros(new Shape(d, d), DataType.FLOAT64);
         this.xtr = manager.zeros(new Shape(d, m), DataType.FLOAT64);
     }
 
-    /** Adds {@code n} rows: {@code x} is row-major {@code [n, d]}, {@code y} row-major {@code [n, m]}. */
+    /**
+     * Adds {@code n} rows: {@code x} is row-major {@code [n, d]}, {@code y} row-major {@code [n,
+     * m]}.
+     */
     void add(float[] x, float[] y, int n) {
-        if (n == 0) return;
+        if (n == 0) {
+            return;
+        }
         try (NDManager scope = manager.newSubManager()) {
             NDArray xa = scope.create(x, new Shape(n, d));
             NDArray ya = scope.create(y, new Shape(n, m));
@@ -65,7 +75,10 @@ final class NormalEquations implements AutoCloseable {
         return yty;
     }
 
-    /** The fit {@code [d, m]} row-major, and the squared errors of the prior and of the fit on the rows. */
+    /**
+     * The fit {@code [d, m]} row-major, and the squared errors of the prior and of the fit on the
+     * rows.
+     */
     record Solution(double[] w, double priorError, double fitError) {}
 
     Solution solve(double ridge) {
@@ -80,7 +93,10 @@ final class NormalEquations implements AutoCloseable {
             // ‖R − XΔ‖² = ‖R‖² − 2⟨Δ, XᵀR⟩ + ⟨Δ, XᵀX Δ⟩
             NDArray xtxDelta = xtx.matMul(delta);
             xtxDelta.attach(scope);
-            double fit = rtr - 2 * delta.mul(xtr).sum().getDouble() + delta.mul(xtxDelta).sum().getDouble();
+            double fit =
+                    rtr
+                            - 2 * delta.mul(xtr).sum().getDouble()
+                            + delta.mul(xtxDelta).sum().getDouble();
             NDArray w = prior.toType(DataType.FLOAT64, false).add(delta);
             w.attach(scope);
             return new Solution(w.toDoubleArray(), rtr, Math.max(0, Math.min(fit, rtr)));

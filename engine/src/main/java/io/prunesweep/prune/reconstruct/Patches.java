@@ -4,25 +4,29 @@ import io.prunesweep.model.ConvSpec;
 import java.util.SplittableRandom;
 
 /**
- * Sampled im2col rows of a conv: for a sampled output position, the input values its kernel covers, laid out as
- * the weight is ({@code [in, kh, kw]} flattened), then a 1 for the intercept. Zero padding is applied as the conv
- * applies it. Only groups == 1 convs are refitted, so every row spans all input channels.
+ * Sampled im2col rows of a conv: for a sampled output position, the input values its kernel covers,
+ * laid out as the weight is ({@code [in, kh, kw]} flattened), then a 1 for the intercept. Zero
+ * padding is applied as the conv applies it. Only groups == 1 convs are refitted, so every row
+ * spans all input channels.
  */
 final class Patches {
     private Patches() {}
 
     /**
-     * Sampled output positions of a batch: {@code perImage} distinct positions per image (all of them when the map
-     * is smaller), as {@code [image, y, x]} triples.
+     * Sampled output positions of a batch: {@code perImage} distinct positions per image (all of
+     * them when the map is smaller), as {@code [image, y, x]} triples.
      */
-    static int[] positions(int images, int height, int width, int perImage, SplittableRandom random) {
+    static int[] positions(
+            int images, int height, int width, int perImage, SplittableRandom random) {
         int hw = height * width;
         int k = Math.min(perImage, hw);
         int[] out = new int[images * k * 3];
         int at = 0;
         int[] pool = new int[hw];
         for (int b = 0; b < images; b++) {
-            for (int i = 0; i < hw; i++) pool[i] = i;
+            for (int i = 0; i < hw; i++) {
+                pool[i] = i;
+            }
             for (int i = 0; i < k; i++) { // partial Fisher-Yates: k distinct positions
                 int j = i + random.nextInt(hw - i);
                 int t = pool[i];
@@ -37,9 +41,11 @@ final class Patches {
     }
 
     /**
-     * Rows {@code [n, in*k*k (+ 1)]} of the input {@code x} ({@code [B, in, H, W]} row-major) at the output positions.
+     * Rows {@code [n, in*k*k (+ 1)]} of the input {@code x} ({@code [B, in, H, W]} row-major) at
+     * the output positions.
      */
-    static float[] rows(float[] x, long[] shape, ConvSpec spec, int[] positions, boolean intercept) {
+    static float[] rows(
+            float[] x, long[] shape, ConvSpec spec, int[] positions, boolean intercept) {
         int c = (int) shape[1];
         int h = (int) shape[2];
         int w = (int) shape[3];
@@ -64,12 +70,17 @@ final class Patches {
                     }
                 }
             }
-            if (intercept) out[base + d - 1] = 1f;
+            if (intercept) {
+                out[base + d - 1] = 1f;
+            }
         }
         return out;
     }
 
-    /** Rows {@code [n, channels.length]} of {@code y} ({@code [B, C, H, W]}) at the positions, those channels only. */
+    /**
+     * Rows {@code [n, channels.length]} of {@code y} ({@code [B, C, H, W]}) at the positions, those
+     * channels only.
+     */
     static float[] targets(float[] y, long[] shape, int[] channels, int[] positions) {
         int c = (int) shape[1];
         int h = (int) shape[2];

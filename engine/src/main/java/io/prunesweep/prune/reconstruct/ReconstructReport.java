@@ -6,14 +6,22 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What reconstruction did: per re-fitted conv the sampled rows and the squared error of its pre-BN output against
- * the original network's, before (un-refitted weights, the pruned network's inputs) and after the fit, both on the
- * sampled positions; and the time it took.
+ * What reconstruction did: per re-fitted conv the sampled rows and the squared error of its pre-BN
+ * output against the original network's, before (un-refitted weights, the pruned network's inputs)
+ * and after the fit, both on the sampled positions; and the time it took.
  */
 public record ReconstructReport(int images, List<LayerFit> layers, double seconds) {
 
-    /** @param sumSquares ‖target‖² over the sampled rows, the scale the errors are relative to */
-    public record LayerFit(String conv, long rows, int unknowns, double sumSquares, double errorBefore, double errorAfter) {
+    /**
+     * @param sumSquares ‖target‖² over the sampled rows, the scale the errors are relative to
+     */
+    public record LayerFit(
+            String conv,
+            long rows,
+            int unknowns,
+            double sumSquares,
+            double errorBefore,
+            double errorAfter) {
         public double relativeBefore() {
             return sumSquares > 0 ? errorBefore / sumSquares : 0;
         }
@@ -43,23 +51,32 @@ public record ReconstructReport(int images, List<LayerFit> layers, double second
         double[] e = meanRelativeError();
         m.put("mean_relative_error_before", e[0]);
         m.put("mean_relative_error_after", e[1]);
-        List<Map<String, Object>> rows = layers.stream().map(f -> {
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("conv", f.conv());
-            r.put("rows", f.rows());
-            r.put("unknowns", f.unknowns());
-            r.put("relative_error_before", f.relativeBefore());
-            r.put("relative_error_after", f.relativeAfter());
-            return r;
-        }).toList();
+        List<Map<String, Object>> rows =
+                layers.stream()
+                        .map(
+                                f -> {
+                                    Map<String, Object> r = new LinkedHashMap<>();
+                                    r.put("conv", f.conv());
+                                    r.put("rows", f.rows());
+                                    r.put("unknowns", f.unknowns());
+                                    r.put("relative_error_before", f.relativeBefore());
+                                    r.put("relative_error_after", f.relativeAfter());
+                                    return r;
+                                })
+                        .toList();
         m.put("layers", rows);
         return m;
     }
 
     public String summary() {
         double[] e = meanRelativeError();
-        return String.format(Locale.ROOT,
+        return String.format(
+                Locale.ROOT,
                 "reconstructed %d convs on %d images in %.1f s: mean relative output error %.4f -> %.4f",
-                layers.size(), images, seconds, e[0], e[1]);
+                layers.size(),
+                images,
+                seconds,
+                e[0],
+                e[1]);
     }
 }

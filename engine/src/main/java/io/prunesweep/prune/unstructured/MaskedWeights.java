@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The weights unstructured pruning may zero, and the counting of what it zeroed: every trainable conv's weight
- * (the DFL's fixed projection is not trainable and stays). Shared by the pruner, the trainer's masks and the
- * nonzero-parameter count, so all three mean the same tensors.
+ * The weights unstructured pruning may zero, and the counting of what it zeroed: every trainable
+ * conv's weight (the DFL's fixed projection is not trainable and stays). Shared by the pruner, the
+ * trainer's masks and the nonzero-parameter count, so all three mean the same tensors.
  */
 public final class MaskedWeights {
     private MaskedWeights() {}
@@ -22,7 +22,9 @@ public final class MaskedWeights {
         for (Layer layer : graph.layers()) {
             for (Map.Entry<String, ConvSpec> e : layer.convs().entrySet()) {
                 ConvSpec spec = e.getValue();
-                if (!spec.trainable()) continue;
+                if (!spec.trainable()) {
+                    continue;
+                }
                 out.add(layer.prefix(e.getKey()) + (spec.bn() ? "conv.weight" : "weight"));
             }
         }
@@ -34,17 +36,22 @@ public final class MaskedWeights {
         long n = 0;
         for (String name : names(graph)) {
             Tensor t = stateDict.get(name);
-            if (t == null) continue;
+            if (t == null) {
+                continue;
+            }
             for (float v : t.data()) {
-                if (v == 0f) n++;
+                if (v == 0f) {
+                    n++;
+                }
             }
         }
         return n;
     }
 
     /**
-     * Parameters that are not zero: the dense count minus the conv weights that are exactly 0. For a structured
-     * (or dense) model no conv weight is exactly 0 after training, and this equals the parameter count.
+     * Parameters that are not zero: the dense count minus the conv weights that are exactly 0. For
+     * a structured (or dense) model no conv weight is exactly 0 after training, and this equals the
+     * parameter count.
      */
     public static long nonzeroParameters(ModelGraph graph, Map<String, Tensor> stateDict) {
         return graph.parameterCount() - zeros(graph, stateDict);

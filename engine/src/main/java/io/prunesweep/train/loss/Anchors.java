@@ -6,15 +6,19 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * Anchor points of all feature levels (ultralytics {@code make_anchors}): one point per grid cell at the cell
- * centre (+0.5) in that level's grid units, row-major within a level, levels concatenated.
+ * Anchor points of all feature levels (ultralytics {@code make_anchors}): one point per grid cell
+ * at the cell centre (+0.5) in that level's grid units, row-major within a level, levels
+ * concatenated.
  *
- * @param points  [A, 2] (x, y) in grid units of the anchor's own level
+ * @param points [A, 2] (x, y) in grid units of the anchor's own level
  * @param strides [A, 1] stride (pixels per grid unit) of each anchor
  */
 public record Anchors(NDArray points, NDArray strides) {
 
-    /** Builds anchors for feature maps shaped [B, C, H_l, W_l]; values are computed in Java, two array creations. */
+    /**
+     * Builds anchors for feature maps shaped [B, C, H_l, W_l]; values are computed in Java, two
+     * array creations.
+     */
     public static Anchors of(NDManager manager, NDList feats, float[] strides) {
         long[][] sizes = new long[feats.size()][];
         for (int l = 0; l < feats.size(); l++) {
@@ -24,11 +28,17 @@ public record Anchors(NDArray points, NDArray strides) {
         return of(manager, sizes, strides, 0.5f);
     }
 
-    /** @param sizes per level {H, W}; @param offset cell offset (ultralytics uses 0.5) */
+    /**
+     * @param sizes per level {H, W}; @param offset cell offset (ultralytics uses 0.5)
+     */
     public static Anchors of(NDManager manager, long[][] sizes, float[] strides, float offset) {
         if (sizes.length != strides.length) {
             throw new IllegalArgumentException(
-                    "anchors: " + sizes.length + " feature levels but " + strides.length + " strides");
+                    "anchors: "
+                            + sizes.length
+                            + " feature levels but "
+                            + strides.length
+                            + " strides");
         }
         int total = 0;
         for (long[] hw : sizes) {
@@ -47,7 +57,8 @@ public record Anchors(NDArray points, NDArray strides) {
                 }
             }
         }
-        return new Anchors(manager.create(pts, new Shape(total, 2)), manager.create(str, new Shape(total, 1)));
+        return new Anchors(
+                manager.create(pts, new Shape(total, 2)), manager.create(str, new Shape(total, 1)));
     }
 
     public long count() {

@@ -4,10 +4,16 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 
-/** Batched box conversions and CIoU, matching ultralytics ops/tal/metrics; every op broadcasts over leading axes. */
+/**
+ * Batched box conversions and CIoU, matching ultralytics ops/tal/metrics; every op broadcasts over
+ * leading axes.
+ */
 public final class BoxOps {
-    /** 4 / pi^2, the CIoU aspect-ratio constant, rounded to float as torch does for a Python scalar. */
+    /**
+     * 4 / pi^2, the CIoU aspect-ratio constant, rounded to float as torch does for a Python scalar.
+     */
     private static final float CIOU_V_SCALE = (float) (4.0 / (Math.PI * Math.PI));
+
     /** ultralytics bbox_iou default eps. */
     public static final float IOU_EPS = 1e-7f;
 
@@ -20,14 +26,20 @@ public final class BoxOps {
         return NDArrays.concat(new NDList(xy.sub(half), xy.add(half)), -1);
     }
 
-    /** Distances (l, t, r, b) from anchor points [.., 2] -> xyxy boxes (ultralytics dist2bbox, xywh=False). */
+    /**
+     * Distances (l, t, r, b) from anchor points [.., 2] -> xyxy boxes (ultralytics dist2bbox,
+     * xywh=False).
+     */
     public static NDArray dist2bbox(NDArray ltrb, NDArray anchorPoints) {
         NDArray x1y1 = anchorPoints.sub(ltrb.get("..., 0:2"));
         NDArray x2y2 = anchorPoints.add(ltrb.get("..., 2:4"));
         return NDArrays.concat(new NDList(x1y1, x2y2), -1);
     }
 
-    /** xyxy boxes -> distances (l, t, r, b) from anchor points, clamped to [0, maxDist - 0.01] (bbox2dist). */
+    /**
+     * xyxy boxes -> distances (l, t, r, b) from anchor points, clamped to [0, maxDist - 0.01]
+     * (bbox2dist).
+     */
     public static NDArray bbox2dist(NDArray anchorPoints, NDArray xyxy, float maxDist) {
         NDArray lt = anchorPoints.sub(xyxy.get("..., 0:2"));
         NDArray rb = xyxy.get("..., 2:4").sub(anchorPoints);
@@ -35,15 +47,18 @@ public final class BoxOps {
     }
 
     /**
-     * Complete IoU of xyxy boxes, element-wise over broadcast leading axes ([..., 4] x [..., 4] -> [...]).
-     * Same formula and eps placement as ultralytics {@code bbox_iou(xywh=False, CIoU=True)}; the trade-off
-     * factor alpha is detached from the graph, as there.
+     * Complete IoU of xyxy boxes, element-wise over broadcast leading axes ([..., 4] x [..., 4] ->
+     * [...]). Same formula and eps placement as ultralytics {@code bbox_iou(xywh=False,
+     * CIoU=True)}; the trade-off factor alpha is detached from the graph, as there.
      */
     public static NDArray ciou(NDArray box1, NDArray box2) {
-        // x and y are handled together as pairs on the last axis (half the ops of per-coordinate code); every
-        // float operation and its order match ultralytics, e.g. a 2-element prod is w * h, a 2-element sum cw² + ch².
+        // x and y are handled together as pairs on the last axis (half the ops of per-coordinate
+        // code); every
+        // float operation and its order match ultralytics, e.g. a 2-element prod is w * h, a
+        // 2-element sum cw² + ch².
         float eps = IOU_EPS;
-        NDList c1 = box1.split(2, box1.getShape().dimension() - 1); // DJL split takes no negative axis
+        NDList c1 =
+                box1.split(2, box1.getShape().dimension() - 1); // DJL split takes no negative axis
         NDList c2 = box2.split(2, box2.getShape().dimension() - 1);
         NDArray lt1 = c1.get(0);
         NDArray rb1 = c1.get(1);

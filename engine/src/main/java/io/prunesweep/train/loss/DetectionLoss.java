@@ -10,19 +10,21 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 
 /**
- * YOLOv8 / YOLO11 detection loss, number for number with ultralytics {@code v8DetectionLoss}: decode the DFL box
- * distributions, assign targets with the task-aligned assigner, then BCE classification loss, CIoU box loss and
- * DFL, each gained and normalised by the total target score.
+ * YOLOv8 / YOLO11 detection loss, number for number with ultralytics {@code v8DetectionLoss}:
+ * decode the DFL box distributions, assign targets with the task-aligned assigner, then BCE
+ * classification loss, CIoU box loss and DFL, each gained and normalised by the total target score.
  *
- * <p>Vectorised over the whole batch: a fixed number of tensor ops per call (about 260) whatever the batch
- * size or the number of boxes; only the per-level reshape loops over levels. BCE uses torch's identity
- * {@code (1 - z) x - log_sigmoid(x) = softplus(x) - z x}; as the targets z are non-zero only at the assigned class
- * of positive anchors, the {@code z x} part and the box losses are evaluated on the positives only, like
- * ultralytics' {@code fg_mask} selection, and the dense [B, A, nc] target scores are never built.
+ * <p>Vectorised over the whole batch: a fixed number of tensor ops per call (about 260) whatever
+ * the batch size or the number of boxes; only the per-level reshape loops over levels. BCE uses
+ * torch's identity {@code (1 - z) x - log_sigmoid(x) = softplus(x) - z x}; as the targets z are
+ * non-zero only at the assigned class of positive anchors, the {@code z x} part and the box losses
+ * are evaluated on the positives only, like ultralytics' {@code fg_mask} selection, and the dense
+ * [B, A, nc] target scores are never built.
  *
- * <p>All intermediates live in a private sub-manager that is closed before returning; only
- * {@link LossOutput#total()} survives, attached to the manager of the input feature maps. (Closing the Java
- * handles is safe for backward: libtorch's autograd graph holds its own references to saved tensors.)
+ * <p>All intermediates live in a private sub-manager that is closed before returning; only {@link
+ * LossOutput#total()} survives, attached to the manager of the input feature maps. (Closing the
+ * Java handles is safe for backward: libtorch's autograd graph holds its own references to saved
+ * tensors.)
  */
 public final class DetectionLoss {
     private final int nc;
@@ -32,9 +34,15 @@ public final class DetectionLoss {
     private final TaskAlignedAssigner assigner;
     private final BoxLoss boxLoss;
 
-    public DetectionLoss(int nc, int regMax, float[] strides, LossGains gains, AssignerSettings assignerSettings) {
+    public DetectionLoss(
+            int nc,
+            int regMax,
+            float[] strides,
+            LossGains gains,
+            AssignerSettings assignerSettings) {
         if (nc < 1) {
-            throw new IllegalArgumentException("detection loss needs at least one class, got nc=" + nc);
+            throw new IllegalArgumentException(
+                    "detection loss needs at least one class, got nc=" + nc);
         }
         this.nc = nc;
         this.regMax = regMax;
@@ -49,10 +57,12 @@ public final class DetectionLoss {
     }
 
     /**
-     * @param feats   per level [B, 4 * regMax + nc, H_l, W_l] raw head outputs (box logits first, then class logits)
-     * @param targets [N, 6] float rows (batch_index, class, cx, cy, w, h) normalised to the input image; N may be 0
-     * @param imgH    input image height in pixels
-     * @param imgW    input image width in pixels
+     * @param feats per level [B, 4 * regMax + nc, H_l, W_l] raw head outputs (box logits first,
+     *     then class logits)
+     * @param targets [N, 6] float rows (batch_index, class, cx, cy, w, h) normalised to the input
+     *     image; N may be 0
+     * @param imgH input image height in pixels
+     * @param imgW input image width in pixels
      */
     public LossOutput compute(NDList feats, NDArray targets, int imgH, int imgW) {
         NDManager caller = feats.get(0).getManager();
@@ -61,7 +71,9 @@ public final class DetectionLoss {
         }
     }
 
-    /** As {@link #compute(NDList, NDArray, int, int)} with intermediates in {@code mgr} (left open). */
+    /**
+     * As {@link #compute(NDList, NDArray, int, int)} with intermediates in {@code mgr} (left open).
+     */
     LossOutput compute(NDList feats, NDArray targets, int imgH, int imgW, NDManager mgr) {
         NDManager caller = feats.get(0).getManager();
         long bs = feats.get(0).getShape().get(0);
@@ -79,22 +91,34 @@ public final class DetectionLoss {
         // BCE summed over [B, A, nc] with targets z = one-hot(label) * weight:
         // sum(softplus(x) - z * x) = sum(softplus(x)) - sum over positives of weight * x[label].
         NDArray xLabel = p.predScores().get(new NDIndex("{}, {}, {}", b, a, as.labels().get(ba)));
-        NDArray cls = Activation.softPlus(p.predScores()).sum().sub(xLabel.mul(weight).sum()).div(targetScoresSum);
+        NDArray cls =
+                Activation.softPlus(p.predScores())
+                        .sum()
+                        .sub(xLabel.mul(weight).sum())
+                        .div(targetScoresSum);
         NDArray box;
         NDArray dfl;
-        if (p.gt().maxBoxes() == 0) { // no box in the whole batch: nothing to regress (ultralytics leaves 0)
+        if (p.gt().maxBoxes()
+                == 0) { // no box in the whole batch: nothing to regress (ultralytics leaves 0)
             box = mgr.zeros(new Shape());
             dfl = mgr.zeros(new Shape());
         } else {
             NDIndex anchorRows = new NDIndex("{}", a);
-            BoxLoss.Parts parts = boxLoss.compute(p.predDist().get(ba), p.predBoxes().get(ba),
-                    p.anchors().points().get(anchorRows),
-                    as.boxes().get(ba).div(p.anchors().strides().get(anchorRows)), weight, targetScoresSum);
+            BoxLoss.Parts parts =
+                    boxLoss.compute(
+                            p.predDist().get(ba),
+                            p.predBoxes().get(ba),
+                            p.anchors().points().get(anchorRows),
+                            as.boxes().get(ba).div(p.anchors().strides().get(anchorRows)),
+                            weight,
+                            targetScoresSum);
             box = parts.iou();
             dfl = parts.dfl();
         }
-        NDArray gained = NDArrays.stack(new NDList(
-                box.mul(gains.box()), cls.mul(gains.cls()), dfl.mul(gains.dfl())));
+        NDArray gained =
+                NDArrays.stack(
+                        new NDList(
+                                box.mul(gains.box()), cls.mul(gains.cls()), dfl.mul(gains.dfl())));
         NDArray total = gained.sum().mul((float) bs);
         float[] parts = gained.stopGradient().toFloatArray();
         total.attach(caller);
@@ -102,10 +126,17 @@ public final class DetectionLoss {
     }
 
     /** Predictions split per anchor, anchors, padded ground truth and the assigner's targets. */
-    record Prepared(NDArray predDist, NDArray predScores, NDArray predBoxes, Anchors anchors, PaddedTargets gt,
+    record Prepared(
+            NDArray predDist,
+            NDArray predScores,
+            NDArray predBoxes,
+            Anchors anchors,
+            PaddedTargets gt,
             TaskAlignedAssigner.Assignment assignment) {}
 
-    /** Everything before the loss terms; all arrays are created in (or re-attached to) {@code mgr}. */
+    /**
+     * Everything before the loss terms; all arrays are created in (or re-attached to) {@code mgr}.
+     */
     Prepared prepare(NDManager mgr, NDList feats, NDArray targets, int imgH, int imgW) {
         checkFeats(feats);
         long bs = feats.get(0).getShape().get(0);
@@ -124,15 +155,19 @@ public final class DetectionLoss {
         Anchors anchors = Anchors.of(mgr, feats, strides);
         PaddedTargets gt = PaddedTargets.of(mgr, targets, (int) bs, nc, imgH, imgW);
         NDArray predBoxes = decode(anchors.points(), predDist); // [B, A, 4] grid units
-        TaskAlignedAssigner.Assignment as = assigner.assign(
-                predScores.stopGradient(),
-                predBoxes.stopGradient().mul(anchors.strides()),
-                anchors.points().mul(anchors.strides()),
-                gt);
+        TaskAlignedAssigner.Assignment as =
+                assigner.assign(
+                        predScores.stopGradient(),
+                        predBoxes.stopGradient().mul(anchors.strides()),
+                        anchors.points().mul(anchors.strides()),
+                        gt);
         return new Prepared(predDist, predScores, predBoxes, anchors, gt, as);
     }
 
-    /** DFL expectation per side, then anchor +/- distances: xyxy in grid units (ultralytics bbox_decode). */
+    /**
+     * DFL expectation per side, then anchor +/- distances: xyxy in grid units (ultralytics
+     * bbox_decode).
+     */
     NDArray decode(NDArray anchorPoints, NDArray predDist) {
         long[] s = predDist.getShape().getShape();
         NDArray proj = predDist.getManager().arange(0f, (float) regMax, 1f, DataType.FLOAT32);
@@ -142,19 +177,34 @@ public final class DetectionLoss {
 
     private void checkFeats(NDList feats) {
         if (feats.size() != strides.length) {
-            throw new IllegalArgumentException("detection loss got " + feats.size() + " feature levels but "
-                    + strides.length + " strides");
+            throw new IllegalArgumentException(
+                    "detection loss got "
+                            + feats.size()
+                            + " feature levels but "
+                            + strides.length
+                            + " strides");
         }
         long bs = feats.get(0).getShape().get(0);
         for (int l = 0; l < feats.size(); l++) {
             Shape s = feats.get(l).getShape();
             if (s.dimension() != 4 || s.get(0) != bs || s.get(1) != 4L * regMax + nc) {
-                throw new IllegalArgumentException("feature level " + l + " has shape " + s + ", expected [" + bs
-                        + ", " + (4 * regMax + nc) + " (4*regMax + nc), H, W]");
+                throw new IllegalArgumentException(
+                        "feature level "
+                                + l
+                                + " has shape "
+                                + s
+                                + ", expected ["
+                                + bs
+                                + ", "
+                                + (4 * regMax + nc)
+                                + " (4*regMax + nc), H, W]");
             }
             if (feats.get(l).getDataType() != DataType.FLOAT32) {
-                throw new IllegalArgumentException("feature level " + l + " must be float32, got "
-                        + feats.get(l).getDataType());
+                throw new IllegalArgumentException(
+                        "feature level "
+                                + l
+                                + " must be float32, got "
+                                + feats.get(l).getDataType());
             }
         }
     }

@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code data.dataset: voc:<uri>} (and coco:, kitti:): converted once into the cache and reused. */
+/**
+ * {@code data.dataset: voc:<uri>} (and coco:, kitti:): converted once into the cache and reused.
+ */
 class ConvertedDatasetSpecTest {
     @TempDir Path tmp;
 
@@ -22,10 +24,13 @@ class ConvertedDatasetSpecTest {
         assertTrue(ConvertedDatasetSpec.isSpec("coco:/data/coco"));
         assertFalse(ConvertedDatasetSpec.isSpec("/data/coco/data.yaml"));
         assertFalse(ConvertedDatasetSpec.isSpec("shapes:train=8"));
-        assertEquals(new ConvertedDatasetSpec(ConvertOptions.Format.KITTI, "s3a://b/kitti/training"),
+        assertEquals(
+                new ConvertedDatasetSpec(ConvertOptions.Format.KITTI, "s3a://b/kitti/training"),
                 ConvertedDatasetSpec.parse("kitti:s3a://b/kitti/training"));
-        assertTrue(assertThrows(InputException.class, () -> ConvertedDatasetSpec.parse("voc:")).getMessage()
-                .contains("name the source after the prefix"));
+        assertTrue(
+                assertThrows(InputException.class, () -> ConvertedDatasetSpec.parse("voc:"))
+                        .getMessage()
+                        .contains("name the source after the prefix"));
     }
 
     @Test

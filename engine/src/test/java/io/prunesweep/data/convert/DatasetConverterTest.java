@@ -16,7 +16,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code data convert} on hand-made COCO, VOC and KITTI fixtures ({@link ConvertFixtures}), through the CLI. */
+/**
+ * {@code data convert} on hand-made COCO, VOC and KITTI fixtures ({@link ConvertFixtures}), through
+ * the CLI.
+ */
 class DatasetConverterTest {
     @TempDir Path tmp;
 
@@ -36,7 +39,9 @@ class DatasetConverterTest {
     private static String anySplit(Path out, String stem) throws IOException {
         for (String split : List.of("train", "val")) {
             Path p = out.resolve("labels/" + split + "/" + stem + ".txt");
-            if (Files.exists(p)) return Files.readString(p);
+            if (Files.exists(p)) {
+                return Files.readString(p);
+            }
         }
         throw new AssertionError(stem + " not converted");
     }
@@ -47,7 +52,8 @@ class DatasetConverterTest {
         Path out = tmp.resolve("out");
         CliRun r = convert(0, "--from", "coco", "--src", src.toString(), "--out", out.toString());
         assertTrue(r.out().contains("classes (3): person, car, toothbrush"), r.out());
-        assertEquals("0 0.250000 0.500000 0.300000 0.500000\n2 0.950000 0.937500 0.100000 0.125000\n",
+        assertEquals(
+                "0 0.250000 0.500000 0.300000 0.500000\n2 0.950000 0.937500 0.100000 0.125000\n",
                 label(out, "train", "a"));
         assertEquals("", label(out, "train", "b"));
         assertEquals("1 0.500000 0.500000 1.000000 1.000000\n", label(out, "val", "c"));
@@ -59,14 +65,31 @@ class DatasetConverterTest {
         assertTrue(r.out().contains("1 x " + DatasetConverter.DEGENERATE), r.out());
         String yaml = Files.readString(out.resolve("data.yaml"));
         assertTrue(yaml.contains("coco_category_ids: [1, 3, 90]"), yaml);
-        DatasetConfig cfg = DatasetConfig.load(out.resolve("data.yaml").toString(), FileSystems.conf());
+        DatasetConfig cfg =
+                DatasetConfig.load(out.resolve("data.yaml").toString(), FileSystems.conf());
         assertEquals(List.of("person", "car", "toothbrush"), cfg.names());
-        assertEquals(0, CliRun.of("data", "check", "--data", out.resolve("data.yaml").toString(), "--warn-only")
-                .code());
+        assertEquals(
+                0,
+                CliRun.of(
+                                "data",
+                                "check",
+                                "--data",
+                                out.resolve("data.yaml").toString(),
+                                "--warn-only")
+                        .code());
 
         Path kept = tmp.resolve("crowd");
-        convert(0, "--from", "coco", "--src", src.toString(), "--out", kept.toString(), "--keep-crowd",
-                "--classes", "car");
+        convert(
+                0,
+                "--from",
+                "coco",
+                "--src",
+                src.toString(),
+                "--out",
+                kept.toString(),
+                "--keep-crowd",
+                "--classes",
+                "car");
         assertEquals("0 0.250000 0.312500 0.500000 0.625000\n", label(kept, "train", "a"));
         assertTrue(Files.readString(kept.resolve("data.yaml")).contains("coco_category_ids: [3]"));
     }
@@ -77,9 +100,19 @@ class DatasetConverterTest {
         Path json = src.resolve("annotations/instances_train2017.json");
         Files.copy(json, src.resolve("images/train2017/instances.json"));
         Path out = tmp.resolve("one");
-        CliRun r = convert(0, "--from", "coco", "--src", src.resolve("images/train2017/instances.json").toString(),
-                "--out", out.toString(), "--val-fraction", "0.5");
-        assertTrue(r.out().contains("train: 1 images") && r.out().contains("val: 1 images"), r.out());
+        CliRun r =
+                convert(
+                        0,
+                        "--from",
+                        "coco",
+                        "--src",
+                        src.resolve("images/train2017/instances.json").toString(),
+                        "--out",
+                        out.toString(),
+                        "--val-fraction",
+                        "0.5");
+        assertTrue(
+                r.out().contains("train: 1 images") && r.out().contains("val: 1 images"), r.out());
     }
 
     @Test
@@ -88,24 +121,45 @@ class DatasetConverterTest {
         Path out = tmp.resolve("out");
         CliRun r = convert(0, "--from", "voc", "--src", src.toString(), "--out", out.toString());
         assertTrue(r.out().contains("classes (3): cat, dog, person"), r.out());
-        // VOC pixels are 1-based: (11, 21, 40, 60) is (10, 20, 39, 59) in 0-based pixels, as ultralytics' VOC.yaml
+        // VOC pixels are 1-based: (11, 21, 40, 60) is (10, 20, 39, 59) in 0-based pixels, as
+        // ultralytics' VOC.yaml
         assertEquals("1 0.245000 0.493750 0.290000 0.487500\n", label(out, "train", "0001"));
         assertEquals("", label(out, "train", "0002"));
         assertEquals("0 0.495000 0.493750 0.990000 0.987500\n", label(out, "val", "0003"));
         assertTrue(r.out().contains("1 x " + SourceReaders.DIFFICULT), r.out());
         assertTrue(r.out().contains("1 x " + DatasetConverter.OUTSIDE), r.out());
-        assertEquals("./images/train/0001.jpg\n./images/train/0002.jpg\n",
+        assertEquals(
+                "./images/train/0001.jpg\n./images/train/0002.jpg\n",
                 Files.readString(out.resolve("train.txt")));
 
         Path hard = tmp.resolve("hard");
-        convert(0, "--from", "voc", "--src", src.toString(), "--out", hard.toString(), "--keep-difficult",
-                "--classes", "dog,cat,person");
-        assertEquals("0 0.245000 0.493750 0.290000 0.487500\n1 0.590000 0.237500 0.200000 0.250000\n",
+        convert(
+                0,
+                "--from",
+                "voc",
+                "--src",
+                src.toString(),
+                "--out",
+                hard.toString(),
+                "--keep-difficult",
+                "--classes",
+                "dog,cat,person");
+        assertEquals(
+                "0 0.245000 0.493750 0.290000 0.487500\n1 0.590000 0.237500 0.200000 0.250000\n",
                 label(hard, "train", "0001"));
 
         Path merged = tmp.resolve("merged");
-        CliRun m = convert(0, "--from", "voc", "--src", src.toString(), "--out", merged.toString(), "--map",
-                "dog=animal,cat=animal");
+        CliRun m =
+                convert(
+                        0,
+                        "--from",
+                        "voc",
+                        "--src",
+                        src.toString(),
+                        "--out",
+                        merged.toString(),
+                        "--map",
+                        "dog=animal,cat=animal");
         assertTrue(m.out().contains("classes (2): animal, person"), m.out());
         assertEquals("0 0.245000 0.493750 0.290000 0.487500\n", label(merged, "train", "0001"));
         assertTrue(m.out().contains("1 x box renamed cat -> animal (--map)"), m.out());
@@ -117,18 +171,36 @@ class DatasetConverterTest {
         Path out = tmp.resolve("out");
         CliRun r = convert(0, "--from", "kitti", "--src", src.toString(), "--out", out.toString());
         assertTrue(r.out().contains("classes (3): Car, Pedestrian, Cyclist"), r.out());
-        assertEquals("0 0.208333 0.624875 0.416667 0.749750\n1 0.916667 0.437500 0.166667 0.625000\n",
+        assertEquals(
+                "0 0.208333 0.624875 0.416667 0.749750\n1 0.916667 0.437500 0.166667 0.625000\n",
                 anySplit(out, "000000"));
         assertEquals("", anySplit(out, "000001"));
-        assertTrue(r.out().contains("1 x box of class DontCare not in the class list (dropped)"), r.out());
-        assertTrue(r.out().contains("1 x box of class Van not in the class list (dropped)"), r.out());
+        assertTrue(
+                r.out().contains("1 x box of class DontCare not in the class list (dropped)"),
+                r.out());
+        assertTrue(
+                r.out().contains("1 x box of class Van not in the class list (dropped)"), r.out());
         assertTrue(r.out().contains("1 x " + DatasetConverter.CLIPPED), r.out());
-        assertTrue(r.out().contains("train: 4 images") && r.out().contains("val: 1 images"), r.out());
+        assertTrue(
+                r.out().contains("train: 4 images") && r.out().contains("val: 1 images"), r.out());
 
         Path again = tmp.resolve("again");
-        CliRun r2 = convert(0, "--from", "kitti", "--src", src.toString(), "--out", again.toString(), "--map",
-                "Van=Car", "--drop", "DontCare");
-        assertEquals(Files.readString(out.resolve("val.txt")), Files.readString(again.resolve("val.txt")),
+        CliRun r2 =
+                convert(
+                        0,
+                        "--from",
+                        "kitti",
+                        "--src",
+                        src.toString(),
+                        "--out",
+                        again.toString(),
+                        "--map",
+                        "Van=Car",
+                        "--drop",
+                        "DontCare");
+        assertEquals(
+                Files.readString(out.resolve("val.txt")),
+                Files.readString(again.resolve("val.txt")),
                 "same seed, same split");
         assertTrue(anySplit(again, "000000").endsWith("0 0.625000 0.500000 0.250000 0.500000\n"));
         assertTrue(r2.out().contains("1 x box renamed Van -> Car (--map)"), r2.out());
@@ -148,56 +220,123 @@ class DatasetConverterTest {
     void badInputIsOneLine() throws Exception {
         Path coco = ConvertFixtures.coco(tmp);
         Path results = tmp.resolve("predictions.json");
-        Files.writeString(results, "[{\"image_id\": 1, \"category_id\": 1, \"bbox\": [1, 2, 3, 4], \"score\": 0.9}]");
-        badInput("not a COCO instances JSON", "--from", "coco", "--src", results.toString(), "--out", tmp.resolve("o1").toString());
-        badInput("--classes bicycle: no such category", "--from", "coco", "--src", coco.toString(), "--out", tmp.resolve("o2").toString(),
-                "--classes", "bicycle");
+        Files.writeString(
+                results,
+                "[{\"image_id\": 1, \"category_id\": 1, \"bbox\": [1, 2, 3, 4], \"score\": 0.9}]");
+        badInput(
+                "not a COCO instances JSON",
+                "--from",
+                "coco",
+                "--src",
+                results.toString(),
+                "--out",
+                tmp.resolve("o1").toString());
+        badInput(
+                "--classes bicycle: no such category",
+                "--from",
+                "coco",
+                "--src",
+                coco.toString(),
+                "--out",
+                tmp.resolve("o2").toString(),
+                "--classes",
+                "bicycle");
 
         Path voc = ConvertFixtures.voc(tmp);
-        badInput("0001.xml object 3: unknown class 'person'", "--from", "voc", "--src", voc.toString(), "--out", tmp.resolve("o3").toString(),
-                "--classes", "cat,dog");
-        Files.writeString(voc.resolve("Annotations/0002.xml"), "<annotation><filename>0002.jpg</filename></annotation>");
-        badInput("0002.xml: no <size>", "--from", "voc", "--src", voc.toString(), "--out", tmp.resolve("o4").toString());
+        badInput(
+                "0001.xml object 3: unknown class 'person'",
+                "--from",
+                "voc",
+                "--src",
+                voc.toString(),
+                "--out",
+                tmp.resolve("o3").toString(),
+                "--classes",
+                "cat,dog");
+        Files.writeString(
+                voc.resolve("Annotations/0002.xml"),
+                "<annotation><filename>0002.jpg</filename></annotation>");
+        badInput(
+                "0002.xml: no <size>",
+                "--from",
+                "voc",
+                "--src",
+                voc.toString(),
+                "--out",
+                tmp.resolve("o4").toString());
 
         Path kitti = ConvertFixtures.kitti(tmp);
-        Files.writeString(kitti.resolve("label_2/000003.txt"), "Car 0.00 0 0.00 10.00 10.00 20.00\n");
-        badInput("label_2/000003.txt:1: 7 columns", "--from", "kitti", "--src", kitti.toString(), "--out", tmp.resolve("o5").toString());
-        Files.writeString(kitti.resolve("label_2/000003.txt"), "Tractor 0 0 0 1 1 5 5 1 1 1 1 1 1 1\n");
-        badInput("000003.txt:1: unknown class 'Tractor'", "--from", "kitti", "--src", kitti.toString(), "--out", tmp.resolve("o6").toString());
+        Files.writeString(
+                kitti.resolve("label_2/000003.txt"), "Car 0.00 0 0.00 10.00 10.00 20.00\n");
+        badInput(
+                "label_2/000003.txt:1: 7 columns",
+                "--from",
+                "kitti",
+                "--src",
+                kitti.toString(),
+                "--out",
+                tmp.resolve("o5").toString());
+        Files.writeString(
+                kitti.resolve("label_2/000003.txt"), "Tractor 0 0 0 1 1 5 5 1 1 1 1 1 1 1\n");
+        badInput(
+                "000003.txt:1: unknown class 'Tractor'",
+                "--from",
+                "kitti",
+                "--src",
+                kitti.toString(),
+                "--out",
+                tmp.resolve("o6").toString());
     }
 
-    /** shapes → COCO instances JSON → data convert → the same YOLO labels (to 1e-6, the labels' last digit). */
+    /**
+     * shapes → COCO instances JSON → data convert → the same YOLO labels (to 1e-6, the labels' last
+     * digit).
+     */
     @Test
     void roundTripThroughCocoGivesTheSameLabels() throws Exception {
         Path synth = tmp.resolve("synth");
-        SyntheticShapes.write(FileSystems.path(synth.toString()), new SyntheticShapes.Options(6, 3, 64, 5, ".png"),
+        SyntheticShapes.write(
+                FileSystems.path(synth.toString()),
+                new SyntheticShapes.Options(6, 3, 64, 5, ".png"),
                 FileSystems.conf());
-        DatasetConfig cfg = DatasetConfig.load(synth.resolve("data.yaml").toString(), FileSystems.conf());
+        DatasetConfig cfg =
+                DatasetConfig.load(synth.resolve("data.yaml").toString(), FileSystems.conf());
         Path coco = tmp.resolve("coco");
         Files.createDirectories(coco.resolve("annotations"));
         for (String split : List.of("train", "val")) {
-            Files.writeString(coco.resolve("annotations/instances_" + split + ".json"),
+            Files.writeString(
+                    coco.resolve("annotations/instances_" + split + ".json"),
                     CocoInstances.fromYolo(cfg, split, new int[] {1, 5, 9}, FileSystems.conf()));
             Files.createDirectories(coco.resolve("images/" + split));
             try (Stream<Path> s = Files.list(synth.resolve("images/" + split))) {
-                for (Path p : s.toList()) Files.copy(p, coco.resolve("images/" + split + "/" + p.getFileName()));
+                for (Path p : s.toList()) {
+                    Files.copy(p, coco.resolve("images/" + split + "/" + p.getFileName()));
+                }
             }
         }
         Path out = tmp.resolve("out");
         convert(0, "--from", "coco", "--src", coco.toString(), "--out", out.toString());
-        assertTrue(Files.readString(out.resolve("data.yaml")).contains("coco_category_ids: [1, 5, 9]"));
+        assertTrue(
+                Files.readString(out.resolve("data.yaml"))
+                        .contains("coco_category_ids: [1, 5, 9]"));
         int boxes = 0;
         for (String split : List.of("train", "val")) {
             try (Stream<Path> s = Files.list(synth.resolve("labels/" + split))) {
                 for (Path want : s.sorted().toList()) {
                     List<String> a = Files.readAllLines(want);
-                    List<String> b = Files.readAllLines(out.resolve("labels/" + split + "/" + want.getFileName()));
+                    List<String> b =
+                            Files.readAllLines(
+                                    out.resolve("labels/" + split + "/" + want.getFileName()));
                     assertEquals(a.size(), b.size(), want.toString());
                     for (int i = 0; i < a.size(); i++, boxes++) {
                         String[] x = a.get(i).split(" "), y = b.get(i).split(" ");
                         assertEquals(x[0], y[0], want + ":" + (i + 1));
                         for (int k = 1; k < 5; k++) {
-                            assertEquals(Double.parseDouble(x[k]), Double.parseDouble(y[k]), 1e-6, want + ":" + (i + 1));
+                            assertEquals(
+                                    Double.parseDouble(x[k]),
+                                    Double.parseDouble(y[k]),
+                                    1e-6,
+                                    want + ":" + (i + 1));
                         }
                     }
                 }

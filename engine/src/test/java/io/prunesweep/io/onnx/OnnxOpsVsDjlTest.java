@@ -1,6 +1,5 @@
 package io.prunesweep.io.onnx;
 
-import io.prunesweep.model.nn.BatchNormFolding;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +13,7 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import io.prunesweep.io.onnx.OnnxRuntimeCheck.Comparison;
 import io.prunesweep.io.onnx.OnnxRuntimeCheck.FloatTensor;
+import io.prunesweep.model.nn.BatchNormFolding;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -21,8 +21,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Each graph the YOLO export needs, built with {@link OnnxGraphBuilder}, run in ONNX Runtime and compared with
- * the same computation done in DJL (PyTorch engine, CPU) on random weights and inputs.
+ * Each graph the YOLO export needs, built with {@link OnnxGraphBuilder}, run in ONNX Runtime and
+ * compared with the same computation done in DJL (PyTorch engine, CPU) on random weights and
+ * inputs.
  */
 class OnnxOpsVsDjlTest {
     private static final double TOLERANCE = 1e-5;
@@ -53,8 +54,16 @@ class OnnxOpsVsDjlTest {
         g.output(y, "batch", 8, 5, 5);
 
         try (NDManager m = manager.newSubManager()) {
-            NDArray conv = Conv2d.conv2d(nd(m, x, xShape), nd(m, w, wShape), nd(m, b, 8),
-                    new Shape(2, 2), new Shape(1, 1), new Shape(1, 1), 1).singletonOrThrow();
+            NDArray conv =
+                    Conv2d.conv2d(
+                                    nd(m, x, xShape),
+                                    nd(m, w, wShape),
+                                    nd(m, b, 8),
+                                    new Shape(2, 2),
+                                    new Shape(1, 1),
+                                    new Shape(1, 1),
+                                    1)
+                            .singletonOrThrow();
             NDArray expected = Activation.swish(conv, 1f);
             assertMatches(g, x, xShape, Map.of(y, expected));
         }
@@ -63,7 +72,7 @@ class OnnxOpsVsDjlTest {
     @Test
     void groupedAndDepthwiseConvMatchDjl() {
         long[] xShape = {1, 8, 7, 7};
-        long[] groupedShape = {4, 4, 3, 3};   // 8 -> 4 channels in 2 groups
+        long[] groupedShape = {4, 4, 3, 3}; // 8 -> 4 channels in 2 groups
         long[] depthwiseShape = {8, 1, 3, 3}; // depthwise, dilation 2, no bias
         float[] x = randoms(xShape);
         float[] wg = randoms(groupedShape);
@@ -73,15 +82,37 @@ class OnnxOpsVsDjlTest {
         OnnxGraphBuilder g = new OnnxGraphBuilder("grouped");
         String in = g.input("x", "batch", 8, 7, 7);
         String grouped = g.conv(in, wg, groupedShape, bg, ConvParams.of(1, 1).withGroup(2));
-        String depthwise = g.conv(in, wd, depthwiseShape, null, ConvParams.of(1, 2).withGroup(8).withDilation(2));
+        String depthwise =
+                g.conv(
+                        in,
+                        wd,
+                        depthwiseShape,
+                        null,
+                        ConvParams.of(1, 2).withGroup(8).withDilation(2));
         g.output(grouped).output(depthwise);
 
         try (NDManager m = manager.newSubManager()) {
             NDArray xs = nd(m, x, xShape);
-            NDArray eg = Conv2d.conv2d(xs, nd(m, wg, groupedShape), nd(m, bg, 4), new Shape(1, 1),
-                    new Shape(1, 1), new Shape(1, 1), 2).singletonOrThrow();
-            NDArray ed = Conv2d.conv2d(xs, nd(m, wd, depthwiseShape), null, new Shape(1, 1),
-                    new Shape(2, 2), new Shape(2, 2), 8).singletonOrThrow();
+            NDArray eg =
+                    Conv2d.conv2d(
+                                    xs,
+                                    nd(m, wg, groupedShape),
+                                    nd(m, bg, 4),
+                                    new Shape(1, 1),
+                                    new Shape(1, 1),
+                                    new Shape(1, 1),
+                                    2)
+                            .singletonOrThrow();
+            NDArray ed =
+                    Conv2d.conv2d(
+                                    xs,
+                                    nd(m, wd, depthwiseShape),
+                                    null,
+                                    new Shape(1, 1),
+                                    new Shape(2, 2),
+                                    new Shape(2, 2),
+                                    8)
+                            .singletonOrThrow();
             assertMatches(g, x, xShape, Map.of(grouped, eg, depthwise, ed));
         }
     }
@@ -93,13 +124,20 @@ class OnnxOpsVsDjlTest {
 
         OnnxGraphBuilder g = new OnnxGraphBuilder("split_concat");
         String in = g.input("x", "batch", 6, 4, 4);
-        String[] parts = g.split(in, 1, 2, 4);                     // C2f-style uneven split
-        String tail = g.slice(parts[1], new long[] {1}, new long[] {4}, new long[] {1}, new long[] {2}); // ch 1,3
+        String[] parts = g.split(in, 1, 2, 4); // C2f-style uneven split
+        String tail =
+                g.slice(
+                        parts[1],
+                        new long[] {1},
+                        new long[] {4},
+                        new long[] {1},
+                        new long[] {2}); // ch 1,3
         String y = g.concat(1, parts[1], parts[0], tail);
         g.output(y, "batch", 8, 4, 4);
 
         try (NDManager m = manager.newSubManager()) {
-            NDList split = nd(m, x, xShape).split(new long[] {2}, 1); // DJL takes split points, not sizes
+            NDList split =
+                    nd(m, x, xShape).split(new long[] {2}, 1); // DJL takes split points, not sizes
             NDArray tailD = split.get(1).get(":, 1:4:2");
             NDArray expected = split.get(1).concat(split.get(0), 1).concat(tailD, 1);
             assertMatches(g, x, xShape, Map.of(y, expected));
@@ -119,9 +157,15 @@ class OnnxOpsVsDjlTest {
 
         try (NDManager m = manager.newSubManager()) {
             NDArray xs = nd(m, x, xShape);
-            NDArray e1 = Pool.maxPool2d(xs, new Shape(5, 5), new Shape(1, 1), new Shape(2, 2), false);
-            NDArray e2 = Pool.maxPool2d(e1, new Shape(5, 5), new Shape(1, 1), new Shape(2, 2), false);
-            assertMatches(g, x, xShape, Map.of(g.build().outputs().get(0).name(), xs.concat(e1, 1).concat(e2, 1)));
+            NDArray e1 =
+                    Pool.maxPool2d(xs, new Shape(5, 5), new Shape(1, 1), new Shape(2, 2), false);
+            NDArray e2 =
+                    Pool.maxPool2d(e1, new Shape(5, 5), new Shape(1, 1), new Shape(2, 2), false);
+            assertMatches(
+                    g,
+                    x,
+                    xShape,
+                    Map.of(g.build().outputs().get(0).name(), xs.concat(e1, 1).concat(e2, 1)));
         }
     }
 
@@ -137,15 +181,19 @@ class OnnxOpsVsDjlTest {
 
         try (NDManager m = manager.newSubManager()) {
             // torch Upsample(scale_factor=2, 'nearest'): out[i, j] = in[i / 2, j / 2]
-            NDArray expected = nd(m, x, xShape).reshape(2, 3, 3, 1, 5, 1).broadcast(2, 3, 3, 2, 5, 2)
-                    .reshape(2, 3, 6, 10);
+            NDArray expected =
+                    nd(m, x, xShape)
+                            .reshape(2, 3, 3, 1, 5, 1)
+                            .broadcast(2, 3, 3, 2, 5, 2)
+                            .reshape(2, 3, 6, 10);
             assertMatches(g, x, xShape, Map.of(y, expected));
         }
     }
 
     @Test
     void attentionLikeChainMatchesDjl() {
-        // YOLO11 Attention shape flow: [B, C, H, W] -> [B, heads, q+k+v, N] -> split -> q^T k -> softmax -> v attn^T
+        // YOLO11 Attention shape flow: [B, C, H, W] -> [B, heads, q+k+v, N] -> split -> q^T k ->
+        // softmax -> v attn^T
         long[] xShape = {2, 8, 4, 4};
         float[] x = randoms(xShape);
         float scale = 0.7f;
@@ -162,7 +210,8 @@ class OnnxOpsVsDjlTest {
 
         try (NDManager m = manager.newSubManager()) {
             NDList split = nd(m, x, xShape).reshape(2, 2, 4, 16).split(new long[] {1, 2}, 2);
-            NDArray a = split.get(0).transpose(0, 1, 3, 2).matMul(split.get(1)).mul(scale).softmax(-1);
+            NDArray a =
+                    split.get(0).transpose(0, 1, 3, 2).matMul(split.get(1)).mul(scale).softmax(-1);
             NDArray expected = split.get(2).matMul(a.transpose(0, 1, 3, 2)).reshape(2, 4, 4, 4);
             assertMatches(g, x, xShape, Map.of("output0", expected));
         }
@@ -209,23 +258,48 @@ class OnnxOpsVsDjlTest {
         g.output(y);
 
         try (NDManager m = manager.newSubManager()) {
-            NDArray conv = Conv2d.conv2d(nd(m, x, xShape), nd(m, w, wShape), null, new Shape(1, 1),
-                    new Shape(1, 1), new Shape(1, 1), 1).singletonOrThrow();
-            NDArray bn = BatchNorm.batchNorm(conv, nd(m, mean, 6), nd(m, var, 6), nd(m, gamma, 6), nd(m, beta, 6),
-                    1, 0.03f, eps, false).singletonOrThrow();
+            NDArray conv =
+                    Conv2d.conv2d(
+                                    nd(m, x, xShape),
+                                    nd(m, w, wShape),
+                                    null,
+                                    new Shape(1, 1),
+                                    new Shape(1, 1),
+                                    new Shape(1, 1),
+                                    1)
+                            .singletonOrThrow();
+            NDArray bn =
+                    BatchNorm.batchNorm(
+                                    conv,
+                                    nd(m, mean, 6),
+                                    nd(m, var, 6),
+                                    nd(m, gamma, 6),
+                                    nd(m, beta, 6),
+                                    1,
+                                    0.03f,
+                                    eps,
+                                    false)
+                            .singletonOrThrow();
             NDArray expected = Activation.swish(bn, 1f);
             assertMatches(g, x, xShape, Map.of(y, expected));
         }
     }
 
-    // ---- helpers -----------------------------------------------------------------------------------
+    // ---- helpers
+    // -----------------------------------------------------------------------------------
 
-    private void assertMatches(OnnxGraphBuilder g, float[] x, long[] xShape, Map<String, NDArray> expected) {
-        Map<String, FloatTensor> actual = OnnxRuntimeCheck.run(g.toBytes(), "test graph", new FloatTensor(x, xShape));
+    private void assertMatches(
+            OnnxGraphBuilder g, float[] x, long[] xShape, Map<String, NDArray> expected) {
+        Map<String, FloatTensor> actual =
+                OnnxRuntimeCheck.run(g.toBytes(), "test graph", new FloatTensor(x, xShape));
         for (var e : expected.entrySet()) {
-            FloatTensor want = new FloatTensor(e.getValue().toFloatArray(), e.getValue().getShape().getShape());
+            FloatTensor want =
+                    new FloatTensor(
+                            e.getValue().toFloatArray(), e.getValue().getShape().getShape());
             FloatTensor got = actual.get(e.getKey());
-            assertTrue(got != null, "ORT produced no output '" + e.getKey() + "', only " + actual.keySet());
+            assertTrue(
+                    got != null,
+                    "ORT produced no output '" + e.getKey() + "', only " + actual.keySet());
             Comparison c = OnnxRuntimeCheck.compare(e.getKey(), got, want);
             assertArrayEquals(want.shape(), got.shape(), c.toString());
             assertTrue(c.within(TOLERANCE), c.toString());

@@ -11,9 +11,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Not part of the suite (the name does not match Surefire's patterns); run on purpose with
- * {@code mvn -B -q -o -pl engine test -Dtest=DetectionLossBenchmark}. Prints the number of arrays one loss call
- * creates and its wall time for B=16 at 640 px, nc=80; asserts nothing about time.
+ * Not part of the suite (the name does not match Surefire's patterns); run on purpose with {@code
+ * mvn -B -q -o -pl engine test -Dtest=DetectionLossBenchmark}. Prints the number of arrays one loss
+ * call creates and its wall time for B=16 at 640 px, nc=80; asserts nothing about time.
  */
 class DetectionLossBenchmark {
     @Test
@@ -42,14 +42,22 @@ class DetectionLossBenchmark {
             NDArray targets = m.create(t, new Shape(bs * boxesPerImage, 6));
             try (NDManager scratch = m.newSubManager()) {
                 loss.compute(feats, targets, 640, 640, scratch);
-                System.out.println("arrays created by one loss call (B=16, 640 px, nc=80, 8 boxes/img): "
-                        + scratch.getManagedArrays().size());
+                System.out.println(
+                        "arrays created by one loss call (B=16, 640 px, nc=80, 8 boxes/img): "
+                                + scratch.getManagedArrays().size());
             }
             var c = LossFixtures.cases().get(1);
             try (NDManager scratch = m.newSubManager()) {
-                LossFixtures.loss(c).compute(LossFixtures.feats(m, c), LossFixtures.targets(m, c), 64, 96, scratch);
-                System.out.println("arrays created by one loss call (B=3, 64x96 px, nc=4, fixture case 2): "
-                        + scratch.getManagedArrays().size());
+                LossFixtures.loss(c)
+                        .compute(
+                                LossFixtures.feats(m, c),
+                                LossFixtures.targets(m, c),
+                                64,
+                                96,
+                                scratch);
+                System.out.println(
+                        "arrays created by one loss call (B=3, 64x96 px, nc=4, fixture case 2): "
+                                + scratch.getManagedArrays().size());
             }
             try (NDManager scratch = m.newSubManager()) {
                 NDArray a = scratch.ones(new Shape(4));
@@ -57,8 +65,9 @@ class DetectionLossBenchmark {
                 a.mul(2f);
                 a.get("0:2");
                 a.get("..., 1");
-                System.out.println("arrays left by mul(2f), get(slice), get(index): "
-                        + (scratch.getManagedArrays().size() - before));
+                System.out.println(
+                        "arrays left by mul(2f), get(slice), get(index): "
+                                + (scratch.getManagedArrays().size() - before));
             }
             try (NDManager scratch = m.newSubManager()) {
                 int n = 20000;
@@ -68,7 +77,9 @@ class DetectionLossBenchmark {
                 for (int i = 0; i < n; i++) {
                     a.add(b).close();
                 }
-                System.out.printf("tiny add (array op + close): %.2f us%n", (System.nanoTime() - t0) / 1e3 / n);
+                System.out.printf(
+                        "tiny add (array op + close): %.2f us%n",
+                        (System.nanoTime() - t0) / 1e3 / n);
             }
             for (int rep = 0; rep < 3; rep++) {
                 try (NDManager scratch = m.newSubManager()) {
@@ -76,7 +87,8 @@ class DetectionLossBenchmark {
                     var p = loss.prepare(scratch, feats, targets, 640, 640);
                     p.assignment().weight().sum().getFloat();
                     long t1 = System.nanoTime();
-                    System.out.printf("prepare (decode + assign), no grad: %.1f ms%n", (t1 - t0) / 1e6);
+                    System.out.printf(
+                            "prepare (decode + assign), no grad: %.1f ms%n", (t1 - t0) / 1e6);
                 }
             }
             feats.forEach(f -> f.setRequiresGradient(true));
@@ -91,8 +103,9 @@ class DetectionLossBenchmark {
                     gc.backward(out.total());
                 }
                 long t2 = System.nanoTime();
-                System.out.printf("rep %d: loss forward %.1f ms, backward %.1f ms%n", rep, (t1 - t0) / 1e6,
-                        (t2 - t1) / 1e6);
+                System.out.printf(
+                        "rep %d: loss forward %.1f ms, backward %.1f ms%n",
+                        rep, (t1 - t0) / 1e6, (t2 - t1) / 1e6);
             }
         }
     }

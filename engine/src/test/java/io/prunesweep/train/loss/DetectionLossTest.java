@@ -31,8 +31,13 @@ class DetectionLossTest {
         JsonNode c = CASES.get(index);
         JsonNode want = c.get("expected");
         try (NDManager m = NDManager.newBaseManager()) {
-            LossOutput out = LossFixtures.loss(c).compute(LossFixtures.feats(m, c), LossFixtures.targets(m, c),
-                    c.get("imgH").asInt(), c.get("imgW").asInt());
+            LossOutput out =
+                    LossFixtures.loss(c)
+                            .compute(
+                                    LossFixtures.feats(m, c),
+                                    LossFixtures.targets(m, c),
+                                    c.get("imgH").asInt(),
+                                    c.get("imgW").asInt());
             String name = c.get("description").asText();
             assertClose(want.get("box").asDouble(), out.box(), name + " box");
             assertClose(want.get("cls").asDouble(), out.cls(), name + " cls");
@@ -49,8 +54,15 @@ class DetectionLossTest {
         JsonNode c = CASES.get(index);
         JsonNode want = c.get("expected");
         try (NDManager m = NDManager.newBaseManager()) {
-            var as = LossFixtures.loss(c).prepare(m, LossFixtures.feats(m, c), LossFixtures.targets(m, c),
-                    c.get("imgH").asInt(), c.get("imgW").asInt()).assignment();
+            var as =
+                    LossFixtures.loss(c)
+                            .prepare(
+                                    m,
+                                    LossFixtures.feats(m, c),
+                                    LossFixtures.targets(m, c),
+                                    c.get("imgH").asInt(),
+                                    c.get("imgW").asInt())
+                            .assignment();
             long na = as.fg().getShape().get(1);
             boolean[] fg = as.fg().toBooleanArray();
             long[] gtIdx = as.gtIndex().toLongArray();
@@ -67,8 +79,11 @@ class DetectionLossTest {
                 for (int i = 0; i < got.size(); i++) {
                     int a = got.get(i);
                     assertEquals(wantFg.get(i).asInt(), a, "image " + b);
-                    assertEquals(want.get("gtIndex").get(b).get(i).asLong(), gtIdx[(int) (b * na + a)]);
-                    assertClose(want.get("targetScoreRowSums").get(b).get(i).asDouble(), rowSums[(int) (b * na + a)],
+                    assertEquals(
+                            want.get("gtIndex").get(b).get(i).asLong(), gtIdx[(int) (b * na + a)]);
+                    assertClose(
+                            want.get("targetScoreRowSums").get(b).get(i).asDouble(),
+                            rowSums[(int) (b * na + a)],
                             "target score of image " + b + " anchor " + a);
                 }
             }
@@ -77,25 +92,30 @@ class DetectionLossTest {
 
     @Test
     void gradientsReachTheFeatureMaps() {
-        JsonNode c = CASES.get(0); // image 0 has 5 boxes, image 1 none; its target score sum is 1 (clamped)
+        JsonNode c = CASES.get(0); // image 0 has 5 boxes, image 1 none; its target score sum is 1
+        // (clamped)
         try (NDManager m = NDManager.newBaseManager()) {
             NDList feats = LossFixtures.feats(m, c);
             feats.forEach(f -> f.setRequiresGradient(true));
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                LossOutput out = LossFixtures.loss(c).compute(feats, LossFixtures.targets(m, c), 64, 64);
+                LossOutput out =
+                        LossFixtures.loss(c).compute(feats, LossFixtures.targets(m, c), 64, 64);
                 gc.backward(out.total());
             }
             int regMax = 16;
             for (NDArray f : feats) {
                 NDArray g = f.getGradient();
-                assertTrue(g.isNaN().logicalOr(g.isInfinite()).none().getBoolean(), "finite gradient");
+                assertTrue(
+                        g.isNaN().logicalOr(g.isInfinite()).none().getBoolean(), "finite gradient");
                 assertTrue(g.abs().sum().getFloat() > 0, "non-zero gradient");
             }
-            // Box logits of the image with boxes get gradient (CIoU + DFL); the empty image's don't.
+            // Box logits of the image with boxes get gradient (CIoU + DFL); the empty image's
+            // don't.
             NDArray g0 = feats.get(0).getGradient();
             assertTrue(g0.get("0, 0:64").abs().sum().getFloat() > 1e-3);
             assertEquals(0f, g0.get("1, 0:64").abs().sum().getFloat());
-            // Class logits of the empty image: d/dx of 2 * 0.5 * BCE(x, 0) / 1 = sigmoid(x), exactly.
+            // Class logits of the empty image: d/dx of 2 * 0.5 * BCE(x, 0) / 1 = sigmoid(x),
+            // exactly.
             NDArray x = feats.get(0).get("1, 64:67");
             NDArray expected = x.neg().exp().add(1f).pow(-1f);
             float maxErr = g0.get("1, 64:67").sub(expected).abs().max().getFloat();
@@ -112,8 +132,9 @@ class DetectionLossTest {
             }
             feats.forEach(f -> f.setRequiresGradient(true));
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                LossOutput out = new DetectionLoss(3, new float[] {8, 16, 32})
-                        .compute(feats, m.zeros(new Shape(0, 6)), 64, 64);
+                LossOutput out =
+                        new DetectionLoss(3, new float[] {8, 16, 32})
+                                .compute(feats, m.zeros(new Shape(0, 6)), 64, 64);
                 assertEquals(0f, out.box());
                 assertEquals(0f, out.dfl());
                 assertTrue(Float.isFinite(out.cls()) && out.cls() > 0);
@@ -130,13 +151,20 @@ class DetectionLossTest {
         try (NDManager m = NDManager.newBaseManager()) {
             NDList feats = LossFixtures.feats(m, c);
             feats.forEach(f -> f.setRequiresGradient(true));
-            // 2x2 px box at (33, 33) px: no stride-8/16/32 anchor centre (4 + 8k, 8 + 16k, 16 + 32k) lies inside
-            NDArray tiny = m.create(new float[] {1, 2, 33f / 64, 33f / 64, 2f / 64, 2f / 64}, new Shape(1, 6));
+            // 2x2 px box at (33, 33) px: no stride-8/16/32 anchor centre (4 + 8k, 8 + 16k, 16 +
+            // 32k) lies inside
+            NDArray tiny =
+                    m.create(
+                            new float[] {1, 2, 33f / 64, 33f / 64, 2f / 64, 2f / 64},
+                            new Shape(1, 6));
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 LossOutput out = LossFixtures.loss(c).compute(feats, tiny, 64, 64);
                 assertEquals(0f, out.box());
                 assertEquals(0f, out.dfl());
-                assertClose(c.get("expected").get("cls").asDouble(), out.cls(), "cls without positives");
+                assertClose(
+                        c.get("expected").get("cls").asDouble(),
+                        out.cls(),
+                        "cls without positives");
                 gc.backward(out.total());
             }
             NDArray g = feats.get(0).getGradient();
@@ -147,7 +175,8 @@ class DetectionLossTest {
 
     @Test
     void gradientDescentOnFeatureMapsLowersEveryComponent() {
-        // Plain GD on the head outputs themselves (lr 0.5): 12 steps take box 6.01 -> 3.12, cls 232 -> 54, dfl 5.45 -> 4.23.
+        // Plain GD on the head outputs themselves (lr 0.5): 12 steps take box 6.01 -> 3.12, cls 232
+        // -> 54, dfl 5.45 -> 4.23.
         JsonNode c = CASES.get(1);
         DetectionLoss loss = LossFixtures.loss(c);
         try (NDManager m = NDManager.newBaseManager()) {

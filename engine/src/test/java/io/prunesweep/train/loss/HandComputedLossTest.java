@@ -15,17 +15,20 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * One GT box on a 32x32 image with a 4x4 (stride 8) and a 2x2 (stride 16) grid, predictions chosen so every
- * quantity has a closed form: class logits 0 (score 0.5 everywhere, BCE = ln 2 whatever the target) and box logits
- * 0 at bins 1 and 2, -30 elsewhere, so each predicted side is 1.5 grid units. Expected values are computed here in
- * double precision from the formulas, independently of the implementation.
+ * One GT box on a 32x32 image with a 4x4 (stride 8) and a 2x2 (stride 16) grid, predictions chosen
+ * so every quantity has a closed form: class logits 0 (score 0.5 everywhere, BCE = ln 2 whatever
+ * the target) and box logits 0 at bins 1 and 2, -30 elsewhere, so each predicted side is 1.5 grid
+ * units. Expected values are computed here in double precision from the formulas, independently of
+ * the implementation.
  */
 class HandComputedLossTest {
     static final int NC = 2;
     static final int R = 16;
     static final float[] STRIDES = {8, 16};
+
     /** GT class 1, xyxy [2, 2, 21, 26] px. */
     static final double[] GT = {2, 2, 21, 26};
+
     static final float LOW = -30f;
 
     static NDList feats(NDManager m) {
@@ -46,7 +49,8 @@ class HandComputedLossTest {
     }
 
     static NDArray targets(NDManager m) {
-        return m.create(new float[] {0, 1, 11.5f / 32, 14f / 32, 19f / 32, 24f / 32}, new Shape(1, 6));
+        return m.create(
+                new float[] {0, 1, 11.5f / 32, 14f / 32, 19f / 32, 24f / 32}, new Shape(1, 6));
     }
 
     /** Anchor i: {x, y, stride} in pixels. */
@@ -69,7 +73,10 @@ class HandComputedLossTest {
         return a[0] > GT[0] && a[1] > GT[1] && a[0] < GT[2] && a[1] < GT[3];
     }
 
-    /** Expected positives (top-k in-box anchors by CIoU; equal scores cancel) and their target scores. */
+    /**
+     * Expected positives (top-k in-box anchors by CIoU; equal scores cancel) and their target
+     * scores.
+     */
     static double[] expectedScores(int topk) {
         List<Integer> cand = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -77,7 +84,9 @@ class HandComputedLossTest {
                 cand.add(i);
             }
         }
-        cand.sort(Comparator.comparingDouble(i -> -Math.max(0, BoxOpsTest.ciouByHand(GT, predBox(i)))));
+        cand.sort(
+                Comparator.comparingDouble(
+                        i -> -Math.max(0, BoxOpsTest.ciouByHand(GT, predBox(i)))));
         double best = BoxOpsTest.ciouByHand(GT, predBox(cand.get(0)));
         double[] scores = new double[20];
         for (int i : cand.subList(0, Math.min(topk, cand.size()))) {
@@ -92,8 +101,13 @@ class HandComputedLossTest {
     void assignerPicksTopkInsideAnchorsWithNormalisedScores(int topk) {
         double[] want = expectedScores(topk);
         try (NDManager m = NDManager.newBaseManager()) {
-            DetectionLoss loss = new DetectionLoss(NC, R, STRIDES, LossGains.DEFAULTS,
-                    new AssignerSettings(topk, 0.5f, 6f, 1e-9f));
+            DetectionLoss loss =
+                    new DetectionLoss(
+                            NC,
+                            R,
+                            STRIDES,
+                            LossGains.DEFAULTS,
+                            new AssignerSettings(topk, 0.5f, 6f, 1e-9f));
             var as = loss.prepare(m, feats(m), targets(m), 32, 32).assignment();
             boolean[] fg = as.fg().toBooleanArray();
             float[] scores = as.scores(NC).toFloatArray(); // [1, 20, 2]
@@ -106,7 +120,8 @@ class HandComputedLossTest {
             }
             assertEquals(topk, positives);
             if (topk == 3) { // (12,12), (12,20), (4,12): CIoU 0.6773, 0.4710, 0.3856
-                assertArrayEquals(new boolean[] {true, true, true}, new boolean[] {fg[5], fg[9], fg[4]});
+                assertArrayEquals(
+                        new boolean[] {true, true, true}, new boolean[] {fg[5], fg[9], fg[4]});
                 assertEquals(0.6772963, scores[2 * 5 + 1], 1e-6);
             }
             // assigned box is the GT, class 1
@@ -142,7 +157,9 @@ class HandComputedLossTest {
                 tg[k] = GT[k] / s;
             }
             box += (1 - BoxOpsTest.ciouByHand(pg, tg)) * ts[i];
-            double[] dist = {a[0] / s - tg[0], a[1] / s - tg[1], tg[2] - a[0] / s, tg[3] - a[1] / s};
+            double[] dist = {
+                a[0] / s - tg[0], a[1] / s - tg[1], tg[2] - a[0] / s, tg[3] - a[1] / s
+            };
             double side = 0;
             for (double d : dist) {
                 double t = Math.min(Math.max(d, 0), R - 1 - 0.01);
@@ -153,13 +170,19 @@ class HandComputedLossTest {
             dfl += side / 4 * ts[i];
         }
         try (NDManager m = NDManager.newBaseManager()) {
-            DetectionLoss loss = new DetectionLoss(NC, R, STRIDES, LossGains.DEFAULTS,
-                    new AssignerSettings(topk, 0.5f, 6f, 1e-9f));
+            DetectionLoss loss =
+                    new DetectionLoss(
+                            NC,
+                            R,
+                            STRIDES,
+                            LossGains.DEFAULTS,
+                            new AssignerSettings(topk, 0.5f, 6f, 1e-9f));
             LossOutput out = loss.compute(feats(m), targets(m), 32, 32);
             assertEquals(7.5 * box / tss, out.box(), 2e-5);
             assertEquals(0.5 * cls, out.cls(), 2e-5);
             assertEquals(1.5 * dfl / tss, out.dfl(), 2e-5);
-            assertEquals(out.box() + out.cls() + out.dfl(), out.total().getFloat(), 1e-5); // batch of 1
+            assertEquals(
+                    out.box() + out.cls() + out.dfl(), out.total().getFloat(), 1e-5); // batch of 1
             if (topk == 3) { // the NumPy re-implementation (see resources/loss/README.md) gives
                 assertEquals(2.04961896, out.box(), 1e-5);
                 assertEquals(13.86294365, out.cls(), 1e-5);

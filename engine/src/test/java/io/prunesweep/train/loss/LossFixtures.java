@@ -43,7 +43,11 @@ final class LossFixtures {
     }
 
     static DetectionLoss loss(JsonNode c) {
-        return new DetectionLoss(c.get("nc").asInt(), c.get("regMax").asInt(), strides(c), LossGains.DEFAULTS,
+        return new DetectionLoss(
+                c.get("nc").asInt(),
+                c.get("regMax").asInt(),
+                strides(c),
+                LossGains.DEFAULTS,
                 new AssignerSettings(c.get("topk").asInt(), 0.5f, 6.0f, 1e-9f));
     }
 

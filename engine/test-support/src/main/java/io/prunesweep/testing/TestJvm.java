@@ -24,10 +24,12 @@ public final class TestJvm {
     }
 
     /**
-     * {@code java <this JVM's flags> <extraFlags> -cp <the test classpath> mainClass args}: a fresh JVM that runs
-     * like this one (same heap, module opens and DJL settings), for tests that need a process of their own.
+     * {@code java <this JVM's flags> <extraFlags> -cp <the test classpath> mainClass args}: a fresh
+     * JVM that runs like this one (same heap, module opens and DJL settings), for tests that need a
+     * process of their own.
      */
-    public static List<String> command(List<String> extraFlags, String mainClass, List<String> args) {
+    public static List<String> command(
+            List<String> extraFlags, String mainClass, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBin());
         cmd.addAll(flags());
@@ -39,19 +41,25 @@ public final class TestJvm {
 
     /**
      * This JVM's flags (heap, module opens, {@code -Dai.djl.offline=true}, {@code -DDJL_CACHE_DIR},
-     * {@code -Dai.djl.pytorch.num_threads}: Surefire's argLine), without agents; the two DJL settings are added
-     * from the system properties if the test runs without them (e.g. from an IDE).
+     * {@code -Dai.djl.pytorch.num_threads}: Surefire's argLine), without agents; the two DJL
+     * settings are added from the system properties if the test runs without them (e.g. from an
+     * IDE).
      */
     public static List<String> flags() {
         List<String> flags = new ArrayList<>();
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("-javaagent") || a.startsWith("-agentlib") || a.startsWith("-agentpath")
-                    || a.startsWith("-Xrunjdwp") || a.startsWith("-Xdebug")) {
+            if (a.startsWith("-javaagent")
+                    || a.startsWith("-agentlib")
+                    || a.startsWith("-agentpath")
+                    || a.startsWith("-Xrunjdwp")
+                    || a.startsWith("-Xdebug")) {
                 continue;
             }
             flags.add(a);
         }
-        if (flags.stream().noneMatch(f -> f.startsWith("-Dai.djl.offline="))) flags.add("-Dai.djl.offline=true");
+        if (flags.stream().noneMatch(f -> f.startsWith("-Dai.djl.offline="))) {
+            flags.add("-Dai.djl.offline=true");
+        }
         String cache = System.getProperty("DJL_CACHE_DIR");
         if (cache != null && flags.stream().noneMatch(f -> f.startsWith("-DDJL_CACHE_DIR="))) {
             flags.add("-DDJL_CACHE_DIR=" + cache);
@@ -60,8 +68,9 @@ public final class TestJvm {
     }
 
     /**
-     * The test classpath: Surefire's {@code surefire.test.class.path} when set, else {@code java.class.path} (under
-     * Surefire possibly a manifest-only jar whose Class-Path lists the same entries, which a child JVM honours too).
+     * The test classpath: Surefire's {@code surefire.test.class.path} when set, else {@code
+     * java.class.path} (under Surefire possibly a manifest-only jar whose Class-Path lists the same
+     * entries, which a child JVM honours too).
      */
     public static String classpath() {
         String cp = System.getProperty("surefire.test.class.path");

@@ -6,13 +6,25 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
-/** The keys a sweep YAML may hold and the type of each; the single source for "unknown key" messages. */
+/**
+ * The keys a sweep YAML may hold and the type of each; the single source for "unknown key"
+ * messages.
+ */
 final class ConfigSchema {
     private ConfigSchema() {}
 
-    enum Type { STRING, INT, NUMBER, STRING_LIST, INT_LIST, NUMBER_LIST, BOOL_LIST, STRING_MAP,
+    enum Type {
+        STRING,
+        INT,
+        NUMBER,
+        STRING_LIST,
+        INT_LIST,
+        NUMBER_LIST,
+        BOOL_LIST,
+        STRING_MAP,
         /** A mapping of name: value, or the URI of a YAML file holding one (read at load time). */
-        MAP_OR_FILE }
+        MAP_OR_FILE
+    }
 
     static final Map<String, Type> LEAVES = new LinkedHashMap<>();
 
@@ -59,12 +71,18 @@ final class ConfigSchema {
         LEAVES.put("search.epochs", Type.INT);
     }
 
-    static final List<String> REQUIRED = List.of("sweep.id", "data.dataset", "prune.ratios", "output");
+    static final List<String> REQUIRED =
+            List.of("sweep.id", "data.dataset", "prune.ratios", "output");
 
-    /** The mapping leaf a {@code --set} path writes into ({@code spark.conf.x}, {@code train.lr0}), or null. */
+    /**
+     * The mapping leaf a {@code --set} path writes into ({@code spark.conf.x}, {@code train.lr0}),
+     * or null.
+     */
     static String mapLeafOf(String path) {
         for (Map.Entry<String, Type> e : LEAVES.entrySet()) {
-            if ((e.getValue() == Type.STRING_MAP || e.getValue() == Type.MAP_OR_FILE) && path.startsWith(e.getKey() + ".") && path.length() > e.getKey().length() + 1) {
+            if ((e.getValue() == Type.STRING_MAP || e.getValue() == Type.MAP_OR_FILE)
+                    && path.startsWith(e.getKey() + ".")
+                    && path.length() > e.getKey().length() + 1) {
                 return e.getKey();
             }
         }
@@ -73,7 +91,8 @@ final class ConfigSchema {
 
     static boolean isSection(String path) {
         String prefix = path.isEmpty() ? "" : path + ".";
-        return LEAVES.keySet().stream().anyMatch(k -> k.startsWith(prefix) && k.length() > prefix.length());
+        return LEAVES.keySet().stream()
+                .anyMatch(k -> k.startsWith(prefix) && k.length() > prefix.length());
     }
 
     /** The keys valid directly under a section ("" = top level), for error messages. */
@@ -83,7 +102,8 @@ final class ConfigSchema {
                 .filter(k -> k.startsWith(prefix))
                 .map(k -> k.substring(prefix.length()).split("\\.")[0])
                 .collect(Collectors.toCollection(java.util.LinkedHashSet::new))
-                .stream().collect(Collectors.joining(", "));
+                .stream()
+                .collect(Collectors.joining(", "));
     }
 
     /** Every leaf path, sorted, for a "valid keys are" hint on --set. */

@@ -3,11 +3,17 @@ package io.prunesweep.sweep.plan;
 /**
  * One grid point and the chain of stages that produce it.
  *
- * @param denseId  its dense stage
+ * @param denseId its dense stage
  * @param sparseId its sparse stage, null when lambda is 0
- * @param task     its own prune+finetune+eval stage (task.id() is the point id)
+ * @param task its own prune+finetune+eval stage (task.id() is the point id)
  */
-public record GridPoint(long seed, double lambda, String method, double ratio, String denseId, String sparseId,
+public record GridPoint(
+        long seed,
+        double lambda,
+        String method,
+        double ratio,
+        String denseId,
+        String sparseId,
         StageTask task) {
     public String pointId() {
         return task.id();

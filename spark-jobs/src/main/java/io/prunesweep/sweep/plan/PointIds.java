@@ -7,8 +7,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Deterministic ids: a prefix plus the first 10 hex digits of SHA-256 over the settings, so a re-run of the
- * same sweep (or a sweep sharing a seed's dense settings) finds the same stage directories.
+ * Deterministic ids: a prefix plus the first 10 hex digits of SHA-256 over the settings, so a
+ * re-run of the same sweep (or a sweep sharing a seed's dense settings) finds the same stage
+ * directories.
  */
 public final class PointIds {
     private PointIds() {}
@@ -19,8 +20,9 @@ public final class PointIds {
             canonical.append(canonical(p)).append('\u001f');
         }
         try {
-            byte[] hash = MessageDigest.getInstance("SHA-256")
-                    .digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
+            byte[] hash =
+                    MessageDigest.getInstance("SHA-256")
+                            .digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
             return prefix + HexFormat.of().formatHex(hash).substring(0, 10);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
@@ -33,7 +35,9 @@ public final class PointIds {
             return "\u0000";
         }
         if (p instanceof Double || p instanceof Float) {
-            return BigDecimal.valueOf(((Number) p).doubleValue()).stripTrailingZeros().toPlainString();
+            return BigDecimal.valueOf(((Number) p).doubleValue())
+                    .stripTrailingZeros()
+                    .toPlainString();
         }
         return p.toString();
     }

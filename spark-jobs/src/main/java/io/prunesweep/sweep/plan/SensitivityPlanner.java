@@ -15,15 +15,16 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The stage runs of a sensitivity scan of one (seed, lambda) model: every scanned unit x every ratio, per method,
- * cut into batches of {@code sensitivity.points_per_task} items (one child JVM each). Items are ordered unit-major,
- * so a batch validates neighbouring ratios of the same few spaces; the batch id hashes its items, so a re-run
- * finds the same directories.
+ * The stage runs of a sensitivity scan of one (seed, lambda) model: every scanned unit x every
+ * ratio, per method, cut into batches of {@code sensitivity.points_per_task} items (one child JVM
+ * each). Items are ordered unit-major, so a batch validates neighbouring ratios of the same few
+ * spaces; the batch id hashes its items, so a re-run finds the same directories.
  */
 public final class SensitivityPlanner {
     private SensitivityPlanner() {}
 
-    static List<StageTask> tasks(SweepConfig c, StageSettings dense, double lambda, String inputId, String root) {
+    static List<StageTask> tasks(
+            SweepConfig c, StageSettings dense, double lambda, String inputId, String root) {
         SweepConfig.Prune p = c.prune();
         List<ScanItem> items = new ArrayList<>();
         for (String unit : units(c)) {
@@ -36,21 +37,48 @@ public final class SensitivityPlanner {
         for (String method : p.methods()) {
             for (int from = 0; from < items.size(); from += per) {
                 List<ScanItem> batch = items.subList(from, Math.min(items.size(), from + per));
-                StageSettings s = dense.point(0, lambda, method, 0, Scope.LOCAL.id(), p.minChannels(),
-                        p.roundTo()).with(java.util.Map.of(), batch);
-                String id = PointIds.of("v-", "sensitivity", inputId, method, p.minChannels(), p.roundTo(),
-                        batch.toString());
-                tasks.add(new StageTask(StageKind.SENSITIVITY, id, s, inputId,
-                        SweepPlanner.join(root, "sensitivity/" + id)));
+                StageSettings s =
+                        dense.point(
+                                        0,
+                                        lambda,
+                                        method,
+                                        0,
+                                        Scope.LOCAL.id(),
+                                        p.minChannels(),
+                                        p.roundTo())
+                                .with(java.util.Map.of(), batch);
+                String id =
+                        PointIds.of(
+                                "v-",
+                                "sensitivity",
+                                inputId,
+                                method,
+                                p.minChannels(),
+                                p.roundTo(),
+                                batch.toString());
+                tasks.add(
+                        new StageTask(
+                                StageKind.SENSITIVITY,
+                                id,
+                                s,
+                                inputId,
+                                SweepPlanner.join(root, "sensitivity/" + id)));
             }
         }
         return tasks;
     }
 
-    /** The unit names to scan: those of {@code sensitivity.spaces} (names or layer indices), else every unit. */
+    /**
+     * The unit names to scan: those of {@code sensitivity.spaces} (names or layer indices), else
+     * every unit.
+     */
     static List<String> units(SweepConfig c) {
-        ChannelSpaces cs = ChannelSpaces.of(GraphBuilder.build(ModelDefinition.resolve(c.model().yaml()),
-                c.model().scale(), null));
+        ChannelSpaces cs =
+                ChannelSpaces.of(
+                        GraphBuilder.build(
+                                ModelDefinition.resolve(c.model().yaml()),
+                                c.model().scale(),
+                                null));
         List<SpaceUnits.Unit> all = SpaceUnits.of(cs);
         List<String> wanted = c.sensitivity().spaces();
         if (wanted.isEmpty()) {
@@ -60,7 +88,9 @@ public final class SensitivityPlanner {
         for (String w : wanted) {
             if (w.matches("\\d+")) {
                 int layer = Integer.parseInt(w);
-                all.stream().filter(u -> cs.byName(u.name()).ownerLayer() == layer).forEach(u -> out.add(u.name()));
+                all.stream()
+                        .filter(u -> cs.byName(u.name()).ownerLayer() == layer)
+                        .forEach(u -> out.add(u.name()));
             } else {
                 out.add(SpaceUnits.find(cs, w).name());
             }

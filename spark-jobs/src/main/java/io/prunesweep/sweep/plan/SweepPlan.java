@@ -6,11 +6,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The expanded sweep: shared dense and sparse stages plus one prune+finetune stage per grid point, in
- * the order they must run.
+ * The expanded sweep: shared dense and sparse stages plus one prune+finetune stage per grid point,
+ * in the order they must run.
  */
-public record SweepPlan(String sweepId, String output, List<StageTask> dense, List<StageTask> sparse,
-        List<GridPoint> points, List<StageTask> scans) {
+public record SweepPlan(
+        String sweepId,
+        String output,
+        List<StageTask> dense,
+        List<StageTask> sparse,
+        List<GridPoint> points,
+        List<StageTask> scans) {
 
     public SweepPlan {
         dense = List.copyOf(dense);
@@ -20,12 +25,19 @@ public record SweepPlan(String sweepId, String output, List<StageTask> dense, Li
     }
 
     /** A grid plan (no sensitivity scan). */
-    public SweepPlan(String sweepId, String output, List<StageTask> dense, List<StageTask> sparse,
+    public SweepPlan(
+            String sweepId,
+            String output,
+            List<StageTask> dense,
+            List<StageTask> sparse,
             List<GridPoint> points) {
         this(sweepId, output, dense, sparse, points, List.of());
     }
 
-    /** The same plan with more grid points (an adaptive search's next round); the shared stages stay. */
+    /**
+     * The same plan with more grid points (an adaptive search's next round); the shared stages
+     * stay.
+     */
     public SweepPlan withPoints(List<GridPoint> more) {
         List<GridPoint> all = new java.util.ArrayList<>(points);
         all.addAll(more);
@@ -66,10 +78,24 @@ public record SweepPlan(String sweepId, String output, List<StageTask> dense, Li
     public String costSummary() {
         if (!scans.isEmpty()) {
             int items = scans.stream().mapToInt(t -> t.settings().scan().size()).sum();
-            return items + " sensitivity points (one space pruned at one ratio, no finetune) in " + scans.size()
-                    + " scan tasks; shared plan = " + dense.size() + " dense + " + sparse.size() + " sparse";
+            return items
+                    + " sensitivity points (one space pruned at one ratio, no finetune) in "
+                    + scans.size()
+                    + " scan tasks; shared plan = "
+                    + dense.size()
+                    + " dense + "
+                    + sparse.size()
+                    + " sparse";
         }
-        return points.size() + " points; shared plan = " + dense.size() + " dense + " + sparse.size()
-                + " sparse + " + points.size() + " finetunes vs " + points.size() + " full pipelines";
+        return points.size()
+                + " points; shared plan = "
+                + dense.size()
+                + " dense + "
+                + sparse.size()
+                + " sparse + "
+                + points.size()
+                + " finetunes vs "
+                + points.size()
+                + " full pipelines";
     }
 }

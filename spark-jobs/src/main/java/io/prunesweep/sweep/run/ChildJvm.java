@@ -11,17 +11,22 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * How to start the child JVM that runs one stage. Serializable: built on the driver from the sweep YAML,
- * shipped to tasks; the java binary and classpath are resolved on the executor (see {@link #classpath()}).
+ * How to start the child JVM that runs one stage. Serializable: built on the driver from the sweep
+ * YAML, shipped to tasks; the java binary and classpath are resolved on the executor (see {@link
+ * #classpath()}).
  *
- * @param heap        -Xmx value, e.g. "2g"
- * @param threads     intra-op threads (-Dai.djl.pytorch.num_threads, OMP/MKL_NUM_THREADS)
- * @param timeout     a stage running longer is killed and recorded as failed
+ * @param heap -Xmx value, e.g. "2g"
+ * @param threads intra-op threads (-Dai.djl.pytorch.num_threads, OMP/MKL_NUM_THREADS)
+ * @param timeout a stage running longer is killed and recorded as failed
  * @param javaOptions extra JVM flags (after the defaults, so they win)
  */
-public record ChildJvm(String heap, int threads, Duration timeout, List<String> javaOptions) implements Serializable {
+public record ChildJvm(String heap, int threads, Duration timeout, List<String> javaOptions)
+        implements Serializable {
 
-    /** Java 17 module flags that Spark/Netty/DJL need: Spark's own list (see {@link JvmModuleOptions}). */
+    /**
+     * Java 17 module flags that Spark/Netty/DJL need: Spark's own list (see {@link
+     * JvmModuleOptions}).
+     */
     static final List<String> OPENS = JvmModuleOptions.all();
 
     public ChildJvm {
@@ -33,9 +38,9 @@ public record ChildJvm(String heap, int threads, Duration timeout, List<String> 
     }
 
     /**
-     * The classpath of this JVM as the child needs it: {@code java.class.path} plus every jar or directory
-     * of the context class loader chain (a Spark executor loads the application jar through its own
-     * URLClassLoader, which {@code java.class.path} does not show).
+     * The classpath of this JVM as the child needs it: {@code java.class.path} plus every jar or
+     * directory of the context class loader chain (a Spark executor loads the application jar
+     * through its own URLClassLoader, which {@code java.class.path} does not show).
      */
     public static String classpath() {
         Set<String> entries = new LinkedHashSet<>();

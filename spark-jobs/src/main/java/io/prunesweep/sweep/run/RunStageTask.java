@@ -12,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The body of one Spark task: request JSON in, result JSON out. Takes the GPU Spark assigned to the task
- * (one address of resource "gpu") as the DJL device "gpu:N", else "cpu", and runs the stage through a
- * {@link PointSupervisor}.
+ * The body of one Spark task: request JSON in, result JSON out. Takes the GPU Spark assigned to the
+ * task (one address of resource "gpu") as the DJL device "gpu:N", else "cpu", and runs the stage
+ * through a {@link PointSupervisor}.
  */
 public final class RunStageTask implements Function<String, String> {
     private static final long serialVersionUID = 1L;
@@ -28,12 +28,14 @@ public final class RunStageTask implements Function<String, String> {
     public String call(String requestJson) {
         TaskContext tc = TaskContext.get();
         String gpu = gpuAddress(tc);
-        StageRequest request = StageJson.read(requestJson, StageRequest.class)
-                .withDevice(gpu == null ? "cpu" : "gpu:" + gpu, gpu, jvm.threads());
+        StageRequest request =
+                StageJson.read(requestJson, StageRequest.class)
+                        .withDevice(gpu == null ? "cpu" : "gpu:" + gpu, gpu, jvm.threads());
         Logger log = LoggerFactory.getLogger(RunStageTask.class);
         Path work = Paths.get(System.getProperty("java.io.tmpdir"), "prunesweep-requests");
-        StageResult result = new PointSupervisor(jvm, work, log::info)
-                .run(request, () -> tc != null && tc.isInterrupted());
+        StageResult result =
+                new PointSupervisor(jvm, work, log::info)
+                        .run(request, () -> tc != null && tc.isInterrupted());
         return StageJson.write(result);
     }
 

@@ -13,7 +13,10 @@ import java.util.regex.Pattern;
 import org.apache.spark.launcher.JavaModuleOptions;
 import org.junit.jupiter.api.Test;
 
-/** One list of JVM module flags: Spark's; the POM, the launcher and the deploy scripts spell out the same. */
+/**
+ * One list of JVM module flags: Spark's; the POM, the launcher and the deploy scripts spell out the
+ * same.
+ */
 class JvmModuleOptionsTest {
     private static final Path ROOT = Path.of("..");
 
@@ -21,20 +24,38 @@ class JvmModuleOptionsTest {
     void theListIsSparksWithoutTheIncubatorModule() {
         List<String> spark = Arrays.asList(JavaModuleOptions.defaultModuleOptionArray());
         List<String> ours = JvmModuleOptions.all();
-        assertEquals(spark.stream().filter(o -> !o.equals(JvmModuleOptions.INCUBATOR_VECTOR)).toList(), ours);
-        assertTrue(ours.size() >= 15 && ours.stream().anyMatch(o -> o.startsWith("--add-opens=java.base/sun.nio.ch")), ours.toString());
+        assertEquals(
+                spark.stream().filter(o -> !o.equals(JvmModuleOptions.INCUBATOR_VECTOR)).toList(),
+                ours);
+        assertTrue(
+                ours.size() >= 15
+                        && ours.stream()
+                                .anyMatch(o -> o.startsWith("--add-opens=java.base/sun.nio.ch")),
+                ours.toString());
         assertEquals(ours, ChildJvm.OPENS, "stage JVMs");
     }
 
     @Test
     void thePomTheLauncherAndTheDeployScriptsSayTheSame() throws IOException {
         List<String> ours = JvmModuleOptions.all();
-        assertEquals(ours, words(one(Files.readString(ROOT.resolve("pom.xml")), "<jvm.opens>(.*?)</jvm.opens>")),
+        assertEquals(
+                ours,
+                words(
+                        one(
+                                Files.readString(ROOT.resolve("pom.xml")),
+                                "<jvm.opens>(.*?)</jvm.opens>")),
                 "pom.xml jvm.opens (the tests' JVMs)");
-        assertEquals(ours, words(one(Files.readString(ROOT.resolve("prunesweep")), "\nOPENS=\"([^\"]*)\"")),
+        assertEquals(
+                ours,
+                words(one(Files.readString(ROOT.resolve("prunesweep")), "\nOPENS=\"([^\"]*)\"")),
                 "the prunesweep launcher");
-        assertEquals(ours, words(one(Files.readString(ROOT.resolve("deploy/lib/submit-common.sh")),
-                "PRUNESWEEP_JVM_OPENS=\\(([^)]*)\\)")), "deploy/lib/submit-common.sh");
+        assertEquals(
+                ours,
+                words(
+                        one(
+                                Files.readString(ROOT.resolve("deploy/lib/submit-common.sh")),
+                                "PRUNESWEEP_JVM_OPENS=\\(([^)]*)\\)")),
+                "deploy/lib/submit-common.sh");
     }
 
     private static String one(String text, String regex) {

@@ -19,9 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Successive halving with the real engine under Spark local[2]: YOLOv8n at 64 px, two series (bn, l1) at one ratio,
- * one short finetune epoch for both, then the better series continues to three epochs from its one-epoch
- * checkpoint (the carried results.csv shows epoch 0 as the short run left it). A re-run adds no rows.
+ * Successive halving with the real engine under Spark local[2]: YOLOv8n at 64 px, two series (bn,
+ * l1) at one ratio, one short finetune epoch for both, then the better series continues to three
+ * epochs from its one-epoch checkpoint (the carried results.csv shows epoch 0 as the short run left
+ * it). A re-run adds no rows.
  */
 class HalvingSweepTest {
     @TempDir Path dir;
@@ -29,7 +30,8 @@ class HalvingSweepTest {
     @Test
     void promotesTheBestSeriesFromItsShortBudgetCheckpoint() throws Exception {
         String out = TestSweeps.path(dir.resolve("out"));
-        String yaml = """
+        String yaml =
+                """
                 sweep: {id: halving}
                 model: {yaml: yolov8, scale: n}
                 data: {dataset: "shapes:train=8,val=4", imgsz: 64, batch: 4}
@@ -44,28 +46,53 @@ class HalvingSweepTest {
                   timeout_minutes: 10
                   child_java_options: ["-Dprunesweep.dataCache=%s", "-Dprunesweep.executor=io.prunesweep.pipeline.EngineStageExecutor"]
                   conf: {spark.ui.enabled: "false", spark.sql.shuffle.partitions: "1"}
-                """.formatted(out, dir.resolve("data"));
+                """
+                        .formatted(out, dir.resolve("data"));
         SweepConfig config = new SweepConfigLoader().parse("halving.yaml", yaml, List.of());
         String first = run(config);
-        String query = "SELECT point_id, method, epochs_finetune, \"round\", reason, status FROM read_parquet('" + out
-                + "/tables/points/*.parquet') ORDER BY \"round\", method";
+        String query =
+                "SELECT point_id, method, epochs_finetune, \"round\", reason, status FROM read_parquet('"
+                        + out
+                        + "/tables/points/*.parquet') ORDER BY \"round\", method";
         List<Map<String, Object>> rows = TestSweeps.duck(query);
         assertEquals(3, rows.size(), rows + first);
-        assertEquals(List.of(1, 1, 3), rows.stream().map(r -> r.get("epochs_finetune")).toList(), rows.toString());
+        assertEquals(
+                List.of(1, 1, 3),
+                rows.stream().map(r -> r.get("epochs_finetune")).toList(),
+                rows.toString());
         assertTrue(rows.stream().allMatch(r -> "ok".equals(r.get("status"))), rows.toString());
         Map<String, Object> promoted = rows.get(2);
         assertEquals(1, promoted.get("round"));
-        assertTrue(((String) promoted.get("reason")).startsWith("halving round 1: series ranked 1 of 2"), promoted.toString());
-        Map<String, Object> shortRun = rows.stream()
-                .filter(r -> r.get("method").equals(promoted.get("method")) && (int) r.get("round") == 0)
-                .findFirst().orElseThrow();
-        List<String> shortCurve = Files.readAllLines(
-                dir.resolve("out/stages/points/" + shortRun.get("point_id") + "/finetune/results.csv"));
-        List<String> longCurve = Files.readAllLines(
-                dir.resolve("out/stages/points/" + promoted.get("point_id") + "/finetune/results.csv"));
+        assertTrue(
+                ((String) promoted.get("reason"))
+                        .startsWith("halving round 1: series ranked 1 of 2"),
+                promoted.toString());
+        Map<String, Object> shortRun =
+                rows.stream()
+                        .filter(
+                                r ->
+                                        r.get("method").equals(promoted.get("method"))
+                                                && (int) r.get("round") == 0)
+                        .findFirst()
+                        .orElseThrow();
+        List<String> shortCurve =
+                Files.readAllLines(
+                        dir.resolve(
+                                "out/stages/points/"
+                                        + shortRun.get("point_id")
+                                        + "/finetune/results.csv"));
+        List<String> longCurve =
+                Files.readAllLines(
+                        dir.resolve(
+                                "out/stages/points/"
+                                        + promoted.get("point_id")
+                                        + "/finetune/results.csv"));
         assertEquals(2, shortCurve.size(), "header + one epoch");
         assertEquals(4, longCurve.size(), "header + three epochs");
-        assertEquals(shortCurve.get(1), longCurve.get(1), "epoch 0 of the promoted run is the short run's: resumed, not retrained");
+        assertEquals(
+                shortCurve.get(1),
+                longCurve.get(1),
+                "epoch 0 of the promoted run is the short run's: resumed, not retrained");
 
         String again = run(config);
         assertTrue(again.contains("prune_finetune: 0 to run"), again);

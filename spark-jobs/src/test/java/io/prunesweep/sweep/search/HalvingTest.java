@@ -28,14 +28,17 @@ class HalvingTest {
         assertEquals(2, Halving.firstEpochs(9, 3, 2, 2), "search.epochs wins");
         assertEquals(3, Halving.epochsAt(1, 9, 3, 2, 1));
         assertEquals(9, Halving.epochsAt(1, 9, 3, 2, 2));
-        assertEquals(10, Halving.epochsAt(1, 10, 3, 2, 2), "the last round trains to the full budget");
+        assertEquals(
+                10, Halving.epochsAt(1, 10, 3, 2, 2), "the last round trains to the full budget");
     }
 
     @Test
     void paretoRanksByNonDominatedSorting() {
         // (map, params): 0 and 1 trade off; 2 is dominated by 0; 3 by everyone
-        assertArrayEquals(new int[] {0, 0, 1, 2}, Halving.paretoRanks(new double[] {0.5, 0.4, 0.45, 0.3},
-                new double[] {100, 50, 120, 130}));
+        assertArrayEquals(
+                new int[] {0, 0, 1, 2},
+                Halving.paretoRanks(
+                        new double[] {0.5, 0.4, 0.45, 0.3}, new double[] {100, 50, 120, 130}));
     }
 
     @Test
@@ -52,9 +55,18 @@ class HalvingTest {
         assertEquals(List.of(B, A, C, D), List.copyOf(standings.keySet()));
         List<Proposal> next = Halving.next(table, 3, 1, 2, 1, 9);
         assertEquals(4, next.size(), "ceil(4/3) = 2 series, two ratios each: " + next);
-        assertTrue(next.stream().allMatch(p -> (p.series().equals(B) || p.series().equals(A)) && p.epochs() == 3
-                && p.resumeRatioEpochs() == 1 && p.round() == 1), next.toString());
-        assertTrue(next.get(0).reason().startsWith("halving round 1: series ranked 1 of 4"), next.get(0).reason());
+        assertTrue(
+                next.stream()
+                        .allMatch(
+                                p ->
+                                        (p.series().equals(B) || p.series().equals(A))
+                                                && p.epochs() == 3
+                                                && p.resumeRatioEpochs() == 1
+                                                && p.round() == 1),
+                next.toString());
+        assertTrue(
+                next.get(0).reason().startsWith("halving round 1: series ranked 1 of 4"),
+                next.get(0).reason());
 
         // round 2 ranks only the survivors at 3 epochs: A overtook B
         for (double r : new double[] {0.2, 0.4}) {

@@ -18,35 +18,63 @@ class KneeSearchTest {
 
     @Test
     void addsTheMidpointOfTheBracketPerSeries() {
-        List<SearchRow> table = List.of(row(BN, 0.2, 0.499), row(BN, 0.4, 0.495), row(BN, 0.6, 0.40),
-                row(BN, 0.8, 0.20), row(L1, 0.2, 0.45), row(L1, 0.4, 0.30));
+        List<SearchRow> table =
+                List.of(
+                        row(BN, 0.2, 0.499),
+                        row(BN, 0.4, 0.495),
+                        row(BN, 0.6, 0.40),
+                        row(BN, 0.8, 0.20),
+                        row(L1, 0.2, 0.45),
+                        row(L1, 0.4, 0.30));
         List<Proposal> next = KneeSearch.next(table, 0.01, 0.05, 1);
         assertEquals(2, next.size(), next.toString());
         assertEquals(0.5, next.get(0).ratio(), 1e-12, "bn: within at 0.4, outside at 0.6");
         assertEquals(BN, next.get(0).series());
         assertEquals(5, next.get(0).epochs());
-        assertTrue(next.get(0).reason().startsWith("knee round 1: midpoint of [0.4, 0.6]"), next.get(0).reason());
-        assertEquals(0.1, next.get(1).ratio(), 1e-12, "l1 is outside at its first ratio: the bracket starts at dense");
+        assertTrue(
+                next.get(0).reason().startsWith("knee round 1: midpoint of [0.4, 0.6]"),
+                next.get(0).reason());
+        assertEquals(
+                0.1,
+                next.get(1).ratio(),
+                1e-12,
+                "l1 is outside at its first ratio: the bracket starts at dense");
         assertTrue(next.get(1).reason().contains("delta dense within"), next.get(1).reason());
     }
 
     @Test
     void stopsWhenTheBracketIsNarrowEnoughOrAbsent() {
-        List<SearchRow> table = new ArrayList<>(List.of(row(BN, 0.4, 0.495), row(BN, 0.45, 0.40),
-                row(L1, 0.2, 0.499), row(L1, 0.4, 0.498)));
-        assertEquals(List.of(), KneeSearch.next(table, 0.01, 0.05, 2), "bn is 0.05 wide; l1 never leaves tolerance");
-        assertEquals(1, KneeSearch.next(table, 0.01, 0.04, 2).size(), "a narrower width refines bn once more");
+        List<SearchRow> table =
+                new ArrayList<>(
+                        List.of(
+                                row(BN, 0.4, 0.495),
+                                row(BN, 0.45, 0.40),
+                                row(L1, 0.2, 0.499),
+                                row(L1, 0.4, 0.498)));
+        assertEquals(
+                List.of(),
+                KneeSearch.next(table, 0.01, 0.05, 2),
+                "bn is 0.05 wide; l1 never leaves tolerance");
+        assertEquals(
+                1,
+                KneeSearch.next(table, 0.01, 0.04, 2).size(),
+                "a narrower width refines bn once more");
     }
 
     @Test
     void ignoresRecoveriesAboveTheFirstOutsideRatioAndFailedMidpoints() {
-        List<SearchRow> table = new ArrayList<>(List.of(row(BN, 0.2, 0.499), row(BN, 0.4, 0.3), row(BN, 0.6, 0.499)));
+        List<SearchRow> table =
+                new ArrayList<>(
+                        List.of(row(BN, 0.2, 0.499), row(BN, 0.4, 0.3), row(BN, 0.6, 0.499)));
         KneeSearch.Bracket b = KneeSearch.brackets(table, 0.01).get(BN);
         assertEquals(0.2, b.lo(), 1e-12);
         assertEquals(0.4, b.hi(), 1e-12);
         assertEquals(0.3, KneeSearch.next(table, 0.01, 0.05, 1).get(0).ratio(), 1e-12);
         table.add(new SearchRow(BN, 0.3, 5, 1, false, 0.50, null, null));
-        assertEquals(List.of(), KneeSearch.next(table, 0.01, 0.05, 2), "a failed midpoint is not proposed again");
+        assertEquals(
+                List.of(),
+                KneeSearch.next(table, 0.01, 0.05, 2),
+                "a failed midpoint is not proposed again");
     }
 
     @Test

@@ -12,7 +12,10 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Li et al.'s rule on a hand-made sensitivity table, and its YAML read back by the engine's overrides reader. */
+/**
+ * Li et al.'s rule on a hand-made sensitivity table, and its YAML read back by the engine's
+ * overrides reader.
+ */
 class SensitivityPlanTest {
     @TempDir Path dir;
 
@@ -22,11 +25,18 @@ class SensitivityPlanTest {
 
     @Test
     void largestRatioWithinToleranceExcludeWhenNone() {
-        List<SensitivityPlan.Point> table = List.of(
-                p("2", 0.5, -0.005), p("2", 0.25, -0.001), p("2", 0.75, -0.02),   // robust to 0.5
-                p("4", 0.25, -0.03), p("4", 0.5, -0.08),                           // sensitive: exclude
-                p("6", 0.25, -0.002), p("6", 0.5, -0.05), p("6", 0.75, -0.001),   // dips: stop at the dip
-                new SensitivityPlan.Point("8.cv1[0]", List.of("8.cv1[0]", "8.cv1[1]"), 0.25, 0.01));
+        List<SensitivityPlan.Point> table =
+                List.of(
+                        p("2", 0.5, -0.005),
+                        p("2", 0.25, -0.001),
+                        p("2", 0.75, -0.02), // robust to 0.5
+                        p("4", 0.25, -0.03),
+                        p("4", 0.5, -0.08), // sensitive: exclude
+                        p("6", 0.25, -0.002),
+                        p("6", 0.5, -0.05),
+                        p("6", 0.75, -0.001), // dips: stop at the dip
+                        new SensitivityPlan.Point(
+                                "8.cv1[0]", List.of("8.cv1[0]", "8.cv1[1]"), 0.25, 0.01));
         Map<String, Object> plan = SensitivityPlan.plan(table, 0.01);
         Map<String, Object> want = new LinkedHashMap<>();
         want.put("2", 0.5);
@@ -44,7 +54,9 @@ class SensitivityPlanTest {
         plan.put("2", 0.5);
         plan.put("4", "exclude");
         plan.put("8.cv1[1]", 0.25);
-        Path f = Files.writeString(dir.resolve("o.yaml"), SensitivityPlan.yaml(plan, List.of("a header")));
+        Path f =
+                Files.writeString(
+                        dir.resolve("o.yaml"), SensitivityPlan.yaml(plan, List.of("a header")));
         Overrides o = Overrides.read(f);
         assertEquals(Map.of("2", 0.5, "8.cv1[1]", 0.25), o.ratios());
         assertEquals(Set.of("4"), o.excluded());

@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A real sensitivity scan under Spark local[2]: YOLOv8n at 64 px, one dense epoch, two spaces x two ratios in two
- * scan tasks (child JVMs running the engine). Checks the table's numbers, the per-layer plan (read back by the
- * engine's overrides reader and by a grid sweep's prune.overrides), and that a re-run adds no rows.
+ * A real sensitivity scan under Spark local[2]: YOLOv8n at 64 px, one dense epoch, two spaces x two
+ * ratios in two scan tasks (child JVMs running the engine). Checks the table's numbers, the
+ * per-layer plan (read back by the engine's overrides reader and by a grid sweep's
+ * prune.overrides), and that a re-run adds no rows.
  */
 class SensitivitySweepTest {
     @TempDir Path dir;
@@ -32,7 +33,8 @@ class SensitivitySweepTest {
     @Test
     void scanWritesTableAndPlanAndReRunAddsNothing() throws Exception {
         String out = TestSweeps.path(dir.resolve("out"));
-        String yaml = """
+        String yaml =
+                """
                 sweep: {id: sens}
                 mode: sensitivity
                 model: {yaml: yolov8, scale: n}
@@ -48,14 +50,18 @@ class SensitivitySweepTest {
                   timeout_minutes: 10
                   child_java_options: ["-Dprunesweep.dataCache=%s", "-Dprunesweep.executor=io.prunesweep.pipeline.EngineStageExecutor"]
                   conf: {spark.ui.enabled: "false", spark.sql.shuffle.partitions: "1"}
-                """.formatted(out, dir.resolve("data"));
+                """
+                        .formatted(out, dir.resolve("data"));
         SweepConfig config = new SweepConfigLoader().parse("sens.yaml", yaml, List.of());
         assertEquals(2, SweepPlanner.plan(config).scans().size(), "4 items, 3 per task");
         String firstRun = run(config);
         assertTrue(firstRun.contains("sensitivity: 2 to run"), firstRun);
-        String query = "SELECT space, layers, channels, kept, ratio, base_map50_95, map50_95, delta, params_saved, "
-                + "gflops_saved, seconds FROM read_parquet('" + out + "/tables/sensitivity/*.parquet') "
-                + "ORDER BY space, ratio";
+        String query =
+                "SELECT space, layers, channels, kept, ratio, base_map50_95, map50_95, delta, params_saved, "
+                        + "gflops_saved, seconds FROM read_parquet('"
+                        + out
+                        + "/tables/sensitivity/*.parquet') "
+                        + "ORDER BY space, ratio";
         List<Map<String, Object>> rows = TestSweeps.duck(query);
         assertEquals(4, rows.size(), rows.toString());
         for (Map<String, Object> r : rows) {
@@ -63,14 +69,22 @@ class SensitivitySweepTest {
             int kept = (int) r.get("kept");
             double ratio = (double) r.get("ratio");
             assertEquals(channels - (int) Math.floor(ratio * channels), kept, r.toString());
-            assertEquals((double) r.get("map50_95") - (double) r.get("base_map50_95"), (double) r.get("delta"), 1e-9);
-            assertTrue((double) r.get("params_saved") > 0 && (double) r.get("gflops_saved") > 0, r.toString());
+            assertEquals(
+                    (double) r.get("map50_95") - (double) r.get("base_map50_95"),
+                    (double) r.get("delta"),
+                    1e-9);
+            assertTrue(
+                    (double) r.get("params_saved") > 0 && (double) r.get("gflops_saved") > 0,
+                    r.toString());
             assertTrue((double) r.get("seconds") > 0);
         }
         // more channels removed from the same space saves more
-        assertTrue((double) rows.get(1).get("params_saved") > (double) rows.get(0).get("params_saved"));
+        assertTrue(
+                (double) rows.get(1).get("params_saved")
+                        > (double) rows.get(0).get("params_saved"));
 
-        // the generous tolerance keeps the largest ratio everywhere; the plan reads back as overrides
+        // the generous tolerance keeps the largest ratio everywhere; the plan reads back as
+        // overrides
         Path plans = dir.resolve("out/sensitivity");
         List<Path> files;
         try (Stream<Path> s = Files.list(plans)) {
@@ -81,14 +95,23 @@ class SensitivitySweepTest {
         Overrides o = Overrides.read(loose);
         assertEquals(Map.of("1", 0.5, "3", 0.5), o.ratios(), Files.readString(loose));
         // ... and a grid sweep takes the file as is
-        SweepConfig grid = new SweepConfigLoader().parse("grid.yaml", yaml.replace("mode: sensitivity", "mode: grid"),
-                List.of("prune.overrides=" + loose, "prune.ratios=[0]"));
+        SweepConfig grid =
+                new SweepConfigLoader()
+                        .parse(
+                                "grid.yaml",
+                                yaml.replace("mode: sensitivity", "mode: grid"),
+                                List.of("prune.overrides=" + loose, "prune.ratios=[0]"));
         assertEquals(Map.of("1", "0.5", "3", "0.5"), grid.prune().overrides());
-        assertEquals(Map.of("1", "0.5", "3", "0.5"), SweepPlanner.plan(grid).points().get(0).task().settings().overrides());
+        assertEquals(
+                Map.of("1", "0.5", "3", "0.5"),
+                SweepPlanner.plan(grid).points().get(0).task().settings().overrides());
 
         // the report draws the scan: a heat map and the per-space curves, linked from index.html
         String index = Files.readString(dir.resolve("out/report/index.html"));
-        assertTrue(index.contains("sensitivity_heatmap_0.png") && index.contains("sensitivity_curves_0.png"), index);
+        assertTrue(
+                index.contains("sensitivity_heatmap_0.png")
+                        && index.contains("sensitivity_curves_0.png"),
+                index);
         assertTrue(Files.size(dir.resolve("out/report/sensitivity_heatmap_0.png")) > 1000);
 
         String again = run(config);

@@ -23,9 +23,14 @@ import java.util.stream.Stream;
 public final class TestSweeps {
     private TestSweeps() {}
 
-    /** 1 seed x lambdas {0, 0.01} x methods {bn, random} x ratios {0.25, 0.5} = 8 points, 1 dense + 1 sparse. */
-    public static SweepConfig config(Path dir, String id, String output, String... overrides) throws IOException {
-        return new SweepConfigLoader().parse(id + ".yaml", yaml(dir, id, output), List.of(overrides));
+    /**
+     * 1 seed x lambdas {0, 0.01} x methods {bn, random} x ratios {0.25, 0.5} = 8 points, 1 dense +
+     * 1 sparse.
+     */
+    public static SweepConfig config(Path dir, String id, String output, String... overrides)
+            throws IOException {
+        return new SweepConfigLoader()
+                .parse(id + ".yaml", yaml(dir, id, output), List.of(overrides));
     }
 
     /** The same sweep as a file {@code dir/<id>.yaml}, for runs of the sweep command line. */
@@ -51,7 +56,8 @@ public final class TestSweeps {
                   timeout_minutes: 5
                   child_java_options: ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dprunesweep.executor=io.prunesweep.sweep.testing.ToyStageExecutor"]
                   conf: {spark.ui.enabled: "false", spark.sql.shuffle.partitions: "1"}
-                """.formatted(id, data, output);
+                """
+                .formatted(id, data, output);
     }
 
     public static int freePort() throws IOException {
@@ -72,14 +78,21 @@ public final class TestSweeps {
     }
 
     /** Starts a JVM with this classpath; output goes to {@code log}. */
-    public static Process startJvm(String mainClass, List<String> args, Map<String, String> env, Path log,
-            String... jvmFlags) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx384m", "-XX:TieredStopAtLevel=1"));
+    public static Process startJvm(
+            String mainClass,
+            List<String> args,
+            Map<String, String> env,
+            Path log,
+            String... jvmFlags)
+            throws IOException {
+        List<String> cmd =
+                new ArrayList<>(List.of(javaBin(), "-Xmx384m", "-XX:TieredStopAtLevel=1"));
         cmd.addAll(opens());
         cmd.addAll(List.of(jvmFlags));
         cmd.addAll(List.of("-cp", classpath(), mainClass));
         cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb =
+                new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
         return pb.start();
     }
@@ -92,13 +105,19 @@ public final class TestSweeps {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("'" + text + "' did not appear in " + log + ":\n"
-                + (Files.exists(log) ? Files.readString(log) : "(no log)"));
+        throw new AssertionError(
+                "'"
+                        + text
+                        + "' did not appear in "
+                        + log
+                        + ":\n"
+                        + (Files.exists(log) ? Files.readString(log) : "(no log)"));
     }
 
     /** Rows of a DuckDB query as maps column -> value. */
     public static List<Map<String, Object>> duck(String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement();
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+                Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery(sql)) {
             List<Map<String, Object>> rows = new ArrayList<>();
             int n = rs.getMetaData().getColumnCount();
@@ -117,8 +136,11 @@ public final class TestSweeps {
     public static Map<String, StageResult> localResults(Path output) throws IOException {
         Map<String, StageResult> out = new LinkedHashMap<>();
         try (Stream<Path> files = Files.walk(output)) {
-            for (Path p : files.filter(f -> f.getFileName().toString().equals("result.json")).toList()) {
-                out.put(p.getParent().getFileName().toString(), StageJson.read(Files.readAllBytes(p), StageResult.class));
+            for (Path p :
+                    files.filter(f -> f.getFileName().toString().equals("result.json")).toList()) {
+                out.put(
+                        p.getParent().getFileName().toString(),
+                        StageJson.read(Files.readAllBytes(p), StageResult.class));
             }
         }
         return out;

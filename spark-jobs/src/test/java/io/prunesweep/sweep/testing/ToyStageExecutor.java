@@ -23,15 +23,16 @@ import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
 
 /**
- * A test-only stage executor that does the real thing in miniature: a linear model with 32 "channels"
- * trained by gradient descent on seeded synthetic data, an L1 penalty for the sparse stage, channel
- * pruning by |w| (bn, l1), w^2 (l2) or at random, finetuning, and metrics derived from the validation error.
- * Checkpoints are real files written through Hadoop (temp + rename).
+ * A test-only stage executor that does the real thing in miniature: a linear model with 32
+ * "channels" trained by gradient descent on seeded synthetic data, an L1 penalty for the sparse
+ * stage, channel pruning by |w| (bn, l1), w^2 (l2) or at random, finetuning, and metrics derived
+ * from the validation error. Checkpoints are real files written through Hadoop (temp + rename).
  *
- * <p>Test hooks (JVM properties): {@code prunesweep.test.failRatio=R} throws at ratio R,
- * {@code prunesweep.test.crashRatio=R} halts the JVM at ratio R, {@code prunesweep.test.sleepMs=N} sleeps per stage,
- * {@code prunesweep.test.stderr=A|B} prints lines A and B to stderr. A {@code coco:}/{@code voc:}/{@code kitti:}
- * dataset is converted into {@code -Dprunesweep.dataCache} as the engine's stages do it.
+ * <p>Test hooks (JVM properties): {@code prunesweep.test.failRatio=R} throws at ratio R, {@code
+ * prunesweep.test.crashRatio=R} halts the JVM at ratio R, {@code prunesweep.test.sleepMs=N} sleeps
+ * per stage, {@code prunesweep.test.stderr=A|B} prints lines A and B to stderr. A {@code
+ * coco:}/{@code voc:}/{@code kitti:} dataset is converted into {@code -Dprunesweep.dataCache} as
+ * the engine's stages do it.
  */
 public final class ToyStageExecutor implements StageExecutor {
     static final int CHANNELS = 32;
@@ -53,9 +54,13 @@ public final class ToyStageExecutor implements StageExecutor {
             Thread.sleep(sleep);
         }
         if (io.prunesweep.data.convert.ConvertedDatasetSpec.isSpec(s.dataset())) {
-            // a coco:/voc:/kitti: source is converted as the engine does it, once per machine, and must load
-            java.nio.file.Path yaml = io.prunesweep.data.convert.ConvertedDatasetSpec.parse(s.dataset())
-                    .materialize(io.prunesweep.data.SyntheticDatasetSpec.defaultCacheRoot(), System.err);
+            // a coco:/voc:/kitti: source is converted as the engine does it, once per machine, and
+            // must load
+            java.nio.file.Path yaml =
+                    io.prunesweep.data.convert.ConvertedDatasetSpec.parse(s.dataset())
+                            .materialize(
+                                    io.prunesweep.data.SyntheticDatasetSpec.defaultCacheRoot(),
+                                    System.err);
             io.prunesweep.data.DatasetConfig.load(yaml.toString(), conf);
         }
         double[][] x = new double[SAMPLES][CHANNELS];
@@ -78,8 +83,12 @@ public final class ToyStageExecutor implements StageExecutor {
             train("dense", w, active, x, y, s.epochs(), 0, epochs, progress);
             durations.put("train", secondsSince(t0));
         } else {
-            String ckpt = new String(StageFiles.read(req.inputs().get(0), conf), StandardCharsets.UTF_8);
-            w = Arrays.stream(ckpt.split("\n")[0].split(",")).mapToDouble(Double::parseDouble).toArray();
+            String ckpt =
+                    new String(StageFiles.read(req.inputs().get(0), conf), StandardCharsets.UTF_8);
+            w =
+                    Arrays.stream(ckpt.split("\n")[0].split(","))
+                            .mapToDouble(Double::parseDouble)
+                            .toArray();
             active = new boolean[CHANNELS];
             String[] mask = ckpt.split("\n")[1].split(",");
             for (int i = 0; i < CHANNELS; i++) {
@@ -103,13 +112,23 @@ public final class ToyStageExecutor implements StageExecutor {
         putMetrics(metrics, "after.", w, active, x, y);
         durations.put("eval", secondsSince(te));
         String ckptUri = StageFiles.child(req.outputDir(), "checkpoint.txt");
-        String text = Arrays.stream(w).mapToObj(Double::toString).collect(Collectors.joining(",")) + "\n"
-                + IntStream.range(0, CHANNELS).mapToObj(i -> active[i] ? "1" : "0").collect(Collectors.joining(","))
-                + "\n";
+        String text =
+                Arrays.stream(w).mapToObj(Double::toString).collect(Collectors.joining(","))
+                        + "\n"
+                        + IntStream.range(0, CHANNELS)
+                                .mapToObj(i -> active[i] ? "1" : "0")
+                                .collect(Collectors.joining(","))
+                        + "\n";
         StageFiles.writeAtomically(ckptUri, text, conf);
         String cuda = System.getenv("CUDA_VISIBLE_DEVICES");
-        StageResult result = StageResult.ok(req.kind(), req.pointId(), metrics,
-                Map.of(StageResult.CHECKPOINT, ckptUri), epochs, durations);
+        StageResult result =
+                StageResult.ok(
+                        req.kind(),
+                        req.pointId(),
+                        metrics,
+                        Map.of(StageResult.CHECKPOINT, ckptUri),
+                        epochs,
+                        durations);
         return cuda == null ? result : result.withGpuName("toy-gpu CUDA_VISIBLE_DEVICES=" + cuda);
     }
 
@@ -126,7 +145,9 @@ public final class ToyStageExecutor implements StageExecutor {
         }
     }
 
-    /** y = X w_true + noise, with only 12 of 32 channels carrying signal: pruning the rest is free. */
+    /**
+     * y = X w_true + noise, with only 12 of 32 channels carrying signal: pruning the rest is free.
+     */
     static void data(StageSettings s, double[][] x, double[] y) {
         Random r = new Random(s.dataset().hashCode() * 31L + s.seed());
         double[] wTrue = new double[CHANNELS];
@@ -143,8 +164,16 @@ public final class ToyStageExecutor implements StageExecutor {
         }
     }
 
-    static void train(String phase, double[] w, boolean[] active, double[][] x, double[] y, int epochs,
-            double l1, List<EpochRow> rows, ProgressListener progress) {
+    static void train(
+            String phase,
+            double[] w,
+            boolean[] active,
+            double[][] x,
+            double[] y,
+            int epochs,
+            double l1,
+            List<EpochRow> rows,
+            ProgressListener progress) {
         for (int e = 0; e < epochs; e++) {
             long t = System.nanoTime();
             double[] grad = new double[CHANNELS];
@@ -163,23 +192,38 @@ public final class ToyStageExecutor implements StageExecutor {
                 }
             }
             double mse = mse(w, active, x, y);
-            Map<String, Double> v = Map.of(MetricKeys.BOX_LOSS, mse, MetricKeys.LR, LR,
-                    MetricKeys.MAP50_95, map(mse), MetricKeys.SECONDS, secondsSince(t), "l1", l1);
+            Map<String, Double> v =
+                    Map.of(
+                            MetricKeys.BOX_LOSS,
+                            mse,
+                            MetricKeys.LR,
+                            LR,
+                            MetricKeys.MAP50_95,
+                            map(mse),
+                            MetricKeys.SECONDS,
+                            secondsSince(t),
+                            "l1",
+                            l1);
             rows.add(new EpochRow(phase, e, v));
             progress.onProgress(new Progress(phase, e, epochs, 20, 20, Map.of("loss", mse), null));
         }
     }
 
     static void prune(StageSettings s, double[] w, boolean[] active) {
-        List<Integer> alive = IntStream.range(0, CHANNELS).filter(c -> active[c]).boxed().collect(Collectors.toList());
+        List<Integer> alive =
+                IntStream.range(0, CHANNELS)
+                        .filter(c -> active[c])
+                        .boxed()
+                        .collect(Collectors.toList());
         Random r = new Random(s.seed() * 7919 + 1);
         double[] score = new double[CHANNELS];
         for (int c = 0; c < CHANNELS; c++) {
-            score[c] = switch (s.method()) {
-                case "bn", "l1" -> Math.abs(w[c]);
-                case "l2" -> w[c] * w[c];
-                default -> r.nextDouble();
-            };
+            score[c] =
+                    switch (s.method()) {
+                        case "bn", "l1" -> Math.abs(w[c]);
+                        case "l2" -> w[c] * w[c];
+                        default -> r.nextDouble();
+                    };
         }
         int keep = Math.max(s.minChannels(), (int) Math.round(alive.size() * (1 - s.ratio())));
         if (s.roundTo() > 1) {
@@ -193,7 +237,13 @@ public final class ToyStageExecutor implements StageExecutor {
         }
     }
 
-    static void putMetrics(Map<String, Double> m, String prefix, double[] w, boolean[] active, double[][] x, double[] y) {
+    static void putMetrics(
+            Map<String, Double> m,
+            String prefix,
+            double[] w,
+            boolean[] active,
+            double[][] x,
+            double[] y) {
         double mse = mse(w, active, x, y);
         double channels = 0;
         for (boolean a : active) {
