@@ -2,6 +2,7 @@ package io.prunesweep.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.prunesweep.testing.TestJvm;
@@ -68,6 +69,19 @@ class BackendLadderTest {
                 tmp.resolve("p").toString());
     }
 
+    /**
+     * The simulated faults sit on top of this host's real kernels: where the default settings are
+     * already wrong (a Zen 5 host: oneDNN wrong at every ISA), the ladder rightly goes further down
+     * than the fault alone would send it.
+     */
+    private static void assumeDefaultKernelsAreRightHere() {
+        BackendGuard.ensure();
+        BackendSettings chosen = Convolutions.active();
+        assumeTrue(
+                chosen.equals(BackendSettings.LADDER.get(0)),
+                "this host's own verdict is " + chosen.label() + ", not the default settings");
+    }
+
     private JsonNode verdictFile() throws IOException {
         try (var files = Files.list(tmp.resolve("cache"))) {
             Path f = files.filter(x -> x.toString().endsWith(".json")).findFirst().orElseThrow();
@@ -77,6 +91,7 @@ class BackendLadderTest {
 
     @Test
     void wrongTailKernelsArePaddedAroundAndThePrunedModelStillExports() throws Exception {
+        assumeDefaultKernelsAreRightHere();
         Map<String, String> fault = Map.of("PRUNESWEEP_BACKEND_FAULT", "tail16");
         Run doctor = cli(fault, "doctor");
         assertEquals(0, doctor.code, doctor.out);
@@ -118,6 +133,7 @@ class BackendLadderTest {
 
     @Test
     void aWrongIsaIsCappedBeforeLibtorchLoads() throws Exception {
+        assumeDefaultKernelsAreRightHere();
         Run doctor =
                 cli(
                         Map.of(
