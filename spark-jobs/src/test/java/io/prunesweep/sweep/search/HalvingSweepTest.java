@@ -3,18 +3,13 @@ package io.prunesweep.sweep.search;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.prunesweep.sweep.SweepJob;
-import io.prunesweep.sweep.SweepRunner;
 import io.prunesweep.sweep.config.SweepConfig;
 import io.prunesweep.sweep.config.SweepConfigLoader;
 import io.prunesweep.sweep.testing.TestSweeps;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,7 +44,7 @@ class HalvingSweepTest {
                 """
                         .formatted(out, dir.resolve("data"));
         SweepConfig config = new SweepConfigLoader().parse("halving.yaml", yaml, List.of());
-        String first = run(config);
+        String first = TestSweeps.run(config);
         String query =
                 "SELECT point_id, method, epochs_finetune, \"round\", reason, status FROM read_parquet('"
                         + out
@@ -94,19 +89,8 @@ class HalvingSweepTest {
                 longCurve.get(1),
                 "epoch 0 of the promoted run is the short run's: resumed, not retrained");
 
-        String again = run(config);
+        String again = TestSweeps.run(config);
         assertTrue(again.contains("prune_finetune: 0 to run"), again);
         assertEquals(rows, TestSweeps.duck(query), "a re-run adds no rows");
-    }
-
-    private static String run(SweepConfig config) {
-        SparkSession spark = SweepJob.session(config);
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
-        try {
-            new SweepRunner(config, new PrintStream(console, true)).run(spark);
-        } finally {
-            spark.stop();
-        }
-        return console.toString();
     }
 }

@@ -3,16 +3,11 @@ package io.prunesweep.sweep.search;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.prunesweep.sweep.SweepJob;
-import io.prunesweep.sweep.SweepRunner;
 import io.prunesweep.sweep.config.SweepConfig;
 import io.prunesweep.sweep.testing.TestSweeps;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,7 +34,7 @@ class SearchSweepTest {
                         "search.tolerance=0.01",
                         "search.width=0.1",
                         "search.rounds=3");
-        String first = run(config);
+        String first = TestSweeps.run(config);
         String query =
                 "SELECT \"lambda\", ratio, \"round\", reason, status, dense_map50_95 - after_map50_95 AS map_drop FROM "
                         + "read_parquet('"
@@ -80,7 +75,7 @@ class SearchSweepTest {
         }
         assertTrue(first.contains("search knee round 1: 2 points"), first);
 
-        String again = run(config);
+        String again = TestSweeps.run(config);
         assertTrue(
                 !again.contains(" to run, ")
                         || again.lines()
@@ -91,16 +86,5 @@ class SearchSweepTest {
                 rows,
                 TestSweeps.duck(query),
                 "a re-run resumes the search where it stopped: no new rows");
-    }
-
-    private static String run(SweepConfig config) {
-        SparkSession spark = SweepJob.session(config);
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
-        try {
-            new SweepRunner(config, new PrintStream(console, true)).run(spark);
-        } finally {
-            spark.stop();
-        }
-        return console.toString();
     }
 }

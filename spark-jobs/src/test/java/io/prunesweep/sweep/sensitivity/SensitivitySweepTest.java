@@ -4,20 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prunesweep.prune.Overrides;
-import io.prunesweep.sweep.SweepJob;
-import io.prunesweep.sweep.SweepRunner;
 import io.prunesweep.sweep.config.SweepConfig;
 import io.prunesweep.sweep.config.SweepConfigLoader;
 import io.prunesweep.sweep.plan.SweepPlanner;
 import io.prunesweep.sweep.testing.TestSweeps;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,7 +49,7 @@ class SensitivitySweepTest {
                         .formatted(out, dir.resolve("data"));
         SweepConfig config = new SweepConfigLoader().parse("sens.yaml", yaml, List.of());
         assertEquals(2, SweepPlanner.plan(config).scans().size(), "4 items, 3 per task");
-        String firstRun = run(config);
+        String firstRun = TestSweeps.run(config);
         assertTrue(firstRun.contains("sensitivity: 2 to run"), firstRun);
         String query =
                 "SELECT space, layers, channels, kept, ratio, base_map50_95, map50_95, delta, params_saved, "
@@ -114,19 +109,8 @@ class SensitivitySweepTest {
                 index);
         assertTrue(Files.size(dir.resolve("out/report/sensitivity_heatmap_0.png")) > 1000);
 
-        String again = run(config);
+        String again = TestSweeps.run(config);
         assertTrue(again.contains("sensitivity: 0 to run, 2 already done"), again);
         assertEquals(rows, TestSweeps.duck(query), "a re-run adds and changes no rows");
-    }
-
-    private static String run(SweepConfig config) {
-        SparkSession spark = SweepJob.session(config);
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
-        try {
-            new SweepRunner(config, new PrintStream(console, true)).run(spark);
-        } finally {
-            spark.stop();
-        }
-        return console.toString();
     }
 }

@@ -2,10 +2,14 @@ package io.prunesweep.sweep.testing;
 
 import io.prunesweep.pipeline.StageJson;
 import io.prunesweep.pipeline.StageResult;
+import io.prunesweep.sweep.SweepJob;
+import io.prunesweep.sweep.SweepRunner;
 import io.prunesweep.sweep.config.SweepConfig;
 import io.prunesweep.sweep.config.SweepConfigLoader;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -18,10 +22,25 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
 
 /** Shared pieces of the sweep tests: a small sweep YAML, child JVMs, DuckDB queries. */
 public final class TestSweeps {
     private TestSweeps() {}
+
+    /**
+     * Runs the sweep in this JVM's Spark session (stopped afterwards) and returns what it printed.
+     */
+    public static String run(SweepConfig config) {
+        SparkSession spark = SweepJob.session(config);
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        try {
+            new SweepRunner(config, new PrintStream(console, true)).run(spark);
+        } finally {
+            spark.stop();
+        }
+        return console.toString();
+    }
 
     /**
      * 1 seed x lambdas {0, 0.01} x methods {bn, random} x ratios {0.25, 0.5} = 8 points, 1 dense +
