@@ -160,7 +160,10 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(
             names = "--imgsz",
             defaultValue = "640",
-            description = "Image size for GFLOPs (default ${DEFAULT-VALUE}).")
+            description =
+                    "Image size for GFLOPs (default ${DEFAULT-VALUE}); with --reconstruct also the"
+                            + " calibration images' size, so give it there: the size the model"
+                            + " runs at.")
     int imgsz;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (any Hadoop URI).")
@@ -205,9 +208,11 @@ public final class PruneCommand implements Callable<Integer> {
                     CalibrationImages images =
                             CalibrationImages.load(
                                     calibration.train(), rs.calibImages(), imgsz, rs.batch(), 2);
-                    rr =
-                            Reconstructor.reconstruct(
-                                    model, pruned, result.plans().get(0), images, rs);
+                    try (ReconstructProgressBar bar = new ReconstructProgressBar(System.err)) {
+                        rr =
+                                Reconstructor.reconstruct(
+                                        model, pruned, result.plans().get(0), images, rs, bar);
+                    }
                 }
                 Map<String, String> meta = new LinkedHashMap<>();
                 meta.put(
@@ -300,10 +305,19 @@ public final class PruneCommand implements Callable<Integer> {
                             + steps
                             + " (or prune iteratively without --reconstruct)");
         }
-        return ReconstructSettings.defaults()
-                .withCalibImages(calibImages)
-                .withBatch(Math.min(batch, 8))
-                .validate();
+        ReconstructSettings settings =
+                ReconstructSettings.defaults()
+                        .withCalibImages(calibImages)
+                        .withBatch(Math.min(batch, 8))
+                        .validate();
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--imgsz")) {
+            // a 128 px model calibrated on 640 px images fits features it never sees, 25x slower
+            throw new InputException(
+                    "--reconstruct calibrates on training images letterboxed to --imgsz: give the size"
+                            + " the model was trained at and runs at (e.g. --imgsz 128 for the"
+                            + " quickstart's model)");
+        }
+        return settings;
     }
 
     private static void checkClasses(YoloModel model, DatasetSplits data) {

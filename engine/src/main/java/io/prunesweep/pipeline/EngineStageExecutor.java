@@ -218,12 +218,19 @@ public final class EngineStageExecutor implements StageExecutor {
                                         "least-squares re-fit on "
                                                 + RECONSTRUCT.calibImages()
                                                 + " training images"));
-                        ReconstructReport rr = reconstruct(original, pruned, pr, data, s, workers);
+                        ReconstructReport rr =
+                                reconstruct(original, pruned, pr, data, s, workers, progress);
                         pruneMetrics.put(RECONSTRUCT_SECONDS, rr.seconds());
                         double[] e = rr.meanRelativeError();
                         pruneMetrics.put("reconstruct.mean_relative_error_before", e[0]);
                         pruneMetrics.put("reconstruct.mean_relative_error_after", e[1]);
                         pruneMetrics.put("reconstruct.convs", (double) rr.layers().size());
+                        pruneMetrics.put(
+                                "reconstruct.kept_unrefitted",
+                                (double)
+                                        rr.layers().stream()
+                                                .filter(ReconstructReport.LayerFit::kept)
+                                                .count());
                     }
                     // the pruned (and re-fitted) model's accuracy before finetuning, in a file
                     // beside the checkpoint
@@ -536,7 +543,8 @@ public final class EngineStageExecutor implements StageExecutor {
             PruneResult pr,
             DatasetSplits data,
             StageSettings s,
-            int workers) {
+            int workers,
+            ProgressListener progress) {
         if (unstructured(s)) {
             throw new InputException(
                     "reconstruction re-fits convs that lost input channels; unstructured pruning removes"
@@ -546,7 +554,22 @@ public final class EngineStageExecutor implements StageExecutor {
         CalibrationImages images =
                 CalibrationImages.load(
                         data.train(), rs.calibImages(), s.imgsz(), rs.batch(), workers);
-        return Reconstructor.reconstruct(original, pruned, pr.plans().get(0), images, rs);
+        return Reconstructor.reconstruct(
+                original,
+                pruned,
+                pr.plans().get(0),
+                images,
+                rs,
+                (done, total, fit) ->
+                        progress.onProgress(
+                                new Progress(
+                                        "reconstruct",
+                                        0,
+                                        1,
+                                        done,
+                                        total,
+                                        Map.of("relative_error_after", fit.relativeAfter()),
+                                        "re-fitted conv " + fit.conv())));
     }
 
     static boolean unstructured(StageSettings s) {

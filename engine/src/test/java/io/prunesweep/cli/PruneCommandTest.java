@@ -282,9 +282,30 @@ class PruneCommandTest {
                         data.toString(),
                         "--calib-images",
                         "0",
+                        "--imgsz",
+                        "64",
                         "--out",
                         out.toString()),
                 "--calib-images 0");
+        assertBad(
+                run(
+                        "prune",
+                        "--model",
+                        "yolov8",
+                        "--scale",
+                        "n",
+                        "--nc",
+                        "3",
+                        "--method",
+                        "l1",
+                        "--ratio",
+                        "0.4",
+                        "--reconstruct",
+                        "--data",
+                        data.toString(),
+                        "--out",
+                        out.toString()),
+                "--reconstruct calibrates on training images letterboxed to --imgsz");
         assertBad(
                 run(
                         "prune",

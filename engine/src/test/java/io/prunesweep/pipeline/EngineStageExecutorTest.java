@@ -161,6 +161,8 @@ class EngineStageExecutorTest {
         Map<String, Double> m = p.metrics();
         assertTrue(p.durations().get("reconstruct") > 0, p.durations().toString());
         assertTrue(m.get("reconstruct.convs") > 30, m.toString());
+        double kept = m.get("reconstruct.kept_unrefitted");
+        assertTrue(kept >= 0 && kept < m.get("reconstruct.convs"), m.toString());
         assertTrue(
                 m.get("reconstruct.mean_relative_error_after")
                         < m.get("reconstruct.mean_relative_error_before"),

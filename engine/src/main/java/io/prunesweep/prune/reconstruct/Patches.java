@@ -41,6 +41,29 @@ final class Patches {
     }
 
     /**
+     * Splits {@code [image, y, x]} triples into those of images {@code held} rejects (the fit's)
+     * and those it accepts (the held-out ones), keeping their order.
+     */
+    static int[][] split(int[] positions, java.util.function.IntPredicate held) {
+        int n = positions.length / 3;
+        int[] fit = new int[positions.length];
+        int[] out = new int[positions.length];
+        int f = 0;
+        int h = 0;
+        for (int r = 0; r < n; r++) {
+            boolean isHeld = held.test(positions[3 * r]);
+            for (int j = 0; j < 3; j++) {
+                if (isHeld) {
+                    out[h++] = positions[3 * r + j];
+                } else {
+                    fit[f++] = positions[3 * r + j];
+                }
+            }
+        }
+        return new int[][] {java.util.Arrays.copyOf(fit, f), java.util.Arrays.copyOf(out, h)};
+    }
+
+    /**
      * Rows {@code [n, in*k*k (+ 1)]} of the input {@code x} ({@code [B, in, H, W]} row-major) at
      * the output positions.
      */

@@ -13,7 +13,16 @@ import java.util.Map;
 public record ReconstructReport(int images, List<LayerFit> layers, double seconds) {
 
     /**
-     * @param sumSquares ‖target‖² over the sampled rows, the scale the errors are relative to
+     * @param sumSquares ‖target‖² over the rows the errors are measured on, the scale they are
+     *     relative to
+     * @param errorBefore squared error of the un-refitted weights
+     * @param errorAfter squared error of the fit
+     * @param heldOut whether both errors are measured on held-out images the fit did not see
+     *     (otherwise on the fitted rows)
+     * @param ridge the ridge chosen ({@code NaN}: no candidate beat the un-refitted weights on the
+     *     held-out images, so they were kept)
+     * @param weightNormRatio ‖W‖ / ‖W₀‖ of the filters after / before (an ill-posed fit shows as a
+     *     large ratio)
      */
     public record LayerFit(
             String conv,
@@ -21,13 +30,20 @@ public record ReconstructReport(int images, List<LayerFit> layers, double second
             int unknowns,
             double sumSquares,
             double errorBefore,
-            double errorAfter) {
+            double errorAfter,
+            boolean heldOut,
+            double ridge,
+            double weightNormRatio) {
         public double relativeBefore() {
             return sumSquares > 0 ? errorBefore / sumSquares : 0;
         }
 
         public double relativeAfter() {
             return sumSquares > 0 ? errorAfter / sumSquares : 0;
+        }
+
+        public boolean kept() {
+            return Double.isNaN(ridge);
         }
     }
 
@@ -51,6 +67,8 @@ public record ReconstructReport(int images, List<LayerFit> layers, double second
         double[] e = meanRelativeError();
         m.put("mean_relative_error_before", e[0]);
         m.put("mean_relative_error_after", e[1]);
+        m.put("errors_on", heldOut() ? "held-out images" : "fitted rows");
+        m.put("kept_unrefitted", layers.stream().filter(LayerFit::kept).count());
         List<Map<String, Object>> rows =
                 layers.stream()
                         .map(
@@ -61,6 +79,9 @@ public record ReconstructReport(int images, List<LayerFit> layers, double second
                                     r.put("unknowns", f.unknowns());
                                     r.put("relative_error_before", f.relativeBefore());
                                     r.put("relative_error_after", f.relativeAfter());
+                                    r.put("held_out", f.heldOut());
+                                    r.put("ridge", f.kept() ? "kept" : f.ridge());
+                                    r.put("weight_norm_ratio", f.weightNormRatio());
                                     return r;
                                 })
                         .toList();
@@ -68,15 +89,28 @@ public record ReconstructReport(int images, List<LayerFit> layers, double second
         return m;
     }
 
+    /** Whether every fit's errors are measured on held-out images. */
+    public boolean heldOut() {
+        return !layers.isEmpty() && layers.stream().allMatch(LayerFit::heldOut);
+    }
+
     public String summary() {
         double[] e = meanRelativeError();
+        long kept = layers.stream().filter(LayerFit::kept).count();
         return String.format(
                 Locale.ROOT,
-                "reconstructed %d convs on %d images in %.1f s: mean relative output error %.4f -> %.4f",
-                layers.size(),
+                "reconstructed %d convs on %d images in %.1f s: mean relative output error %.4f -> %.4f"
+                        + " (%s)%s",
+                layers.size() - kept,
                 images,
                 seconds,
                 e[0],
-                e[1]);
+                e[1],
+                heldOut() ? "on held-out images" : "on the fitted rows",
+                kept == 0
+                        ? ""
+                        : "; "
+                                + kept
+                                + " kept their weights (no ridge beat them on held-out images)");
     }
 }

@@ -10,11 +10,11 @@ import io.prunesweep.model.YoloModel;
 import io.prunesweep.model.nn.ConvTap;
 import io.prunesweep.prune.PrunePlan;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * Feature-map reconstruction after pruning (He et al. 2017, "Channel Pruning for Accelerating Very
@@ -26,17 +26,26 @@ import java.util.SplittableRandom;
  * <em>pruned</em> network's features, with every earlier re-fit already applied, so a fit also
  * absorbs the error left upstream; the targets are the <em>original</em> network's pre-BN outputs
  * at the kept output channels. Each fit samples a few spatial positions per image ({@link
- * ReconstructSettings}), accumulates {@code XᵀX}/{@code XᵀY} ({@link NormalEquations}) and solves
- * with a ridge towards the un-refitted weights. A fitted intercept goes into the BatchNorm's
- * running mean (or the conv's bias for a plain conv), so a shift left by the removed channels is
- * also restored. Memory is one batch's activations plus {@code d²} per fit, whatever the number of
- * images.
+ * ReconstructSettings}), accumulates {@code XᵀX}/{@code XᵀR} ({@link NormalEquations}) and solves
+ * with a ridge towards the un-refitted weights, chosen per conv on held-out calibration images. A
+ * fitted intercept goes into the BatchNorm's running mean (or the conv's bias for a plain conv), so
+ * a shift left by the removed channels is also restored.
  *
- * <p>Each fit runs both networks forward over the calibration images, stopping each pass at the
- * conv in question.
+ * <p>Cost: the original network runs once per batch for a run of consecutive convs ({@link
+ * SampledTargets}, as many as fit the target budget: all of them for small models); the pruned
+ * network runs once per batch and conv, up to that conv. Memory is one batch's activations, the
+ * sampled targets and {@code d²} per fit, whatever the number of images.
  */
 public final class Reconstructor {
     private Reconstructor() {}
+
+    /** Told after each conv is re-fitted (a progress bar). */
+    @FunctionalInterface
+    public interface Listener {
+        Listener NONE = (done, total, fit) -> {};
+
+        void onConv(int done, int total, ReconstructReport.LayerFit fit);
+    }
 
     /**
      * Re-fits the consumers of every pruned space ({@link RefitConv#consumers}) of {@code pruned},
@@ -48,7 +57,22 @@ public final class Reconstructor {
             PrunePlan plan,
             CalibrationImages images,
             ReconstructSettings settings) {
-        return reconstruct(original, pruned, RefitConv.consumers(plan), images, settings);
+        return reconstruct(
+                original, pruned, RefitConv.consumers(plan), images, settings, Listener.NONE);
+    }
+
+    /**
+     * As {@link #reconstruct(YoloModel, YoloModel, PrunePlan, CalibrationImages,
+     * ReconstructSettings)}, telling {@code listener} after each conv.
+     */
+    public static ReconstructReport reconstruct(
+            YoloModel original,
+            YoloModel pruned,
+            PrunePlan plan,
+            CalibrationImages images,
+            ReconstructSettings settings,
+            Listener listener) {
+        return reconstruct(original, pruned, RefitConv.consumers(plan), images, settings, listener);
     }
 
     /** Re-fits the given convs of {@code pruned} in place, against {@code original}. */
@@ -58,12 +82,30 @@ public final class Reconstructor {
             List<RefitConv> convs,
             CalibrationImages images,
             ReconstructSettings settings) {
+        return reconstruct(original, pruned, convs, images, settings, Listener.NONE);
+    }
+
+    /** Re-fits the given convs of {@code pruned} in place, against {@code original}. */
+    public static ReconstructReport reconstruct(
+            YoloModel original,
+            YoloModel pruned,
+            List<RefitConv> convs,
+            CalibrationImages images,
+            ReconstructSettings settings,
+            Listener listener) {
         settings.validate();
         long t0 = System.nanoTime();
         List<RefitConv> order = executionOrder(pruned, convs, images);
         List<ReconstructReport.LayerFit> fits = new ArrayList<>();
-        for (int i = 0; i < order.size(); i++) {
-            fits.add(refit(original, pruned, order.get(i), i, images, settings));
+        int index = 0;
+        for (List<RefitConv> run : SampledTargets.runs(pruned, order, settings)) {
+            SampledTargets targets = SampledTargets.capture(original, run, index, images, settings);
+            for (RefitConv conv : run) {
+                ReconstructReport.LayerFit fit =
+                        refit(pruned, conv, targets.of(conv), images, settings);
+                fits.add(fit);
+                listener.onConv(++index, order.size(), fit);
+            }
         }
         return new ReconstructReport(images.images(), fits, (System.nanoTime() - t0) / 1e9);
     }
@@ -77,8 +119,7 @@ public final class Reconstructor {
         Map<String, Integer> seen = new HashMap<>();
         long[] s = images.shapes().get(0);
         long[] one = {1, s[1], s[2], s[3]};
-        float[] first =
-                java.util.Arrays.copyOf(images.batches().get(0), (int) (s[1] * s[2] * s[3]));
+        float[] first = Arrays.copyOf(images.batches().get(0), (int) (s[1] * s[2] * s[3]));
         forward(
                 pruned,
                 first,
@@ -92,17 +133,15 @@ public final class Reconstructor {
     }
 
     private static ReconstructReport.LayerFit refit(
-            YoloModel original,
             YoloModel pruned,
             RefitConv conv,
-            int index,
+            List<SampledTargets.Sample> samples,
             CalibrationImages images,
             ReconstructSettings settings) {
         Layer layer = pruned.graph().layers().get(conv.layer());
         ConvSpec spec = layer.conv(conv.path());
         boolean intercept = spec.bn() || spec.bias();
-        int k = spec.kernel();
-        int d = spec.in() * k * k + (intercept ? 1 : 0);
+        int d = SampledTargets.unknowns(spec);
         int m = conv.keptOutputs().length;
         if (m != spec.out()) {
             throw new IllegalStateException(
@@ -113,65 +152,66 @@ public final class Reconstructor {
                             + " outputs but the pruned conv has "
                             + spec.out());
         }
-        long rows = Math.min(settings.maxRows(), (long) settings.rowsPerUnknown() * d);
-        int perImage = (int) Math.max(1, Math.ceil((double) rows / images.images()));
         ConvWeights w = ConvWeights.read(pruned, layer, conv.path());
-        try (NormalEquations eq =
-                new NormalEquations(pruned.manager(), w.asRows(intercept), d, m)) {
+        double[] prior = w.asRows(intercept);
+        try (NormalEquations eq = new NormalEquations(pruned.manager(), prior, d, m)) {
             for (int b = 0; b < images.batches().size(); b++) {
-                float[] data = images.batches().get(b);
-                long[] shape = images.shapes().get(b);
-                Capture target = capture(original, data, shape, conv, false);
-                SplittableRandom random =
-                        new SplittableRandom(
-                                settings.seed() * 0x9E3779B97F4A7C15L + index * 1_000_003L + b);
-                int[] pos =
-                        Patches.positions(
-                                (int) shape[0],
-                                (int) target.shape[2],
-                                (int) target.shape[3],
-                                perImage,
-                                random);
-                float[] y = Patches.targets(target.values, target.shape, conv.keptOutputs(), pos);
-                Capture input = capture(pruned, data, shape, conv, true);
-                float[] x = Patches.rows(input.values, input.shape, spec, pos, intercept);
-                eq.add(x, y, pos.length / 3);
+                SampledTargets.Sample s = samples.get(b);
+                Input in = capture(pruned, images.batches().get(b), images.shapes().get(b), conv);
+                eq.add(
+                        Patches.rows(in.values(), in.shape(), spec, s.fitPositions(), intercept),
+                        s.fitTargets(),
+                        s.fitPositions().length / 3,
+                        false);
+                eq.add(
+                        Patches.rows(in.values(), in.shape(), spec, s.heldPositions(), intercept),
+                        s.heldTargets(),
+                        s.heldPositions().length / 3,
+                        true);
             }
-            NormalEquations.Solution sol = eq.solve(settings.ridge());
-            w.write(pruned, sol.w(), intercept);
+            NormalEquations.Solution sol = eq.solve(settings.ridges());
+            if (!Double.isNaN(sol.ridge())) {
+                w.write(pruned, sol.w(), intercept);
+            }
+            int filters = (d - (intercept ? 1 : 0)) * m; // rows before the intercept's
             return new ReconstructReport.LayerFit(
-                    conv.name(), eq.rows(), d, eq.sumSquares(), sol.priorError(), sol.fitError());
+                    conv.name(),
+                    eq.rows(),
+                    d,
+                    sol.sumSquares(),
+                    sol.priorError(),
+                    sol.fitError(),
+                    sol.heldOut(),
+                    sol.ridge(),
+                    norm(sol.w(), filters) / Math.max(norm(prior, filters), Double.MIN_NORMAL));
         }
     }
 
-    /** One conv's input ({@code wantInput}) or pre-BN output, copied to the host. */
-    private record Capture(float[] values, long[] shape) {}
-
-    private static final class Stop extends RuntimeException {
-        Stop() {
-            super(null, null, false, false);
+    private static double norm(double[] a, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            s += a[i] * a[i];
         }
+        return Math.sqrt(s);
     }
 
-    private static Capture capture(
-            YoloModel model, float[] data, long[] shape, RefitConv conv, boolean wantInput) {
-        Capture[] got = new Capture[1];
-        try {
-            forward(
-                    model,
-                    data,
-                    shape,
-                    (layer, path, in, pre) -> {
-                        if (layer != conv.layer() || !path.equals(conv.path())) {
-                            return;
-                        }
-                        NDArray a = wantInput ? in : pre;
-                        got[0] = new Capture(a.toFloatArray(), a.getShape().getShape());
-                        throw new Stop(); // the rest of the network is not needed for this conv
-                    });
-        } catch (Stop done) {
-            // captured
-        }
+    /** A conv's input, copied to the host. */
+    private record Input(float[] values, long[] shape) {}
+
+    /** The conv's input in {@code model}; the forward stops there. */
+    private static Input capture(YoloModel model, float[] data, long[] shape, RefitConv conv) {
+        Input[] got = new Input[1];
+        forward(
+                model,
+                data,
+                shape,
+                (layer, path, in, pre) -> {
+                    if (layer != conv.layer() || !path.equals(conv.path())) {
+                        return;
+                    }
+                    got[0] = new Input(in.toFloatArray(), in.getShape().getShape());
+                    throw new Stop(); // the rest of the network is not needed for this conv
+                });
         if (got[0] == null) {
             throw new IllegalStateException(
                     "conv " + conv.name() + " never ran in the forward pass");
@@ -179,11 +219,20 @@ public final class Reconstructor {
         return got[0];
     }
 
-    private static void forward(YoloModel model, float[] data, long[] shape, ConvTap tap) {
+    /** Ends a forward pass early, once what a tap needs was seen. */
+    static final class Stop extends RuntimeException {
+        Stop() {
+            super(null, null, false, false);
+        }
+    }
+
+    static void forward(YoloModel model, float[] data, long[] shape, ConvTap tap) {
         try (NDManager scope = model.manager().newSubManager()) {
             NDArray img = scope.create(data, new Shape(shape));
             model.network().setConvTap(tap);
             model.network().forwardRaw(new ParameterStore(scope, false), img, false);
+        } catch (Stop done) {
+            // the tap has what it needs
         } finally {
             model.network().setConvTap(null);
         }
