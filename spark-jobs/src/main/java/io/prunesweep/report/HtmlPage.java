@@ -79,6 +79,7 @@ final class HtmlPage {
         recommended(h, c);
         baselines(h, c);
         charts(h, c);
+        ReconstructionTable.render(h, c.points());
         failed(h, c);
         allPoints(h, c);
         h.append("<script>\n").append(CHECK_SCRIPT).append("</script>\n</body>\n</html>\n");

@@ -43,6 +43,9 @@ public record PointRecord(
 
     static final String AFTER_PRUNE_MAP50_95 = "point.after_prune_map50_95";
 
+    /** Key of the reconstruction's seconds (the {@code durations} column's) in extra. */
+    static final String RECONSTRUCT_SECONDS = "point.reconstruct_seconds";
+
     /** Bins of the |γ| histogram the engine reports ({@code before.gamma_hist_0..6}). */
     public static final int GAMMA_BINS = 7;
 
@@ -127,6 +130,11 @@ public record PointRecord(
     /** mAP50-95 of the pruned (and re-fitted) model before finetuning, or null. */
     public Double afterPruneMap5095() {
         return extra.get(AFTER_PRUNE_MAP50_95);
+    }
+
+    /** Wall seconds of the least-squares re-fit, or null (no reconstruction). */
+    public Double reconstructSeconds() {
+        return extra.get(RECONSTRUCT_SECONDS);
     }
 
     /** A short label for tables and legends: {@code bn λ=0.001 r=0.4}. */

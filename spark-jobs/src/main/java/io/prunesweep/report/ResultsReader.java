@@ -65,6 +65,7 @@ public final class ResultsReader {
                     "reconstruct",
                     "after_prune_map50_95",
                     "extra_metrics",
+                    "durations",
                     "dense_seconds",
                     "sparse_seconds",
                     "prune_finetune_seconds",
@@ -211,9 +212,9 @@ public final class ResultsReader {
     }
 
     /**
-     * The point's reconstruct flag and pre-finetune accuracy, carried in the extras under {@link
-     * PointRecord#RECONSTRUCT} and {@link PointRecord#AFTER_PRUNE_MAP50_95} (absent in older
-     * tables).
+     * The point's reconstruct flag, pre-finetune accuracy and re-fit seconds, carried in the extras
+     * under {@link PointRecord#RECONSTRUCT}, {@link PointRecord#AFTER_PRUNE_MAP50_95} and {@link
+     * PointRecord#RECONSTRUCT_SECONDS} (absent in older tables).
      */
     private static Map<String, Double> withPointColumns(Row r, Map<String, Double> extra) {
         Map<String, Double> out = new HashMap<>(extra == null ? Map.of() : extra);
@@ -224,6 +225,10 @@ public final class ResultsReader {
         Double afterPrune = dbl(r, "after_prune_map50_95");
         if (afterPrune != null) {
             out.put(PointRecord.AFTER_PRUNE_MAP50_95, afterPrune);
+        }
+        Double refit = doubleMap(r, "durations").get("reconstruct");
+        if (refit != null) {
+            out.put(PointRecord.RECONSTRUCT_SECONDS, refit);
         }
         return out;
     }
