@@ -15,6 +15,28 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PruneCommandTest {
+    /**
+     * {@code prune} of a seeded 3-class YOLOv8n at ratio 0.4 by {@code method}, then {@code more}.
+     */
+    static String[] yolov8nRatio04(String method, String... more) {
+        String[] head = {
+            "prune",
+            "--model",
+            "yolov8",
+            "--scale",
+            "n",
+            "--nc",
+            "3",
+            "--method",
+            method,
+            "--ratio",
+            "0.4"
+        };
+        String[] all = java.util.Arrays.copyOf(head, head.length + more.length);
+        System.arraycopy(more, 0, all, head.length, more.length);
+        return all;
+    }
+
     static CliRun run(String... args) {
         return CliRun.of(args);
     }
@@ -190,27 +212,18 @@ class PruneCommandTest {
         Path out = dir.resolve("rec");
         CliRun r =
                 run(
-                        "prune",
-                        "--model",
-                        "yolov8",
-                        "--scale",
-                        "n",
-                        "--nc",
-                        "3",
-                        "--method",
-                        "l1",
-                        "--ratio",
-                        "0.4",
-                        "--reconstruct",
-                        "--calib-images",
-                        "6",
-                        "--data",
-                        data.toString(),
-                        "--imgsz",
-                        "64",
-                        "--out",
-                        out.toString(),
-                        "--json");
+                        yolov8nRatio04(
+                                "l1",
+                                "--reconstruct",
+                                "--calib-images",
+                                "6",
+                                "--data",
+                                data.toString(),
+                                "--imgsz",
+                                "64",
+                                "--out",
+                                out.toString(),
+                                "--json"));
         assertEquals(0, r.code(), r.err());
         JsonNode rec = new ObjectMapper().readTree(r.out()).get("reconstruct");
         assertEquals(6, rec.get("calib_images").asInt());
@@ -227,103 +240,53 @@ class PruneCommandTest {
                     m.graph().parameterCount());
         }
         assertBad(
-                run(
-                        "prune",
-                        "--model",
-                        "yolov8",
-                        "--scale",
-                        "n",
-                        "--nc",
-                        "3",
-                        "--method",
-                        "l1",
-                        "--ratio",
-                        "0.4",
-                        "--reconstruct",
-                        "--out",
-                        out.toString()),
+                run(yolov8nRatio04("l1", "--reconstruct", "--out", out.toString())),
                 "--reconstruct needs --data");
         assertBad(
                 run(
-                        "prune",
-                        "--model",
-                        "yolov8",
-                        "--scale",
-                        "n",
-                        "--nc",
-                        "3",
-                        "--method",
-                        "l1",
-                        "--ratio",
-                        "0.4",
-                        "--reconstruct",
-                        "--data",
-                        data.toString(),
-                        "--steps",
-                        "2",
-                        "--out",
-                        out.toString()),
+                        yolov8nRatio04(
+                                "l1",
+                                "--reconstruct",
+                                "--data",
+                                data.toString(),
+                                "--steps",
+                                "2",
+                                "--out",
+                                out.toString())),
                 "one pruning step");
         assertBad(
                 run(
-                        "prune",
-                        "--model",
-                        "yolov8",
-                        "--scale",
-                        "n",
-                        "--nc",
-                        "3",
-                        "--method",
-                        "l1",
-                        "--ratio",
-                        "0.4",
-                        "--reconstruct",
-                        "--data",
-                        data.toString(),
-                        "--calib-images",
-                        "0",
-                        "--imgsz",
-                        "64",
-                        "--out",
-                        out.toString()),
+                        yolov8nRatio04(
+                                "l1",
+                                "--reconstruct",
+                                "--data",
+                                data.toString(),
+                                "--calib-images",
+                                "0",
+                                "--imgsz",
+                                "64",
+                                "--out",
+                                out.toString())),
                 "--calib-images 0");
         assertBad(
                 run(
-                        "prune",
-                        "--model",
-                        "yolov8",
-                        "--scale",
-                        "n",
-                        "--nc",
-                        "3",
-                        "--method",
-                        "l1",
-                        "--ratio",
-                        "0.4",
-                        "--reconstruct",
-                        "--data",
-                        data.toString(),
-                        "--out",
-                        out.toString()),
+                        yolov8nRatio04(
+                                "l1",
+                                "--reconstruct",
+                                "--data",
+                                data.toString(),
+                                "--out",
+                                out.toString())),
                 "--reconstruct calibrates on training images letterboxed to --imgsz");
         assertBad(
                 run(
-                        "prune",
-                        "--model",
-                        "yolov8",
-                        "--scale",
-                        "n",
-                        "--nc",
-                        "3",
-                        "--method",
-                        "unstructured",
-                        "--ratio",
-                        "0.4",
-                        "--reconstruct",
-                        "--data",
-                        data.toString(),
-                        "--out",
-                        out.toString()),
+                        yolov8nRatio04(
+                                "unstructured",
+                                "--reconstruct",
+                                "--data",
+                                data.toString(),
+                                "--out",
+                                out.toString())),
                 "unstructured pruning removes no channel");
     }
 

@@ -17,34 +17,13 @@ class ReconstructionTableTest {
 
     static PointRecord point(
             String id, String method, double ratio, boolean refit, double pruned, double tuned) {
-        PointRecord base = SparsityChartTest.point(id, method, ratio, refit, 1e6, 50, tuned);
-        Map<String, Double> extra = new HashMap<>(base.extra());
+        Map<String, Double> extra = new HashMap<>();
         extra.put(PointRecord.AFTER_PRUNE_MAP50_95, pruned);
         if (refit) {
+            extra.put(PointRecord.RECONSTRUCT, 1.0);
             extra.put(PointRecord.RECONSTRUCT_SECONDS, 20.4);
         }
-        return new PointRecord(
-                base.sweepId(),
-                base.pointId(),
-                base.denseId(),
-                base.sparseId(),
-                base.seed(),
-                base.lambda(),
-                base.method(),
-                base.ratio(),
-                base.scope(),
-                base.status(),
-                base.error(),
-                base.failedStage(),
-                base.dense(),
-                base.before(),
-                base.after(),
-                extra,
-                null,
-                null,
-                null,
-                null,
-                null);
+        return SparsityChartTest.point(id, method, ratio, extra, 1e6, 50, tuned);
     }
 
     @Test

@@ -25,8 +25,20 @@ class SparsityChartTest {
             double nonzero,
             double fps,
             double map) {
-        double params = method.equals("unstructured") ? DENSE : nonzero;
         Map<String, Double> extra = reconstruct ? Map.of(PointRecord.RECONSTRUCT, 1.0) : Map.of();
+        return point(id, method, ratio, extra, nonzero, fps, map);
+    }
+
+    /** A point with the given extras (the reconstruct flag, pre-finetune mAP, ... among them). */
+    static PointRecord point(
+            String id,
+            String method,
+            double ratio,
+            Map<String, Double> extra,
+            double nonzero,
+            double fps,
+            double map) {
+        double params = method.equals("unstructured") ? DENSE : nonzero;
         return new PointRecord(
                 "s",
                 id,
