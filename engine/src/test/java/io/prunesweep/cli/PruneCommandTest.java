@@ -16,9 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PruneCommandTest {
     /**
-     * {@code prune} of a seeded 3-class YOLOv8n at ratio 0.4 by {@code method}, then {@code more}.
+     * {@code prune} of a seeded YOLOv8n with {@code nc} classes by {@code method}, then {@code
+     * more}.
      */
-    static String[] yolov8nRatio04(String method, String... more) {
+    static String[] pruneYolov8n(String nc, String method, String ratio, String... more) {
         String[] head = {
             "prune",
             "--model",
@@ -26,11 +27,11 @@ class PruneCommandTest {
             "--scale",
             "n",
             "--nc",
-            "3",
+            nc,
             "--method",
             method,
             "--ratio",
-            "0.4"
+            ratio
         };
         String[] all = java.util.Arrays.copyOf(head, head.length + more.length);
         System.arraycopy(more, 0, all, head.length, more.length);
@@ -46,22 +47,15 @@ class PruneCommandTest {
         Path outDir = dir.resolve("p1");
         CliRun r =
                 run(
-                        "prune",
-                        "--model",
-                        "yolov8",
-                        "--scale",
-                        "n",
-                        "--nc",
-                        "2",
-                        "--method",
-                        "bn",
-                        "--ratio",
-                        "0.4",
-                        "--round-to",
-                        "4",
-                        "--out",
-                        outDir.toString(),
-                        "--json");
+                        pruneYolov8n(
+                                "2",
+                                "bn",
+                                "0.4",
+                                "--round-to",
+                                "4",
+                                "--out",
+                                outDir.toString(),
+                                "--json"));
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals("yolov8n", j.get("model").asText());
@@ -152,30 +146,23 @@ class PruneCommandTest {
         Path out = dir.resolve("it");
         CliRun r =
                 run(
-                        "prune",
-                        "--model",
-                        "yolov8",
-                        "--scale",
-                        "n",
-                        "--nc",
-                        "3",
-                        "--method",
-                        "bn",
-                        "--ratio",
-                        "0.5",
-                        "--steps",
-                        "3",
-                        "--data",
-                        data.toString(),
-                        "--step-epochs",
-                        "1",
-                        "--batch",
-                        "4",
-                        "--imgsz",
-                        "64",
-                        "--out",
-                        out.toString(),
-                        "--json");
+                        pruneYolov8n(
+                                "3",
+                                "bn",
+                                "0.5",
+                                "--steps",
+                                "3",
+                                "--data",
+                                data.toString(),
+                                "--step-epochs",
+                                "1",
+                                "--batch",
+                                "4",
+                                "--imgsz",
+                                "64",
+                                "--out",
+                                out.toString(),
+                                "--json"));
         assertEquals(0, r.code(), r.err());
         // steps 1 and 2 were finetuned (one epoch each); the last step is left to the caller's
         // finetune
@@ -212,8 +199,10 @@ class PruneCommandTest {
         Path out = dir.resolve("rec");
         CliRun r =
                 run(
-                        yolov8nRatio04(
+                        pruneYolov8n(
+                                "3",
                                 "l1",
+                                "0.4",
                                 "--reconstruct",
                                 "--calib-images",
                                 "6",
@@ -240,12 +229,14 @@ class PruneCommandTest {
                     m.graph().parameterCount());
         }
         assertBad(
-                run(yolov8nRatio04("l1", "--reconstruct", "--out", out.toString())),
+                run(pruneYolov8n("3", "l1", "0.4", "--reconstruct", "--out", out.toString())),
                 "--reconstruct needs --data");
         assertBad(
                 run(
-                        yolov8nRatio04(
+                        pruneYolov8n(
+                                "3",
                                 "l1",
+                                "0.4",
                                 "--reconstruct",
                                 "--data",
                                 data.toString(),
@@ -256,8 +247,10 @@ class PruneCommandTest {
                 "one pruning step");
         assertBad(
                 run(
-                        yolov8nRatio04(
+                        pruneYolov8n(
+                                "3",
                                 "l1",
+                                "0.4",
                                 "--reconstruct",
                                 "--data",
                                 data.toString(),
@@ -270,8 +263,10 @@ class PruneCommandTest {
                 "--calib-images 0");
         assertBad(
                 run(
-                        yolov8nRatio04(
+                        pruneYolov8n(
+                                "3",
                                 "l1",
+                                "0.4",
                                 "--reconstruct",
                                 "--data",
                                 data.toString(),
@@ -280,8 +275,10 @@ class PruneCommandTest {
                 "--reconstruct calibrates on training images letterboxed to --imgsz");
         assertBad(
                 run(
-                        yolov8nRatio04(
+                        pruneYolov8n(
+                                "3",
                                 "unstructured",
+                                "0.4",
                                 "--reconstruct",
                                 "--data",
                                 data.toString(),
@@ -293,22 +290,7 @@ class PruneCommandTest {
     @Test
     void unstructuredZeroesWeightsAndMarksTheCheckpoint(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("u");
-        CliRun r =
-                run(
-                        "prune",
-                        "--model",
-                        "yolov8",
-                        "--scale",
-                        "n",
-                        "--nc",
-                        "2",
-                        "--method",
-                        "unstructured",
-                        "--ratio",
-                        "0.7",
-                        "--out",
-                        out.toString(),
-                        "--json");
+        CliRun r = run(pruneYolov8n("2", "unstructured", "0.7", "--out", out.toString(), "--json"));
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals(
@@ -326,19 +308,8 @@ class PruneCommandTest {
                 "finetune keeps the zeros of a checkpoint marked like this");
         CliRun text =
                 run(
-                        "prune",
-                        "--model",
-                        "yolov8",
-                        "--scale",
-                        "n",
-                        "--nc",
-                        "2",
-                        "--method",
-                        "unstructured",
-                        "--ratio",
-                        "0.7",
-                        "--out",
-                        dir.resolve("u2").toString());
+                        pruneYolov8n(
+                                "2", "unstructured", "0.7", "--out", dir.resolve("u2").toString()));
         assertTrue(text.out().contains("nonzero params 3,011,238 -> "), text.out());
         assertBad(
                 run(
