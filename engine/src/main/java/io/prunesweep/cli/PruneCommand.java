@@ -20,6 +20,7 @@ import io.prunesweep.prune.reconstruct.CalibrationImages;
 import io.prunesweep.prune.reconstruct.ReconstructReport;
 import io.prunesweep.prune.reconstruct.ReconstructSettings;
 import io.prunesweep.prune.reconstruct.Reconstructor;
+import io.prunesweep.prune.reconstruct.RefitConv;
 import io.prunesweep.prune.unstructured.MaskedWeights;
 import io.prunesweep.train.IterativeFinetune;
 import io.prunesweep.train.TrainConfig;
@@ -211,7 +212,12 @@ public final class PruneCommand implements Callable<Integer> {
                     try (ReconstructProgressBar bar = new ReconstructProgressBar(System.err)) {
                         rr =
                                 Reconstructor.reconstruct(
-                                        model, pruned, result.plans().get(0), images, rs, bar);
+                                        model,
+                                        pruned,
+                                        RefitConv.consumers(result.plans().get(0)),
+                                        images,
+                                        rs,
+                                        bar);
                     }
                 }
                 Map<String, String> meta = new LinkedHashMap<>();

@@ -25,6 +25,7 @@ import io.prunesweep.prune.reconstruct.CalibrationImages;
 import io.prunesweep.prune.reconstruct.ReconstructReport;
 import io.prunesweep.prune.reconstruct.ReconstructSettings;
 import io.prunesweep.prune.reconstruct.Reconstructor;
+import io.prunesweep.prune.reconstruct.RefitConv;
 import io.prunesweep.train.TrainConfig;
 import io.prunesweep.train.TrainOverrides;
 import io.prunesweep.train.WeightMasks;
@@ -557,7 +558,7 @@ public final class EngineStageExecutor implements StageExecutor {
         return Reconstructor.reconstruct(
                 original,
                 pruned,
-                pr.plans().get(0),
+                RefitConv.consumers(pr.plans().get(0)),
                 images,
                 rs,
                 (done, total, fit) ->

@@ -183,7 +183,12 @@ class ReconstructionTest {
                 assertTrue(every.size() > 20, "every conv: " + every.size());
                 ReconstructReport report =
                         Reconstructor.reconstruct(
-                                original, pruned, every, calib, ReconstructSettings.defaults());
+                                original,
+                                pruned,
+                                every,
+                                calib,
+                                ReconstructSettings.defaults(),
+                                Reconstructor.Listener.NONE);
                 // from the accumulated float32 statistics: zero up to their rounding
                 for (ReconstructReport.LayerFit f : report.layers()) {
                     assertTrue(

@@ -62,30 +62,9 @@ public final class Reconstructor {
     }
 
     /**
-     * As {@link #reconstruct(YoloModel, YoloModel, PrunePlan, CalibrationImages,
-     * ReconstructSettings)}, telling {@code listener} after each conv.
+     * Re-fits the given convs of {@code pruned} in place, against {@code original}, telling {@code
+     * listener} after each.
      */
-    public static ReconstructReport reconstruct(
-            YoloModel original,
-            YoloModel pruned,
-            PrunePlan plan,
-            CalibrationImages images,
-            ReconstructSettings settings,
-            Listener listener) {
-        return reconstruct(original, pruned, RefitConv.consumers(plan), images, settings, listener);
-    }
-
-    /** Re-fits the given convs of {@code pruned} in place, against {@code original}. */
-    public static ReconstructReport reconstruct(
-            YoloModel original,
-            YoloModel pruned,
-            List<RefitConv> convs,
-            CalibrationImages images,
-            ReconstructSettings settings) {
-        return reconstruct(original, pruned, convs, images, settings, Listener.NONE);
-    }
-
-    /** Re-fits the given convs of {@code pruned} in place, against {@code original}. */
     public static ReconstructReport reconstruct(
             YoloModel original,
             YoloModel pruned,

@@ -4,8 +4,10 @@ import io.prunesweep.model.ConvSpec;
 import io.prunesweep.model.YoloModel;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -92,7 +94,7 @@ final class SampledTargets {
             long[] shape = images.shapes().get(b);
             int batch = b;
             int first = start;
-            Map<String, Boolean> seen = new HashMap<>();
+            Set<String> seen = new HashSet<>();
             Reconstructor.forward(
                     original,
                     images.batches().get(b),
@@ -100,10 +102,9 @@ final class SampledTargets {
                     (layer, path, in, pre) -> {
                         String k = key(layer, path);
                         RefitConv conv = wanted.get(k);
-                        if (conv == null || seen.containsKey(k)) {
+                        if (conv == null || !seen.add(k)) {
                             return;
                         }
-                        seen.put(k, true);
                         ConvSpec spec = original.graph().layers().get(layer).conv(path);
                         long[] ps = pre.getShape().getShape();
                         int perImage =
