@@ -70,7 +70,18 @@ class InterruptedSweepTest {
             } else {
                 driver.destroyForcibly();
             }
-            assertTrue(driver.waitFor(60, TimeUnit.SECONDS), "the driver ends");
+            if (!driver.waitFor(60, TimeUnit.SECONDS)) {
+                // say where it hangs before failing: its threads and its log
+                String threads = threadDump(driver.pid());
+                driver.destroyForcibly();
+                throw new AssertionError(
+                        "the driver did not end within 60 s of SIG"
+                                + signal
+                                + "\n--- its threads ---\n"
+                                + threads
+                                + "\n--- its log ---\n"
+                                + Files.readString(log));
+            }
             for (ProcessHandle child : family) {
                 child.onExit().get(30, TimeUnit.SECONDS); // stage JVMs follow their parent
             }
@@ -103,6 +114,20 @@ class InterruptedSweepTest {
             }
             assertTrue(scanned > 0);
             assertEquals(List.of(), holding, "files holding the secret after SIG" + signal);
+        }
+    }
+
+    private static String threadDump(long pid) {
+        try {
+            Process p =
+                    new ProcessBuilder("jcmd", Long.toString(pid), "Thread.print")
+                            .redirectErrorStream(true)
+                            .start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(30, TimeUnit.SECONDS);
+            return out;
+        } catch (Exception e) {
+            return "(no thread dump: " + e + ")";
         }
     }
 

@@ -104,8 +104,13 @@ public final class TestSweeps {
             Path log,
             String... jvmFlags)
             throws IOException {
-        List<String> cmd =
-                new ArrayList<>(List.of(javaBin(), "-Xmx384m", "-XX:TieredStopAtLevel=1"));
+        List<String> cmd = new ArrayList<>();
+        if (sigintIgnored()) {
+            // a test run started in the background (nohup, `cmd &` in a script) ignores SIGINT, and
+            // so would the driver: Ctrl-C tests would hang. Restore the default for the child.
+            cmd.addAll(List.of("env", "--default-signal=INT"));
+        }
+        cmd.addAll(List.of(javaBin(), "-Xmx384m", "-XX:TieredStopAtLevel=1"));
         cmd.addAll(opens());
         cmd.addAll(List.of(jvmFlags));
         cmd.addAll(List.of("-cp", classpath(), mainClass));
@@ -114,6 +119,20 @@ public final class TestSweeps {
                 new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
         return pb.start();
+    }
+
+    /** Whether this process ignores SIGINT (bit 2 of {@code SigIgn} in /proc/self/status). */
+    static boolean sigintIgnored() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("SigIgn:")) {
+                    return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & 0x2L) != 0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not Linux: signals as they are
+        }
+        return false;
     }
 
     public static void waitForLog(Path log, String text, long timeoutMs) throws Exception {
