@@ -125,10 +125,22 @@ class ReconstructionTest {
                         convs.stream().filter(c -> c.name().equals("1")).findFirst().orElseThrow();
                 double before = convError(original, pruned, first, calib);
                 double rawBefore = rawError(original, pruned, calib);
+                List<int[]> told = new ArrayList<>();
                 ReconstructReport report =
                         Reconstructor.reconstruct(
-                                original, pruned, plan, calib, ReconstructSettings.defaults());
+                                original,
+                                pruned,
+                                convs,
+                                calib,
+                                ReconstructSettings.defaults(),
+                                (done, total, fit) -> told.add(new int[] {done, total}));
                 double after = convError(original, pruned, first, calib);
+                // the listener (a progress bar) hears of every conv once, in order, with the total
+                assertEquals(convs.size(), told.size());
+                for (int i = 0; i < told.size(); i++) {
+                    assertEquals(i + 1, told.get(i)[0]);
+                    assertEquals(convs.size(), told.get(i)[1]);
+                }
                 double rawAfter = rawError(original, pruned, calib);
 
                 assertEquals(convs.size(), report.layers().size());
