@@ -94,6 +94,16 @@ public final class SafeTensors {
         };
     }
 
+    private static InputException unsupportedDtype(String source, String name, String dtype) {
+        return new InputException(
+                source
+                        + ": tensor "
+                        + name
+                        + " has unsupported dtype "
+                        + dtype
+                        + " (supported: F32, F16, BF16, F64, I64, I32)");
+    }
+
     /**
      * The header's dtype and shape must account for exactly the bytes its offsets span: F16 over
      * F32-sized data (or the reverse) would otherwise load as wrong weights or fail deep inside the
@@ -103,13 +113,7 @@ public final class SafeTensors {
             String source, String name, String dtype, long[] shape, long bytes) {
         int size = dtypeSize(dtype);
         if (size == 0) {
-            throw new InputException(
-                    source
-                            + ": tensor "
-                            + name
-                            + " has unsupported dtype "
-                            + dtype
-                            + " (supported: F32, F16, BF16, F64, I64, I32)");
+            throw unsupportedDtype(source, name, dtype);
         }
         long elements = 1;
         for (long d : shape) {
@@ -234,13 +238,7 @@ public final class SafeTensors {
                     return v;
                 }
             default:
-                throw new InputException(
-                        source
-                                + ": tensor "
-                                + name
-                                + " has unsupported dtype "
-                                + dtype
-                                + " (supported: F32, F16, BF16, F64, I64, I32)");
+                throw unsupportedDtype(source, name, dtype);
         }
     }
 
