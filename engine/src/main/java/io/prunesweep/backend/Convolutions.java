@@ -48,59 +48,17 @@ public final class Convolutions {
         long padIn = pad > 0 && spatial && groups == 1 ? extra(cin, pad) : 0;
         long padOut = pad > 0 && spatial && groups == 1 ? extra(cout, pad) : 0;
         // results land in the manager of their first operand: the padded weight must not land in
-        // the model's
-        // (one copy per forward, never freed), so everything padded goes to the input's (the
-        // batch's) scope
+        // the model's (one copy per forward, never freed), so everything padded goes to the input's
+        // (the batch's) scope
         NDManager scope = x.getManager();
         if (padIn > 0) {
-            long[] xs = x.getShape().getShape();
-            x =
-                    NDArrays.concat(
-                            new NDList(
-                                    x,
-                                    x.getManager()
-                                            .zeros(
-                                                    new Shape(xs[0], padIn, xs[2], xs[3]),
-                                                    x.getDataType(),
-                                                    x.getDevice())),
-                            1);
-            weight =
-                    NDArrays.concat(
-                            new NDList(
-                                    weight,
-                                    x.getManager()
-                                            .zeros(
-                                                    new Shape(cout, padIn, w[2], w[3]),
-                                                    weight.getDataType(),
-                                                    weight.getDevice())),
-                            1);
-            weight.attach(scope);
+            x = zeroPadded(x, 1, padIn, scope);
+            weight = zeroPadded(weight, 1, padIn, scope);
         }
         if (padOut > 0) {
-            long[] ws = weight.getShape().getShape();
-            weight =
-                    NDArrays.concat(
-                            new NDList(
-                                    weight,
-                                    x.getManager()
-                                            .zeros(
-                                                    new Shape(padOut, ws[1], ws[2], ws[3]),
-                                                    weight.getDataType(),
-                                                    weight.getDevice())),
-                            0);
-            weight.attach(scope);
+            weight = zeroPadded(weight, 0, padOut, scope);
             if (bias != null) {
-                bias =
-                        NDArrays.concat(
-                                new NDList(
-                                        bias,
-                                        x.getManager()
-                                                .zeros(
-                                                        new Shape(padOut),
-                                                        bias.getDataType(),
-                                                        bias.getDevice())),
-                                0);
-                bias.attach(scope);
+                bias = zeroPadded(bias, 0, padOut, scope);
             }
         }
         NDArray y =
@@ -111,6 +69,21 @@ public final class Convolutions {
             y = y.get(new NDIndex(":, 0:" + cout));
         }
         return SimulatedFault.apply(y, cin + padIn, spatial, groups, active);
+    }
+
+    /**
+     * {@code a} with {@code extra} zero slices appended along {@code axis}, held by {@code scope}.
+     */
+    private static NDArray zeroPadded(NDArray a, int axis, long extra, NDManager scope) {
+        long[] shape = a.getShape().getShape().clone();
+        shape[axis] = extra;
+        NDArray padded =
+                NDArrays.concat(
+                        new NDList(
+                                a, scope.zeros(new Shape(shape), a.getDataType(), a.getDevice())),
+                        axis);
+        padded.attach(scope);
+        return padded;
     }
 
     /**
